@@ -1,0 +1,108 @@
+"""The stakeholders as Mesa agents (seed 1c, 1e, 1g, 2a).
+
+Agents are the public face of the model: inspect them with Mesa's AgentSet
+(``model.agents_by_type[Company].agg("market_share", max)``,
+``model.agents.groupby("constituency")``) or read one agent's attributes.
+Each agent is a *view* onto one row of :class:`ecsim.model.population.Population`,
+the single source of truth that the model's vectorised step updates; agents
+hold no copy of their state, so what an agent reports is always current.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import mesa
+
+if TYPE_CHECKING:
+    from ecsim.model.model import EnhancedCooperationModel
+
+
+class Stakeholder(mesa.Agent):
+    """A stakeholder: one row (``index``, global) of the population arrays."""
+
+    constituency: ClassVar[str] = ""
+    model: EnhancedCooperationModel
+
+    def __init__(self, model: EnhancedCooperationModel, index: int) -> None:
+        super().__init__(model)
+        self.index = int(index)
+
+    @property
+    def local_index(self) -> int:
+        """Row of this agent in its constituency's own arrays."""
+        return self.index - self.model.population.slices[self.constituency].start
+
+    @property
+    def stringency_preference(self) -> float:
+        """The stringency of norm this stakeholder usually prefers (0-1)."""
+        return float(self.model.population.preference[self.index])
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(unique_id={self.unique_id}, index={self.index})"
+
+
+class Government(Stakeholder):
+    """A state: one vote in multilateral fora (seed 1b), law and enforcement at home (seed 1f)."""
+
+    constituency = "government"
+
+    @property
+    def enforcement_capacity(self) -> float:
+        """Chance that this state detects a breach of law in its jurisdiction."""
+        return float(self.model.population.enforcement_capacity[self.local_index])
+
+
+class Company(Stakeholder):
+    """A firm: causes harm in proportion to size and intensity (seed 1g); decides to comply."""
+
+    constituency = "company"
+
+    @property
+    def market_share(self) -> float:
+        return float(self.model.population.market_share[self.local_index])
+
+    @property
+    def harm_intensity(self) -> float:
+        return float(self.model.population.harm_intensity[self.local_index])
+
+    @property
+    def boldness(self) -> float:
+        """Learned propensity to defect from norms (adapts during the run)."""
+        return float(self.model.population.boldness[self.local_index])
+
+    @property
+    def norms_bound(self) -> int:
+        """Number of norms in force that bind this firm."""
+        return int((self.model.bindings.firm == self.local_index).sum())
+
+    @property
+    def compliance(self) -> float:
+        """Share of the norms binding this firm that it complies with now (NaN if none)."""
+        mine = self.model.bindings.firm == self.local_index
+        return float(self.model.bindings.complying[mine].mean()) if mine.any() else float("nan")
+
+
+class CivilSocietyOrg(Stakeholder):
+    """An NGO, academic or users' group: raises issues, gives input, monitors, names and shames (seed 2a)."""
+
+    constituency = "cso"
+
+    @property
+    def monitoring_effort(self) -> float:
+        return float(self.model.population.monitoring_effort[self.local_index])
+
+
+class TechnicalOrg(Stakeholder):
+    """ICANN, ISOC, an RIR or a standards body (seed 1c): brings technical expertise."""
+
+    constituency = "technical"
+
+    @property
+    def expertise(self) -> float:
+        return float(self.model.population.expertise[self.local_index])
+
+
+AGENT_CLASSES: dict[str, type[Stakeholder]] = {
+    cls.constituency: cls for cls in (Government, Company, CivilSocietyOrg, TechnicalOrg)
+}

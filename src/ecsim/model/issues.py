@@ -1,0 +1,124 @@
+"""The stream of public-policy issues (seed 1b, 1c, 1f, 1g).
+
+The whole stream for a run's horizon is drawn at construction from the
+``issues`` stream, and each issue's stakeholder positions from its own child of
+the ``issue_positions`` stream.  No regime decision touches either, so every
+regime run on one seed faces the identical issues (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ecsim.model.population import Population
+from ecsim.params import CATEGORIES
+
+#: Per-category structure (ODD §7, "issues").  ``harm``: median harm rate per
+#: step while unaddressed; ``complexity``: mean technical complexity;
+#: ``causers``: mean number of firms whose conduct causes the harm;
+#: ``jurisdictions``: share of governments whose jurisdictions the issue spans
+#: (``None``: exactly one, a national issue); ``cross_border``: whether national
+#: law alone reaches only part of the harm (seed 1f).
+CATEGORY_PROFILE: dict[str, dict[str, Any]] = {
+    "national": dict(harm=1.0, complexity=0.3, causers=3, jurisdictions=None, cross_border=False),
+    "international": dict(harm=1.0, complexity=0.4, causers=8, jurisdictions=0.06, cross_border=True),
+    "critical_resources": dict(harm=1.0, complexity=0.7, causers=5, jurisdictions=1.0, cross_border=True),
+    "corporate_harm": dict(harm=1.5, complexity=0.5, causers=10, jurisdictions=0.25, cross_border=True),
+    "technical_operational": dict(harm=0.2, complexity=0.8, causers=5, jurisdictions=1.0, cross_border=True),
+}
+HARM_SIGMA = 0.75  # log-sd of harm rates: a few issues carry much of the harm
+N_AFFECTED_CSO = 5  # mean number of CSOs that raise or follow an issue
+
+
+@dataclass(eq=False)
+class Issue:
+    """One public-policy issue.  Index arrays are local to their constituency."""
+
+    id: int
+    arrival: int  # step at which it is raised
+    category: str
+    harm_rate: float  # harm per step while unaddressed
+    complexity: float  # technical complexity, 0-1
+    novelty: float  # 0-1; novel issues split opinions more widely
+    causers: np.ndarray  # companies whose conduct causes the harm
+    harm_weights: np.ndarray  # each causer's share of the harm (sums to 1)
+    jurisdictions: np.ndarray  # governments whose jurisdictions it spans
+    affected_cso: np.ndarray  # CSOs that raise or follow it
+    relevant_technical: np.ndarray  # technical bodies with expertise on it
+
+    @property
+    def cross_border(self) -> bool:
+        return bool(CATEGORY_PROFILE[self.category]["cross_border"])
+
+
+def _subset(rng: np.random.Generator, n: int, k: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """``k`` distinct indices out of ``n`` (sorted), uniformly or with probability ~ ``weights``.
+
+    Weighted sampling without replacement uses exponential keys (Efraimidis &
+    Spirakis 2006): the ``k`` smallest ``E_i / w_i`` are a weighted sample.
+    """
+    k = int(min(max(k, 0), n))
+    if k == 0:
+        return np.empty(0, dtype=np.int64)
+    if weights is None:
+        chosen = rng.choice(n, size=k, replace=False)
+    else:
+        keys = rng.exponential(size=n) / weights
+        chosen = np.argpartition(keys, k - 1)[:k] if k < n else np.arange(n)
+    return np.sort(chosen).astype(np.int64)
+
+
+def draw_issues(rng: np.random.Generator, population: Population, p: dict[str, Any]) -> list[Issue]:
+    """Draw every issue that arrives within ``p['steps']`` steps, in arrival order."""
+    mix = np.array([p["issue_mix"][c] for c in CATEGORIES])
+    counts = rng.poisson(p["issue_rate"], size=p["steps"])
+    arrivals = np.repeat(np.arange(1, p["steps"] + 1), counts)
+    n = arrivals.size
+    categories = rng.choice(len(CATEGORIES), size=n, p=mix / mix.sum())
+    novelty_mean = float(np.clip(p["novelty"], 1e-3, 1 - 1e-3))
+    novelty = rng.beta(novelty_mean * 4.0, (1 - novelty_mean) * 4.0, size=n)
+    z_harm = rng.standard_normal(n)
+    n_gov = population.slices["government"].stop - population.slices["government"].start
+    n_firms = population.market_share.size
+    n_cso = population.monitoring_effort.size
+    n_tech = population.expertise.size
+    issues = []
+    for i in range(n):
+        category = CATEGORIES[categories[i]]
+        prof = CATEGORY_PROFILE[category]
+        c = prof["complexity"]
+        complexity = float(rng.beta(c * 6.0, (1 - c) * 6.0))
+        causers = _subset(rng, n_firms, 1 + rng.poisson(prof["causers"] - 1), population.market_share)
+        harm = population.market_share[causers] * population.harm_intensity[causers]
+        share = prof["jurisdictions"]
+        n_j = 1 if share is None else max(1, rng.binomial(n_gov, share))
+        issues.append(
+            Issue(
+                id=i,
+                arrival=int(arrivals[i]),
+                category=category,
+                harm_rate=float(prof["harm"] * np.exp(HARM_SIGMA * z_harm[i])),
+                complexity=complexity,
+                novelty=float(novelty[i]),
+                causers=causers,
+                harm_weights=harm / harm.sum(),
+                jurisdictions=_subset(rng, n_gov, n_j),
+                affected_cso=_subset(rng, n_cso, 1 + rng.poisson(N_AFFECTED_CSO - 1)),
+                relevant_technical=_subset(rng, n_tech, round(1 + 4 * complexity)),
+            )
+        )
+    return issues
+
+
+def issue_positions(rng: np.random.Generator, population: Population, issue: Issue, spread: float) -> np.ndarray:
+    """Every stakeholder's preferred stringency on ``issue`` (global index).
+
+    A stakeholder's position is its usual preference plus an issue-specific
+    shock whose spread grows with the issue's novelty (unsettled questions split
+    opinions), clipped to [0, 1].
+    """
+    shock = rng.standard_normal(population.size) * (spread * (1.0 + issue.novelty))
+    return np.clip(population.preference + shock, 0.0, 1.0)

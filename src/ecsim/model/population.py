@@ -1,0 +1,93 @@
+"""The stakeholders' attributes as NumPy arrays: the one source of truth.
+
+Agents (:mod:`ecsim.model.agents`) are thin views onto rows of these arrays, so
+the model's step can work on all stakeholders at once while users inspect them
+one by one through Mesa's AgentSet.  Everything here is drawn from the
+``population`` stream only, so every regime run on a seed meets the same
+stakeholders (common random numbers).
+
+Stakeholders share one index space: governments first, then companies, CSOs and
+technical organisations (``Population.slices``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+CONSTITUENCIES: tuple[str, ...] = ("government", "company", "cso", "technical")
+
+#: Mean usual stringency preference per constituency and the Beta concentration
+#: (a + b) around it.  Firms prefer weak norms, civil society strong ones,
+#: governments and the technical community sit between (ODD §7, "preferences").
+PREFERENCE_MEAN: dict[str, float] = {"government": 0.6, "company": 0.3, "cso": 0.8, "technical": 0.5}
+PREFERENCE_CONCENTRATION = 12.0
+
+
+def beta_with_mean(rng: np.random.Generator, mean: float, concentration: float, size: int) -> np.ndarray:
+    """Beta draws with the given mean; degenerate means give constants."""
+    if mean <= 0.0 or mean >= 1.0:
+        return np.full(size, float(np.clip(mean, 0.0, 1.0)))
+    return rng.beta(mean * concentration, (1.0 - mean) * concentration, size)
+
+
+@dataclass(eq=False)
+class Population:
+    """Arrays of stakeholder attributes (indexed by the global stakeholder index)."""
+
+    slices: dict[str, slice]
+    preference: np.ndarray  # usual stringency preference, all stakeholders
+    enforcement_capacity: np.ndarray  # governments
+    market_share: np.ndarray  # companies, sums to 1
+    harm_intensity: np.ndarray  # companies, mean 1
+    cost_factor: np.ndarray  # companies, mean 1: how costly compliance is for this firm
+    boldness: np.ndarray  # companies: propensity to defect, adapts during a run
+    monitoring_effort: np.ndarray  # CSOs
+    expertise: np.ndarray  # technical organisations
+
+    @property
+    def size(self) -> int:
+        return self.preference.size
+
+    @property
+    def hhi(self) -> float:
+        """Herfindahl-Hirschman index of market shares (0-1; 1/n_companies for equal firms)."""
+        return float(np.sum(self.market_share**2))
+
+    def company_visibility(self) -> np.ndarray:
+        """Public visibility of each firm (largest = 1): how much naming and shaming hurts it."""
+        return self.market_share / self.market_share.max()
+
+
+def draw_population(rng: np.random.Generator, p: dict[str, Any]) -> Population:
+    """Draw every stakeholder's attributes (DESIGN.md §1, 'Stakeholders')."""
+    sizes = {
+        "government": p["n_governments"],
+        "company": p["n_companies"],
+        "cso": p["n_cso"],
+        "technical": p["n_technical"],
+    }
+    slices, start = {}, 0
+    for c in CONSTITUENCIES:
+        slices[c] = slice(start, start + sizes[c])
+        start += sizes[c]
+    preference = np.concatenate(
+        [beta_with_mean(rng, PREFERENCE_MEAN[c], PREFERENCE_CONCENTRATION, sizes[c]) for c in CONSTITUENCIES]
+    )
+    n_c = sizes["company"]
+    # Firm sizes ~ U^-c: a Pareto tail with shape 1/c (seed 1g: a few large corporations).
+    raw = rng.random(n_c) ** (-p["market_concentration"])
+    market_share = raw / raw.sum()
+    return Population(
+        slices=slices,
+        preference=preference,
+        enforcement_capacity=beta_with_mean(rng, p["enforcement_capacity"], 4.0, sizes["government"]),
+        market_share=market_share,
+        harm_intensity=rng.lognormal(-0.125, 0.5, n_c),
+        cost_factor=rng.lognormal(-0.125, 0.5, n_c),
+        boldness=beta_with_mean(rng, 0.3, 6.0, n_c),
+        monitoring_effort=rng.beta(2.0, 2.0, sizes["cso"]),
+        expertise=rng.beta(5.0, 2.0, sizes["technical"]),
+    )

@@ -1,0 +1,68 @@
+"""One-line summaries of runs and the paired comparison of regimes on one seed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ecsim.model.model import EnhancedCooperationModel
+from ecsim.model.regimes import REGIMES, Regime, RegimeError, resolve_regime
+from ecsim.rng import SeedLike
+
+BASELINE = "no_cooperation"
+
+
+def summarise(model: EnhancedCooperationModel) -> dict[str, Any]:
+    """The end-of-run figures of one model: totals, final shares, means over the run."""
+    m = model.metrics()
+    last = m.iloc[-1]
+    return {
+        "steps": int(last["step"]),
+        "cumulative_harm": float(last["cumulative_harm"]),
+        "issues_arrived": int(last["issues_arrived"]),
+        "issues_resolved": int(last["issues_resolved"]),
+        "issues_failed": int(last["issues_failed"]),
+        "time_to_agreement": float(last["time_to_agreement"]),
+        "coverage": float(last["coverage"]),
+        "compliance": float(m["compliance"].mean()),
+        "participation": float(last["participation"]),
+        "legitimacy": float(last["legitimacy"]),
+        "overreach": int(last["overreach"]),
+        "negotiation_cost": int(m["negotiation_cost"].sum()),
+    }
+
+
+def compare(
+    seed: SeedLike = 0,
+    regimes: Iterable[str | Regime] = tuple(REGIMES),
+    **params: Any,
+) -> pd.DataFrame:
+    """Run each regime on the same seed and compare it with ``no_cooperation``.
+
+    Common random numbers: every regime faces the same population and issue
+    stream, so ``harm_reduction = 1 - cumulative_harm / cumulative_harm of
+    no_cooperation`` is a paired comparison.  The baseline is always run (and
+    reported only if asked for).  Returns one row per regime.
+    """
+    if seed is None:
+        raise RegimeError("compare needs a seed: the regimes must share one (common random numbers)")
+    wanted = [resolve_regime(r) for r in regimes]
+    if not wanted:
+        raise RegimeError("regimes is empty: name at least one regime")
+    runs: dict[str, dict[str, Any]] = {}
+    for regime in [resolve_regime(BASELINE), *wanted]:
+        if regime.name not in runs:
+            runs[regime.name] = summarise(EnhancedCooperationModel(regime=regime, rng=seed, **params).run())
+    base = runs[BASELINE]["cumulative_harm"]
+    rows = []
+    for regime in wanted:
+        row = {"regime": regime.name, **runs[regime.name]}
+        harm = row["cumulative_harm"]
+        row["harm_reduction"] = 1.0 - harm / base if base > 0 else np.nan
+        rows.append(row)
+    columns = ["regime", "cumulative_harm", "harm_reduction"]
+    df = pd.DataFrame(rows)
+    return df[columns + [c for c in df.columns if c not in columns]]

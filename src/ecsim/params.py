@@ -1,0 +1,478 @@
+"""Every model parameter, declared once: type, default, range, unit, meaning, source.
+
+Everything else is derived from this table: validation of the model's keyword
+arguments, ``ecsim params``, the CLI's ``--set NAME=VALUE``, the parameter
+table of docs/ODD.md, and (later) experiment factors and sensitivity problems.
+A wrong name, type or value raises :class:`ParameterError` with one line that
+names the parameter and what is allowed; nothing is ever clamped silently.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+#: Issue categories (seed 1b, 1c, 1f, 1g); order is the order of ``issue_mix``.
+CATEGORIES: tuple[str, ...] = (
+    "national",
+    "international",
+    "critical_resources",
+    "corporate_harm",
+    "technical_operational",
+)
+
+DECISION_RULES: tuple[str, ...] = ("consensus", "qualified_majority", "simple_majority")
+
+
+class ParameterError(ValueError):
+    """A user's parameter is unknown, of the wrong type or out of range."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One model parameter.
+
+    ``kind`` is ``"int"``, ``"float"``, ``"choice"`` (one of ``choices``) or
+    ``"mix"`` (a mapping from issue category to a non-negative weight).
+    """
+
+    name: str
+    kind: str
+    default: Any
+    description: str
+    unit: str
+    source: str
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def allowed(self) -> str:
+        """Human-readable statement of the allowed values."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices or ())
+        if self.kind == "mix":
+            return (
+                "non-negative weights for " + ", ".join(CATEGORIES) + " (at least one > 0), "
+                "e.g. national:1,corporate_harm:2"
+            )
+        kind = "an integer" if self.kind == "int" else "a number"
+        return f"{kind} in [{_fmt(self.min)}, {_fmt(self.max)}]"
+
+    def validate(self, value: Any) -> Any:
+        """Return ``value`` checked and normalised, or raise ParameterError."""
+        if self.kind == "choice":
+            if not isinstance(value, str) or value not in (self.choices or ()):
+                raise ParameterError(f"{self.name}={value!r} is not allowed: expected {self.allowed}")
+            return value
+        if self.kind == "mix":
+            return _validate_mix(self, value)
+        if isinstance(value, bool) or (not isinstance(value, int | float) and not _is_numpy_number(value)):
+            raise ParameterError(f"{self.name}={value!r} has the wrong type: expected {self.allowed}")
+        if self.kind == "int":
+            if float(value) != int(value):
+                raise ParameterError(f"{self.name}={value!r} has the wrong type: expected {self.allowed}")
+            value = int(value)
+        else:
+            value = float(value)
+            if math.isnan(value):
+                raise ParameterError(f"{self.name}=nan is not allowed: expected {self.allowed}")
+        assert self.min is not None and self.max is not None
+        if not self.min <= value <= self.max:
+            raise ParameterError(f"{self.name}={value!r} is out of range: expected {self.allowed}")
+        return value
+
+    def parse(self, text: str) -> Any:
+        """Parse the command-line form of a value (``--set NAME=TEXT``) and validate it."""
+        text = text.strip()
+        if self.kind == "choice":
+            return self.validate(text)
+        if self.kind == "mix":
+            weights: dict[str, float] = {}
+            for part in filter(None, (p.strip() for p in text.split(","))):
+                key, sep, number = part.partition(":")
+                if not sep:
+                    raise ParameterError(f"{self.name}={text!r} cannot be read: expected {self.allowed}")
+                weights[key.strip()] = _number(self, number, text)
+            return self.validate(weights)
+        number = _number(self, text, text)
+        if self.kind == "int" and number == int(number):
+            number = int(number)
+        return self.validate(number)
+
+
+def _fmt(x: float | None) -> str:
+    return "inf" if x == math.inf else f"{x:g}"
+
+
+def _is_numpy_number(value: Any) -> bool:
+    return type(value).__module__ == "numpy" and hasattr(value, "dtype") and value.dtype.kind in "iuf"
+
+
+def _number(p: Parameter, text: str, whole: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ParameterError(f"{p.name}={whole!r} cannot be read: expected {p.allowed}") from None
+
+
+def _validate_mix(p: Parameter, value: Any) -> dict[str, float]:
+    if not isinstance(value, Mapping):
+        raise ParameterError(f"{p.name}={value!r} has the wrong type: expected {p.allowed}")
+    unknown = [k for k in value if k not in CATEGORIES]
+    if unknown:
+        raise ParameterError(
+            f"{p.name} has an unknown category {unknown[0]!r}: expected one of " + ", ".join(CATEGORIES)
+        )
+    mix: dict[str, float] = {}
+    for category in CATEGORIES:
+        w = value.get(category, 0.0)
+        if isinstance(w, bool) or not (isinstance(w, int | float) or _is_numpy_number(w)) or not w >= 0:
+            raise ParameterError(f"{p.name}[{category}]={w!r} is not allowed: expected {p.allowed}")
+        if math.isinf(w):
+            raise ParameterError(f"{p.name}[{category}]={w!r} is not allowed: expected {p.allowed}")
+        mix[category] = float(w)
+    if sum(mix.values()) <= 0:
+        raise ParameterError(f"{p.name} has no positive weight: expected {p.allowed}")
+    return mix
+
+
+def _p(name: str, kind: str, default: Any, description: str, unit: str, source: str, **kw: Any) -> Parameter:
+    return Parameter(name, kind, default, description, unit, source, **kw)
+
+
+_SEED_1B = "seed 1b (Tunis §69: governments on an equal footing)"
+_PARAMETERS: tuple[Parameter, ...] = (
+    # --- horizon -----------------------------------------------------------
+    _p(
+        "steps",
+        "int",
+        240,
+        "Length of a run (one step is one month; 240 = 20 years).",
+        "steps",
+        "DESIGN.md §1 (monthly step, 20-year horizon)",
+        min=1,
+        max=100_000,
+    ),
+    # --- population (seed 1c, 1e, 1g, 2a) ------------------------------------
+    _p(
+        "n_governments",
+        "int",
+        193,
+        "Number of governments (one vote each in multilateral fora).",
+        "agents",
+        _SEED_1B + "; 193 UN member states",
+        min=1,
+        max=10_000,
+    ),
+    _p(
+        "n_companies",
+        "int",
+        500,
+        "Number of companies (the private sector).",
+        "agents",
+        "seed 1g (the private sector's capacity for harm)",
+        min=1,
+        max=100_000,
+    ),
+    _p(
+        "n_cso",
+        "int",
+        300,
+        "Number of civil-society organisations (NGOs, academia, users' groups).",
+        "agents",
+        "seed 1e, 2a (all stakeholders in their respective roles)",
+        min=0,
+        max=100_000,
+    ),
+    _p(
+        "n_technical",
+        "int",
+        30,
+        "Number of technical organisations (ICANN, ISOC, RIRs, standards bodies).",
+        "agents",
+        "seed 1c (Internet institutions)",
+        min=0,
+        max=10_000,
+    ),
+    _p(
+        "market_concentration",
+        "float",
+        0.6,
+        "Tail of firm sizes: size ~ U^-c (Pareto with shape 1/c); 0 = equal firms, near 1 = a few giants.",
+        "-",
+        "seed 1g (harm from large corporations); reported as HHI",
+        min=0.0,
+        max=0.95,
+    ),
+    _p(
+        "enforcement_capacity",
+        "float",
+        0.5,
+        "Mean enforcement capacity of governments (Beta-distributed).",
+        "probability",
+        "seed 1f (enforcement of law within a jurisdiction)",
+        min=0.0,
+        max=1.0,
+    ),
+    _p(
+        "monitoring_capacity",
+        "float",
+        0.5,
+        "Civil society's monitoring capacity: scales the chance that CSOs detect a defection.",
+        "probability",
+        "seed 2a (civil society in self-regulatory enforcement)",
+        min=0.0,
+        max=1.0,
+    ),
+    _p(
+        "preference_spread",
+        "float",
+        0.15,
+        "Spread of stakeholders' positions on one issue around their usual stringency preference.",
+        "stringency",
+        "DESIGN.md §1 (heterogeneity of deciders)",
+        min=0.0,
+        max=1.0,
+    ),
+    # --- issues (seed 1b, 1f) -------------------------------------------------
+    _p(
+        "issue_rate",
+        "float",
+        1.0,
+        "Mean number of new public-policy issues per step (Poisson).",
+        "issues/step",
+        "seed 1d ('responsive to innovation': issues keep arriving)",
+        min=0.0,
+        max=50.0,
+    ),
+    _p(
+        "issue_mix",
+        "mix",
+        {
+            "national": 0.2,
+            "international": 0.25,
+            "critical_resources": 0.1,
+            "corporate_harm": 0.3,
+            "technical_operational": 0.15,
+        },
+        "Relative frequency of each issue category among new issues.",
+        "weights",
+        "seed 1b, 1c, 1f, 1g (the categories of issues)",
+    ),
+    _p(
+        "novelty",
+        "float",
+        0.3,
+        "Mean novelty of issues; novel issues split opinions more widely.",
+        "0-1",
+        "seed 1d ('responsive to innovation')",
+        min=0.0,
+        max=1.0,
+    ),
+    # --- venues and negotiation ----------------------------------------------
+    _p(
+        "decision_rule",
+        "choice",
+        "consensus",
+        "Decision rule of intergovernmental venues (the centralised and multilateral fora).",
+        "-",
+        _SEED_1B,
+        choices=DECISION_RULES,
+    ),
+    _p(
+        "agenda_capacity",
+        "int",
+        8,
+        "Negotiations a venue can hold at once; further issues wait in a queue.",
+        "issues",
+        "seed 1g (a single homogeneous forum shares one agenda)",
+        min=1,
+        max=10_000,
+    ),
+    _p(
+        "negotiation_deadline",
+        "int",
+        36,
+        "Rounds (steps) after which an unfinished negotiation fails.",
+        "steps",
+        "DESIGN.md §1 (a deadline ends a negotiation as a failure)",
+        min=1,
+        max=10_000,
+    ),
+    _p(
+        "concession_rate",
+        "float",
+        0.15,
+        "Share of the distance to the proposal a dissenting decider concedes each round.",
+        "per round",
+        "monotonic concession protocol (Zeuthen); ODD §7",
+        min=0.0,
+        max=1.0,
+    ),
+    _p(
+        "acceptance_tolerance",
+        "float",
+        0.1,
+        "A decider accepts a proposal within this distance of its own position.",
+        "stringency",
+        "ODD §7",
+        min=0.0,
+        max=1.0,
+    ),
+    _p(
+        "consultation_weight",
+        "float",
+        0.2,
+        "Pull of consulted stakeholders' mean position on the proposal.",
+        "0-1",
+        "seed 1e, 2a (inputs from other stakeholder constituencies)",
+        min=0.0,
+        max=1.0,
+    ),
+    _p(
+        "national_lag",
+        "int",
+        6,
+        "Steps a government needs to legislate on an issue alone.",
+        "steps",
+        "seed 1f (national public policy)",
+        min=0,
+        max=10_000,
+    ),
+    _p(
+        "national_reach",
+        "float",
+        0.4,
+        "Effectiveness of a national law on cross-border harm, relative to a law on a national issue.",
+        "0-1",
+        "seed 1f (cross-border taxation, investigations, hate speech)",
+        min=0.0,
+        max=1.0,
+    ),
+    # --- compliance, enforcement, feedback -----------------------------------
+    _p(
+        "compliance_cost",
+        "float",
+        2.0,
+        "Cost per step to a firm of complying with a norm of stringency 1.",
+        "cost units",
+        "DESIGN.md §1 (compliance cost vs expected sanction)",
+        min=0.0,
+        max=100.0,
+    ),
+    _p(
+        "sanction_state",
+        "float",
+        2.0,
+        "Severity of a sanction under state law.",
+        "cost units",
+        "seed 1f (enforcement of international law)",
+        min=0.0,
+        max=100.0,
+    ),
+    _p(
+        "sanction_industry",
+        "float",
+        1.0,
+        "Severity of an industry (peer) sanction under self-regulation.",
+        "cost units",
+        "seed 2a (self-regulatory enforcement mechanisms); Axelrod 1986",
+        min=0.0,
+        max=100.0,
+    ),
+    _p(
+        "peer_detection",
+        "float",
+        0.3,
+        "Chance that peers detect a defection from a self-regulatory norm.",
+        "probability",
+        "Axelrod 1986 (norms game: being seen)",
+        min=0.0,
+        max=1.0,
+    ),
+    _p(
+        "reputation_cost",
+        "float",
+        1.0,
+        "Reputation loss of the largest firm when civil society names and shames it (smaller firms lose less).",
+        "cost units",
+        "seed 1g, 2a; Epstein 2002",
+        min=0.0,
+        max=100.0,
+    ),
+    _p(
+        "compliance_noise",
+        "float",
+        0.25,
+        "Scale of idiosyncratic noise in compliance decisions (logit).",
+        "cost units",
+        "ODD §7 (bounded rationality)",
+        min=0.01,
+        max=100.0,
+    ),
+    _p(
+        "learning_rate",
+        "float",
+        0.05,
+        "How fast a firm's boldness (propensity to defect) adapts to being caught or not.",
+        "per step",
+        "Axelrod 1986 (adaptation of boldness)",
+        min=0.0,
+        max=1.0,
+    ),
+    _p(
+        "report_interval",
+        "int",
+        12,
+        "Steps between performance reports of reporting venues.",
+        "steps",
+        "seed 1e (annual performance reports)",
+        min=1,
+        max=10_000,
+    ),
+    _p(
+        "revision_threshold",
+        "float",
+        0.5,
+        "A reported norm whose compliance is below this is renegotiated with stronger enforcement.",
+        "share",
+        "seed 1d, 1e (reports feed revision)",
+        min=0.0,
+        max=1.0,
+    ),
+)
+
+PARAMETERS: dict[str, Parameter] = {p.name: p for p in _PARAMETERS}
+
+
+def parameters() -> dict[str, Parameter]:
+    """Every model parameter by name (a copy: safe to modify)."""
+    return dict(PARAMETERS)
+
+
+def defaults() -> dict[str, Any]:
+    """The default value of every parameter."""
+    return {name: (dict(p.default) if p.kind == "mix" else p.default) for name, p in PARAMETERS.items()}
+
+
+def validate(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Return the full parameter set: defaults updated with checked ``overrides``."""
+    values = defaults()
+    for name, value in (overrides or {}).items():
+        if name not in PARAMETERS:
+            raise ParameterError(f"unknown parameter {name!r}: see `ecsim params` for the {len(PARAMETERS)} names")
+        values[name] = PARAMETERS[name].validate(value)
+    return values
+
+
+def table() -> str:
+    """The parameter table as Markdown (printed by ``ecsim params``, included in docs/ODD.md)."""
+    rows = ["| name | default | allowed | unit | meaning | source |", "|---|---|---|---|---|---|"]
+    for p in PARAMETERS.values():
+        default = ", ".join(f"{k}:{v:g}" for k, v in p.default.items()) if p.kind == "mix" else p.default
+        allowed = p.allowed if p.kind != "mix" else "weights ≥ 0 per category"
+        rows.append(f"| `{p.name}` | {default} | {allowed} | {p.unit} | {p.description} | {p.source} |")
+    return "\n".join(rows)

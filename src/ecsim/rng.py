@@ -1,0 +1,50 @@
+"""Named random streams derived from one seed (no global state).
+
+Every draw in ecsim comes from a generator derived from the run's root
+:class:`numpy.random.SeedSequence`.  Each *purpose* has its own stream, keyed
+by a fixed integer, so that what one part of the model draws never shifts what
+another part draws.  This is what gives common random numbers across regimes:
+the population and the issue stream are drawn from streams that no regime
+decision touches, so two regimes run on the same seed face the identical
+stakeholders and the identical issues.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Stream keys.  Never renumber: stored results depend on them.
+STREAMS: dict[str, int] = {
+    "population": 0,  # stakeholder attributes
+    "issues": 1,  # arrival times and attributes of issues
+    "issue_positions": 2,  # per-issue positions of stakeholders (one child per issue)
+    "process": 3,  # regime-dependent draws: compliance decisions, detection
+}
+
+SeedLike = int | np.random.SeedSequence | None
+
+
+def root_sequence(seed: SeedLike) -> np.random.SeedSequence:
+    """Return the root SeedSequence for ``seed`` (fresh OS entropy when None)."""
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if seed is None:
+        return np.random.SeedSequence()
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"rng: expected a non-negative integer seed or None, got {seed!r}")
+    return np.random.SeedSequence(int(seed))
+
+
+def stream_sequence(root: np.random.SeedSequence, name: str, *index: int) -> np.random.SeedSequence:
+    """The SeedSequence of stream ``name`` (optionally a numbered child of it).
+
+    Built from the root's entropy and a spawn key, so it does not depend on how
+    many other streams were spawned before it, nor in which order.
+    """
+    key = (*root.spawn_key, STREAMS[name], *(int(i) for i in index))
+    return np.random.SeedSequence(root.entropy, spawn_key=key, pool_size=root.pool_size)
+
+
+def stream(root: np.random.SeedSequence, name: str, *index: int) -> np.random.Generator:
+    """A fresh :class:`numpy.random.Generator` on stream ``name``."""
+    return np.random.default_rng(stream_sequence(root, name, *index))
