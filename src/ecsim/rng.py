@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ecsim.params import ParameterError
+
 #: Stream keys.  Never renumber: stored results depend on them.
 STREAMS: dict[str, int] = {
     "population": 0,  # stakeholder attributes
@@ -31,7 +33,7 @@ def root_sequence(seed: SeedLike) -> np.random.SeedSequence:
     if seed is None:
         return np.random.SeedSequence()
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"rng: expected a non-negative integer seed or None, got {seed!r}")
+        raise ParameterError(f"rng={seed!r} is not allowed: expected a non-negative integer, a SeedSequence or None")
     return np.random.SeedSequence(int(seed))
 
 

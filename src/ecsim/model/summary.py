@@ -35,6 +35,27 @@ def summarise(model: EnhancedCooperationModel) -> dict[str, Any]:
     }
 
 
+def parameter_columns(params: dict[str, Any]) -> dict[str, Any]:
+    """Parameters as flat, Parquet-friendly columns (``issue_mix`` as ``issue_mix_<category>``)."""
+    flat: dict[str, Any] = {}
+    for name, value in params.items():
+        if isinstance(value, dict):
+            flat.update({f"{name}_{key}": float(v) for key, v in value.items()})
+        else:
+            flat[name] = value
+    return flat
+
+
+def tidy_metrics(model: EnhancedCooperationModel) -> pd.DataFrame:
+    """Per-step metrics with the regime, the seed and every parameter alongside (one row per step)."""
+    df = model.metrics()
+    df.insert(0, "regime", model.regime.name)
+    df.insert(1, "seed", str(model.seed_sequence.entropy))
+    for name, value in parameter_columns(model.params).items():
+        df[name] = value
+    return df
+
+
 def compare(
     seed: SeedLike = 0,
     regimes: Iterable[str | Regime] = tuple(REGIMES),

@@ -1,0 +1,245 @@
+"""The ``ecsim`` command: a thin shell over the Python API (nothing imports it).
+
+A user's mistake (an unknown parameter, a value out of range, an unwritable
+output file) ends the command with one line on stderr that names the culprit
+and what is allowed, and exit status 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ecsim.params import PARAMETERS, ParameterError
+
+EPILOG = """examples:
+  ecsim run --regime flexible --seed 7
+  ecsim run --regime centralised --seed 7 --steps 120 --set decision_rule=qualified_majority --out run.parquet
+  ecsim compare --seed 7 --set market_concentration=0.9
+  ecsim params
+"""
+
+
+class UsageError(Exception):
+    """A mistake in the command line or its files; reported as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is reported in one line (plus where to find help)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _seed(text: str) -> int:
+    """argparse type for --seed: a non-negative integer."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a non-negative integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a non-negative integer")
+    return value
+
+
+def _parse_sets(pairs: Sequence[str] | None) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for pair in pairs or ():
+        name, sep, text = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(f"--set {pair!r}: expected NAME=VALUE, e.g. --set issue_rate=2")
+        if name not in PARAMETERS:
+            raise ParameterError(f"unknown parameter {name!r}: see `ecsim params` for the {len(PARAMETERS)} names")
+        values[name] = PARAMETERS[name].parse(text)
+    return values
+
+
+def _params(args: argparse.Namespace) -> dict[str, Any]:
+    params = _parse_sets(args.set)
+    if args.steps is not None:
+        params["steps"] = PARAMETERS["steps"].validate(args.steps)
+    return params
+
+
+def _check_out(path: str | None, suffixes: tuple[str, ...]) -> Path | None:
+    if path is None:
+        return None
+    out = Path(path)
+    if out.suffix not in suffixes:
+        raise UsageError(f"--out {path}: the file name must end in {' or '.join(suffixes)}")
+    if not out.parent.exists():
+        raise UsageError(f"--out {path}: the folder {out.parent} does not exist")
+    if out.is_dir():
+        raise UsageError(f"--out {path}: is a folder; give a file name")
+    return out
+
+
+def _write(df: Any, out: Path) -> None:
+    try:
+        if out.suffix == ".parquet":
+            df.to_parquet(out, index=False)
+        else:
+            df.to_csv(out, index=False)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ecsim.model import EnhancedCooperationModel, summarise
+    from ecsim.model.summary import tidy_metrics
+
+    params = _params(args)
+    out = _check_out(args.out, (".parquet", ".csv"))
+    start = time.perf_counter()
+    model = EnhancedCooperationModel(regime=args.regime, rng=args.seed, **params).run()
+    seconds = time.perf_counter() - start
+    summary = summarise(model)
+    print(f"regime {args.regime}, seed {args.seed}, {summary['steps']} steps in {seconds:.2f} s")
+    for key, value in summary.items():
+        if key != "steps":
+            print(f"  {key:<18} {value:,.3f}" if isinstance(value, float) else f"  {key:<18} {value:,}")
+    if out is not None:
+        _write(tidy_metrics(model), out)
+        print(f"per-step table: {out}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from ecsim.model import REGIMES, compare
+
+    params = _params(args)
+    regimes = [r.strip() for r in args.regimes.split(",") if r.strip()] if args.regimes else list(REGIMES)
+    out = _check_out(args.out, (".csv", ".parquet"))
+    start = time.perf_counter()
+    table = compare(seed=args.seed, regimes=regimes, **params)
+    seconds = time.perf_counter() - start
+    shown = table[
+        [
+            "regime",
+            "harm_reduction",
+            "cumulative_harm",
+            "issues_resolved",
+            "issues_failed",
+            "time_to_agreement",
+            "coverage",
+            "compliance",
+            "legitimacy",
+            "participation",
+            "overreach",
+            "negotiation_cost",
+        ]
+    ]
+    print(f"Regimes on seed {args.seed} (paired: same stakeholders, same issues), {seconds:.1f} s")
+    print("harm_reduction = 1 - cumulative harm / cumulative harm of no_cooperation\n")
+    print(shown.to_string(index=False, float_format=lambda x: f"{x:,.3f}"))
+    if out is not None:
+        _write(table, out)
+        print(f"\ntable: {out}")
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    from ecsim.params import table
+
+    if args.markdown:
+        print(table())
+        return 0
+    for p in PARAMETERS.values():
+        default = ",".join(f"{k}:{v:g}" for k, v in p.default.items()) if p.kind == "mix" else p.default
+        print(f"{p.name}  (default {default}; {p.allowed}; unit: {p.unit})")
+        print(f"    {p.description}  [{p.source}]")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from ecsim import __version__
+    from ecsim.model import REGIMES
+
+    parser = _Parser(
+        prog="ecsim",
+        description="Agent-based simulation of enhanced cooperation in Internet governance: "
+        "governments, companies, civil society and the technical community negotiate norms "
+        "under centralised, flexible, self-regulatory or no enhanced cooperation.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"ecsim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def model_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--seed", type=_seed, default=0, help="root seed (default 0); same seed, same numbers")
+        p.add_argument("--steps", type=int, default=None, help="number of monthly steps (default 240 = 20 years)")
+        p.add_argument(
+            "--set",
+            action="append",
+            metavar="NAME=VALUE",
+            help="set a model parameter (repeatable); `ecsim params` lists them. "
+            "issue_mix takes category:weight pairs, e.g. issue_mix=national:1,corporate_harm:3",
+        )
+
+    run = sub.add_parser(
+        "run",
+        help="run one regime and print a summary",
+        description="Run the model under one regime and print a summary; --out writes the per-step table "
+        "(one row per step, with the seed and every parameter alongside).",
+    )
+    run.add_argument("--regime", choices=list(REGIMES), default="flexible", help="governance regime (default flexible)")
+    model_options(run)
+    run.add_argument("--out", metavar="FILE", help="write the per-step table to FILE.parquet (or FILE.csv)")
+    run.set_defaults(func=cmd_run)
+
+    comp = sub.add_parser(
+        "compare",
+        help="run every regime on one seed and compare harm reduction",
+        description="Run regimes on the same seed (common random numbers) and print harm reduction "
+        "against no_cooperation with the other outputs.",
+    )
+    comp.add_argument(
+        "--regimes",
+        metavar="A,B",
+        default=None,
+        help="comma-separated regimes (default: " + ",".join(REGIMES) + ")",
+    )
+    model_options(comp)
+    comp.add_argument("--out", metavar="FILE", help="also write the table to FILE.csv (or FILE.parquet)")
+    comp.set_defaults(func=cmd_compare)
+
+    prm = sub.add_parser(
+        "params",
+        help="list every model parameter",
+        description="List every parameter: default, allowed values, unit, meaning and source.",
+    )
+    prm.add_argument("--markdown", action="store_true", help="print a Markdown table (as in docs/ODD.md)")
+    prm.set_defaults(func=cmd_params)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from ecsim.model.regimes import RegimeError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args))
+    except (ParameterError, RegimeError, UsageError) as exc:
+        print(f"ecsim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ecsim: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
