@@ -1,0 +1,167 @@
+"""Speed of ecsim per agent-step, against Mesa's own BoltzmannWealth example, and its growth with population.
+
+What it measures (all in one process, wall time with ``time.perf_counter``, ``gc.collect()`` before every
+measurement, warm-up runs first, best of ``--repeats`` to damp noise):
+
+1. Mesa's BoltzmannWealth example: microseconds per agent-step at n=1,000 on a 32x32 grid (comparable to
+   ecsim's default population) and, for reference, at Mesa's default n=100 on 10x10.  Only ``.step()`` is
+   timed (construction excluded), which flatters Boltzmann and keeps the comparison conservative.
+2. ecsim: ``EnhancedCooperationModel(regime=R, rng=seed).run()`` for every regime at the default population
+   (1,023 agents) and 240 steps; cost per agent-step = (construction + run) / (agents x steps); best of the
+   repeats for each seed, averaged over the seeds.
+3. The ratio Boltzmann cost / ecsim cost per agent-step, per regime and for the mean over regimes.
+   Target: >= 10 (ecsim at least ten times cheaper per agent-step).
+4. Time per run at 1x, 3x and 10x the default population (all four constituencies scaled) and the growth
+   exponent log(t10/t1) / log(10).  Target: t(10x) / t(1x) <= 10 (no worse than linear in population).
+
+Run it with ``make bench`` (= ``python benchmarks/model_speed.py``).  Options: ``--repeats N``, ``--quick``
+(a smoke run: fewer repeats and one seed), ``--check`` (exit 1 if a target is missed; otherwise the script
+always exits 0).  This is a benchmark that prints figures, not a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+
+import mesa
+import numpy as np
+from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannWealth
+
+import ecsim
+
+RATIO_TARGET = 10.0  # Boltzmann cost / ecsim cost per agent-step must be at least this
+GROWTH_TARGET = 10.0  # t(10x population) / t(1x) must be at most this
+FACTORS = (1, 3, 10)
+POPULATION = {"n_governments": 193, "n_companies": 500, "n_cso": 300, "n_technical": 30}
+
+
+def best_of(fn: Callable[[], float | None], repeats: int) -> float:
+    """Least wall time of ``repeats`` calls; ``fn`` may return its own timed span (else the whole call counts)."""
+    best = math.inf
+    for _ in range(repeats):
+        gc.collect()
+        t0 = time.perf_counter()
+        inner = fn()
+        elapsed = time.perf_counter() - t0
+        best = min(best, inner if inner is not None else elapsed)
+    return best
+
+
+def boltzmann_us(n: int, side: int, steps: int, seeds: tuple[int, ...], repeats: int) -> float:
+    """Microseconds per agent-step of BoltzmannWealth (steps only), best of repeats, mean over seeds."""
+
+    def one(seed: int) -> float:
+        model = BoltzmannWealth(n=n, width=side, height=side, seed=seed)
+        gc.collect()
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            model.step()
+        return time.perf_counter() - t0
+
+    per_seed = [best_of(lambda s=s: one(s), repeats) for s in seeds]
+    return float(np.mean(per_seed)) / (n * steps) * 1e6
+
+
+def ecsim_run(regime: str, factor: int, seeds: tuple[int, ...], repeats: int) -> tuple[float, int, int]:
+    """(seconds per run, agents, steps): construction + run, best of repeats, mean over seeds."""
+    params = {k: v * factor for k, v in POPULATION.items()}
+    shape: list[int] = []
+
+    def one(seed: int) -> None:
+        model = ecsim.EnhancedCooperationModel(regime=regime, rng=seed, **params).run()
+        shape[:] = [len(model.agents), model.steps]
+
+    per_seed = [best_of(lambda s=s: one(s), repeats) for s in seeds]
+    return float(np.mean(per_seed)), shape[0], shape[1]
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=None, help="timed repeats per measurement (default 5)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 2 repeats, one seed")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    args = parser.parse_args(argv)
+    repeats = args.repeats or (2 if args.quick else 5)
+    seeds = (1,) if args.quick else (1, 2)
+    regimes = list(ecsim.REGIMES)
+
+    print("ecsim model speed benchmark")
+    print("=" * 72)
+    print(f"Python {platform.python_version()} ({platform.python_implementation()}), NumPy {np.__version__}, ", end="")
+    print(f"Mesa {mesa.__version__}, ecsim {ecsim.__version__}")
+    print(f"Platform {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs")
+    print(f"Repeats {repeats} (best taken), seeds {', '.join(map(str, seeds))} (mean of the bests)")
+    print()
+
+    # Warm-up: imports, caches, first-call costs.
+    BoltzmannWealth(n=100, width=10, height=10, seed=0).step()
+    for regime in regimes:
+        ecsim.EnhancedCooperationModel(regime=regime, rng=0, steps=24).run()
+
+    print("1. Mesa BoltzmannWealth (steps only, 100 steps)")
+    bw_ref = boltzmann_us(100, 10, 100, seeds, repeats)
+    bw = boltzmann_us(1000, 32, 100, seeds, repeats)
+    print(f"   n=100,  10x10 grid (Mesa default): {bw_ref:8.3f} us per agent-step")
+    print(f"   n=1000, 32x32 grid (compared)    : {bw:8.3f} us per agent-step")
+    print()
+
+    t0 = time.perf_counter()
+    times: dict[str, dict[int, tuple[float, int, int]]] = {r: {} for r in regimes}
+    for regime in regimes:
+        for factor in FACTORS:
+            times[regime][factor] = ecsim_run(regime, factor, seeds, repeats)
+    print("2. ecsim runs timed (construction + run(), default 240 steps; 1x, 3x, 10x the default population)")
+    print(f"   {len(regimes)} regimes x {len(FACTORS)} populations, in {time.perf_counter() - t0:.1f} s")
+
+    ok = True
+    print()
+    print("3. Cost per agent-step at the default population, and ratio to BoltzmannWealth (n=1000)")
+    print(f"   {'regime':<16}{'agents':>7}{'steps':>6}{'s/run':>9}{'us/agent-step':>15}{'BW/ecsim':>10}  target")
+    costs = []
+    for regime in regimes:
+        seconds, agents, steps = times[regime][1]
+        cost = seconds / (agents * steps) * 1e6
+        costs.append(cost)
+        ratio = bw / cost
+        passed = ratio >= RATIO_TARGET
+        ok &= passed
+        print(f"   {regime:<16}{agents:>7}{steps:>6}{seconds:>9.4f}{cost:>15.4f}{ratio:>10.1f}  {verdict(passed)}")
+    mean_cost = float(np.mean(costs))
+    mean_ratio = bw / mean_cost
+    passed = mean_ratio >= RATIO_TARGET
+    ok &= passed
+    print(f"   {'mean':<16}{'':>22}{mean_cost:>15.4f}{mean_ratio:>10.1f}  {verdict(passed)}")
+    slowest = regimes[int(np.argmax(costs))]
+    print(f"   target: BoltzmannWealth / ecsim >= {RATIO_TARGET:g}; slowest regime: {slowest}")
+    print()
+
+    print("4. Growth with population (seconds per run; target t10x/t1x <= 10, i.e. exponent <= 1)")
+    print(f"   {'regime':<16}{'1x':>9}{'3x':>9}{'10x':>9}{'t3x/t1x':>9}{'t10x/t1x':>10}{'exponent':>10}  target")
+    for regime in regimes:
+        t1, t3, t10 = (times[regime][f][0] for f in FACTORS)
+        growth = t10 / t1
+        ok &= growth <= GROWTH_TARGET
+        exponent = math.log(growth) / math.log(10)
+        line = f"   {regime:<16}{t1:>9.4f}{t3:>9.4f}{t10:>9.4f}{t3 / t1:>9.2f}{growth:>10.2f}{exponent:>10.2f}"
+        print(f"{line}  {verdict(growth <= GROWTH_TARGET)}")
+    agents = [times[regimes[0]][f][1] for f in FACTORS]
+    print(f"   agents: {', '.join(f'{f}x = {a:,}' for f, a in zip(FACTORS, agents, strict=True))}")
+    print()
+
+    print(f"Overall: {verdict(ok)}" + ("" if args.check else " (informational; use --check to fail on a miss)"))
+    return 1 if (args.check and not ok) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

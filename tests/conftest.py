@@ -1,0 +1,18 @@
+"""Shared fixtures and sizes: reduced populations keep the suite fast (paper sizes live in experiments/)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecsim import EnhancedCooperationModel
+
+#: A small scenario: every mechanism at work, a run in a few milliseconds.
+SMALL = dict(n_governments=40, n_companies=80, n_cso=40, n_technical=8, steps=60, issue_rate=1.5)
+
+
+@pytest.fixture(scope="session")
+def small_runs() -> dict[str, EnhancedCooperationModel]:
+    """One finished small run per built-in regime, all on seed 11 (read-only!)."""
+    from ecsim import REGIMES
+
+    return {name: EnhancedCooperationModel(regime=name, rng=11, **SMALL).run() for name in REGIMES}

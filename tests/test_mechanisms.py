@@ -1,0 +1,153 @@
+"""Norm quality, compliance and enforcement, harm accounting, performance reports."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from conftest import SMALL
+
+from ecsim import REGIMES, EnhancedCooperationModel, Regime, compare
+from ecsim.model import compliance
+from ecsim.model.regimes import CENTRAL_FORUM
+
+
+def quality_by_category(regime, **params):
+    log = EnhancedCooperationModel(regime=regime, rng=2, **(SMALL | params)).run().issue_log()
+    return log[log["outcome"] == "adopted"].groupby("category")["quality"].mean(), log
+
+
+def test_without_technical_expertise_at_the_table_technical_norms_are_worse():
+    # Same seed, same issues (common random numbers); only who sits at the table differs.
+    no_experts = replace(CENTRAL_FORUM, consulted=("companies", "cso"))
+    blind = Regime("blind", dict.fromkeys(REGIMES["centralised"].routes, no_experts))
+    with_experts, log = quality_by_category("centralised")
+    without, log_blind = quality_by_category(blind)
+    for category in ("technical_operational", "critical_resources"):
+        assert without[category] < with_experts[category] - 0.2
+    # Without expertise a norm's quality is exactly 1 - complexity.
+    adopted = log_blind[log_blind["outcome"] == "adopted"]
+    np.testing.assert_allclose(adopted["quality"], 1.0 - adopted["complexity"])
+    # With it, quality is never below that floor.
+    adopted = log[log["outcome"] == "adopted"]
+    assert (adopted["quality"] >= 1.0 - adopted["complexity"] - 1e-12).all()
+
+
+def test_quality_matters_less_on_simple_issues():
+    q, _log = quality_by_category("no_cooperation")  # national legislatures consult no experts
+    assert q["national"] > q["critical_resources"]
+
+
+def test_monitoring_raises_detection_and_compliance():
+    def run(capacity):
+        models = [
+            EnhancedCooperationModel("flexible", rng=s, **(SMALL | {"monitoring_capacity": capacity})).run()
+            for s in range(4)
+        ]
+        detection = np.mean([m.bindings.detection.mean() for m in models])
+        compliance_rate = np.nanmean([m.metrics()["compliance"].iloc[1:].mean() for m in models])
+        return detection, compliance_rate
+
+    (d0, c0), (d1, c1) = run(0.0), run(1.0)
+    assert d1 > d0 + 0.2
+    assert c1 > c0 + 0.05
+
+
+def make_bindings(n, detection, severity=2.0, gain=1.0):
+    return compliance.Bindings(
+        issue=np.zeros(n, dtype=np.int64),
+        firm=np.arange(n),
+        weight=np.full(n, 1.0 / n),
+        gain=np.full(n, gain),
+        detection=np.full(n, detection),
+        severity=np.full(n, severity),
+        reputation=np.zeros(n),
+        complying=np.ones(n, dtype=bool),
+    )
+
+
+def test_compliance_rises_with_detection_and_caught_firms_grow_cautious():
+    rng = np.random.default_rng(0)
+    n = 20_000
+    rates = []
+    for detection in (0.0, 0.5, 1.0):
+        b, bold = make_bindings(n, detection), np.full(n, 0.3)
+        compliance.decide(b, bold, rng, noise=0.25, learning_rate=0.0)
+        rates.append(b.complying.mean())
+    assert rates[0] < rates[1] < rates[2]
+    # Learning: with certain detection every defector is caught and grows more cautious;
+    # with none, every defector escapes and grows bolder; compliers are unchanged.
+    for detection, direction in ((1.0, -1), (0.0, +1)):
+        b, bold = make_bindings(n, detection, severity=0.5), np.full(n, 0.3)
+        compliance.decide(b, bold, rng, noise=0.25, learning_rate=0.1)
+        assert np.all(np.sign(bold[~b.complying] - 0.3) == direction)
+        assert np.all(bold[b.complying] == 0.3)
+
+
+def test_harm_is_the_sum_of_unaddressed_harm_rates():
+    model = EnhancedCooperationModel("flexible", rng=4, **SMALL)
+    for _ in range(30):
+        model.step()
+    log = model.issue_log()
+    b = model.bindings
+    achieved = np.bincount(b.issue, b.weight * b.complying, minlength=len(log))
+    effect = np.where(log["outcome"] == "adopted", model._effect[: len(log)], 0.0)
+    expected = float(np.sum(log["harm_rate"] * (1.0 - effect * achieved)))
+    assert model.metrics()["harm"].iloc[-1] == pytest.approx(expected)
+    # Before any issue arrives there is no harm; with no issues at all there never is.
+    quiet = EnhancedCooperationModel("flexible", rng=4, **(SMALL | {"issue_rate": 0.0})).run()
+    assert (quiet.metrics()["harm"] == 0).all() and quiet.issue_log().empty
+
+
+def test_without_any_norm_harm_equals_the_sum_of_harm_rates():
+    # Zero tolerance and a one-round deadline: no forum of many governments ever agrees.
+    model = EnhancedCooperationModel(
+        "centralised", rng=4, **(SMALL | {"negotiation_deadline": 1, "acceptance_tolerance": 0.0})
+    ).run()
+    m, log = model.metrics(), model.issue_log()
+    assert (log["outcome"] != "adopted").all() and m["norms_in_force"].iloc[-1] == 0
+    arrived_harm = [log.loc[log["arrival"] <= t, "harm_rate"].sum() for t in m["step"]]
+    np.testing.assert_allclose(m["harm"], arrived_harm)
+    np.testing.assert_allclose(m["cumulative_harm"], np.cumsum(arrived_harm))
+
+
+def test_no_cooperation_has_zero_harm_reduction_by_construction():
+    table = compare(seed=9, **SMALL)
+    row = table.set_index("regime").loc["no_cooperation"]
+    assert row["harm_reduction"] == 0.0
+    assert set(table["regime"]) == set(REGIMES)
+    assert table.columns[:3].tolist() == ["regime", "cumulative_harm", "harm_reduction"]
+
+
+def test_harm_reduction_is_paired_against_the_baseline_on_the_same_seed():
+    table = compare(seed=9, regimes=["flexible"], **SMALL)
+    base = EnhancedCooperationModel("no_cooperation", rng=9, **SMALL).run().metrics()["cumulative_harm"].iloc[-1]
+    flex = EnhancedCooperationModel("flexible", rng=9, **SMALL).run().metrics()["cumulative_harm"].iloc[-1]
+    assert table["regime"].tolist() == ["flexible"]
+    assert table["harm_reduction"].iloc[0] == pytest.approx(1 - flex / base)
+
+
+def test_performance_reports_revise_badly_complied_with_norms():
+    # Weak sanctions, no monitoring: compliance is poor, so reporting venues revise norms
+    # and escalate their sanctions; a regime without reports never does.
+    weak = SMALL | {"monitoring_capacity": 0.0, "sanction_industry": 0.2, "peer_detection": 0.2, "steps": 96}
+    flexible = EnhancedCooperationModel("flexible", rng=1, **weak).run()
+    log = flexible.issue_log()
+    revised = log[log["revisions"] > 0]
+    assert not revised.empty
+    assert set(revised["venue"]) <= {v.name for v in REGIMES["flexible"].venues if v.reports}
+    severity = {i: s for i, s in zip(flexible.bindings.issue, flexible.bindings.severity, strict=True)}
+    row = revised.iloc[0]
+    assert severity[row["id"]] > 0.2 + 1e-9  # escalated beyond the base industry sanction
+    selfreg = EnhancedCooperationModel("self_regulatory", rng=1, **weak).run()
+    assert selfreg.issue_log()["revisions"].sum() == 0
+
+
+def test_self_regulation_binds_only_the_firms_that_sign():
+    model = EnhancedCooperationModel("flexible", rng=3, **SMALL).run()
+    log = model.issue_log()
+    industry = log[(log["venue"] == "industry_self_regulation") & (log["outcome"] == "adopted")]
+    assert not industry.empty
+    assert (industry["coverage"] <= 1.0 + 1e-12).all()
+    assert (industry["coverage"] < 1.0).any()  # somewhere a dissenting firm stayed out of the code

@@ -1,0 +1,133 @@
+"""Parameters: one typed declaration; every kind of bad input gives a clear, one-line error."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ecsim
+from ecsim import EnhancedCooperationModel, ParameterError
+from ecsim.params import CATEGORIES, PARAMETERS, defaults, table, validate
+
+REQUIRED = [
+    "n_governments",
+    "n_companies",
+    "n_cso",
+    "n_technical",
+    "market_concentration",
+    "monitoring_capacity",
+    "issue_rate",
+    "issue_mix",
+    "decision_rule",
+    "agenda_capacity",
+    "steps",
+]
+
+
+def test_required_parameters_are_declared_with_metadata():
+    params = ecsim.parameters()
+    for name in REQUIRED:
+        assert name in params
+    for name, p in params.items():
+        assert p.name == name
+        assert p.description and p.unit and p.source
+        if p.kind in ("int", "float"):
+            assert p.min is not None and p.max is not None and p.min <= p.default <= p.max
+            assert p.choices is None
+        elif p.kind == "choice":
+            assert p.default in p.choices
+    assert params["decision_rule"].choices == ("consensus", "qualified_majority", "simple_majority")
+
+
+def test_defaults_validate_and_are_what_the_model_uses():
+    assert validate() == defaults()
+    model = EnhancedCooperationModel(rng=0, steps=1)
+    assert model.params == defaults() | {"steps": 1}
+
+
+def test_parameters_returns_a_copy():
+    ecsim.parameters().pop("steps")
+    assert "steps" in ecsim.parameters()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "pattern"),
+    [
+        ({"n_agents": 5}, r"unknown parameter 'n_agents'"),
+        ({"issue_rate": "fast"}, r"issue_rate='fast' has the wrong type: expected a number in \[0, 50\]"),
+        ({"n_companies": 2.5}, r"n_companies=2.5 has the wrong type: expected an integer"),
+        ({"n_companies": True}, r"n_companies=True has the wrong type"),
+        ({"n_companies": 0}, r"n_companies=0 is out of range: expected an integer in \[1, 100000\]"),
+        ({"market_concentration": 1.5}, r"market_concentration=1.5 is out of range: expected a number in \[0, 0.95\]"),
+        ({"monitoring_capacity": math.nan}, r"monitoring_capacity=nan is not allowed"),
+        ({"decision_rule": "vote"}, r"decision_rule='vote' is not allowed: expected one of consensus, "),
+        ({"issue_mix": {"cyber": 1.0}}, r"issue_mix has an unknown category 'cyber'"),
+        ({"issue_mix": {"national": -1.0}}, r"issue_mix\[national\]=-1.0 is not allowed"),
+        ({"issue_mix": {"national": 0.0}}, r"issue_mix has no positive weight"),
+        ({"issue_mix": [0.2, 0.8]}, r"issue_mix=\[0.2, 0.8\] has the wrong type"),
+    ],
+)
+def test_bad_values_raise_one_line_errors_naming_the_parameter(overrides, pattern):
+    with pytest.raises(ParameterError, match=pattern) as info:
+        EnhancedCooperationModel(rng=0, **overrides)
+    assert "\n" not in str(info.value)
+
+
+def test_numpy_numbers_are_accepted_and_nothing_is_clamped():
+    model = EnhancedCooperationModel(rng=0, n_companies=np.int64(50), issue_rate=np.float64(0.5), steps=2)
+    assert model.params["n_companies"] == 50 and isinstance(model.params["n_companies"], int)
+    with pytest.raises(ParameterError):
+        validate({"agenda_capacity": 10_001})
+
+
+def test_partial_issue_mix_fills_missing_categories_with_zero():
+    mix = validate({"issue_mix": {"corporate_harm": 2}})["issue_mix"]
+    assert mix == {c: (2.0 if c == "corporate_harm" else 0.0) for c in CATEGORIES}
+    model = EnhancedCooperationModel(rng=3, issue_mix={"corporate_harm": 1}, steps=30).run()
+    assert set(model.issue_log()["category"]) == {"corporate_harm"}
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "value"),
+    [
+        ("issue_rate", "2", 2.0),
+        ("n_companies", "300", 300),
+        ("n_companies", "3e2", 300),
+        ("decision_rule", "simple_majority", "simple_majority"),
+        (
+            "issue_mix",
+            "national:1, corporate_harm:3",
+            {**dict.fromkeys(CATEGORIES, 0.0), "national": 1.0, "corporate_harm": 3.0},
+        ),
+    ],
+)
+def test_command_line_values_parse(name, text, value):
+    assert PARAMETERS[name].parse(text) == value
+
+
+@pytest.mark.parametrize(("name", "text"), [("issue_rate", "x"), ("n_cso", "1.5"), ("issue_mix", "national=1")])
+def test_unreadable_command_line_values_raise(name, text):
+    with pytest.raises(ParameterError, match=name):
+        PARAMETERS[name].parse(text)
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "seven", True])
+def test_bad_seed_is_a_clear_error(bad):
+    with pytest.raises(ParameterError, match=r"^rng="):
+        EnhancedCooperationModel(rng=bad)
+
+
+def test_table_lists_every_parameter_and_odd_includes_it_verbatim():
+    text = table()
+    for name in PARAMETERS:
+        assert f"| `{name}` |" in text
+    odd = (Path(__file__).parents[1] / "docs" / "ODD.md").read_text()
+    match = re.search(r"<!-- parameters:start -->\n(.*?)\n<!-- parameters:end -->", odd, re.S)
+    assert match, "docs/ODD.md lacks the parameter table markers"
+    assert match.group(1).strip() == text.strip(), (
+        "docs/ODD.md's parameter table is stale: paste `ecsim params --markdown`"
+    )
