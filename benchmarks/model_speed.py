@@ -123,6 +123,12 @@ def main(argv: list[str] | None = None) -> int:
             times[regime][factor] = ecsim_run(regime, factor, seeds, repeats)
     print("2. ecsim runs timed (construction + run(), default 240 steps; 1x, 3x, 10x the default population)")
     print(f"   {len(regimes)} regimes x {len(FACTORS)} populations, in {time.perf_counter() - t0:.1f} s")
+    # Boltzmann again after ecsim: this machine's speed drifts, and the faster figure is the
+    # harder one to beat, so the comparison uses the lower of the two.
+    bw_after = boltzmann_us(1000, 32, 100, seeds, repeats)
+    print(f"   BoltzmannWealth n=1000 re-measured after the ecsim runs: {bw_after:.3f} us per agent-step")
+    bw = min(bw, bw_after)
+    print(f"   compared against the lower figure: {bw:.3f} us per agent-step")
 
     ok = True
     print()

@@ -54,17 +54,10 @@ def test_monitoring_raises_detection_and_compliance():
     assert c1 > c0 + 0.05
 
 
-def make_bindings(n, detection, severity=2.0, gain=1.0):
-    return compliance.Bindings(
-        issue=np.zeros(n, dtype=np.int64),
-        firm=np.arange(n),
-        weight=np.full(n, 1.0 / n),
-        gain=np.full(n, gain),
-        detection=np.full(n, detection),
-        severity=np.full(n, severity),
-        reputation=np.zeros(n),
-        complying=np.ones(n, dtype=bool),
-    )
+def make_bindings(n, detection, severity=2.0, gain=1.0, noise=0.25):
+    b = compliance.Bindings.empty()
+    b.add(0, np.arange(n), np.full(n, 1.0 / n), detection, np.full(n, (gain - detection * severity) / noise))
+    return b
 
 
 def test_compliance_rises_with_detection_and_caught_firms_grow_cautious():
@@ -73,14 +66,19 @@ def test_compliance_rises_with_detection_and_caught_firms_grow_cautious():
     rates = []
     for detection in (0.0, 0.5, 1.0):
         b, bold = make_bindings(n, detection), np.full(n, 0.3)
-        compliance.decide(b, bold, rng, noise=0.25, learning_rate=0.0)
+        compliance.decide(b, bold, rng, learning_rate=0.0)
         rates.append(b.complying.mean())
     assert rates[0] < rates[1] < rates[2]
+    # The decision follows the logit: P(defect) = logistic(margin + logit(boldness)).
+    b, bold = make_bindings(n, 0.5), np.full(n, 0.3)
+    compliance.decide(b, bold, rng, learning_rate=0.0)
+    expected = 1.0 / (1.0 + np.exp(-(b.margin[0] + np.log(0.3 / 0.7))))
+    assert 1.0 - b.complying.mean() == pytest.approx(expected, abs=0.015)
     # Learning: with certain detection every defector is caught and grows more cautious;
     # with none, every defector escapes and grows bolder; compliers are unchanged.
     for detection, direction in ((1.0, -1), (0.0, +1)):
         b, bold = make_bindings(n, detection, severity=0.5), np.full(n, 0.3)
-        compliance.decide(b, bold, rng, noise=0.25, learning_rate=0.1)
+        compliance.decide(b, bold, rng, learning_rate=0.1)
         assert np.all(np.sign(bold[~b.complying] - 0.3) == direction)
         assert np.all(bold[b.complying] == 0.3)
 
@@ -106,7 +104,7 @@ def test_without_any_norm_harm_equals_the_sum_of_harm_rates():
         "centralised", rng=4, **(SMALL | {"negotiation_deadline": 1, "acceptance_tolerance": 0.0})
     ).run()
     m, log = model.metrics(), model.issue_log()
-    assert (log["outcome"] != "adopted").all() and m["norms_in_force"].iloc[-1] == 0
+    assert (log["outcome"] != "adopted").all() and m["issues_resolved"].iloc[-1] == 0
     arrived_harm = [log.loc[log["arrival"] <= t, "harm_rate"].sum() for t in m["step"]]
     np.testing.assert_allclose(m["harm"], arrived_harm)
     np.testing.assert_allclose(m["cumulative_harm"], np.cumsum(arrived_harm))
@@ -128,18 +126,21 @@ def test_harm_reduction_is_paired_against_the_baseline_on_the_same_seed():
     assert table["harm_reduction"].iloc[0] == pytest.approx(1 - flex / base)
 
 
-def test_performance_reports_revise_badly_complied_with_norms():
-    # Weak sanctions, no monitoring: compliance is poor, so reporting venues revise norms
-    # and escalate their sanctions; a regime without reports never does.
+def test_performance_reports_escalate_sanctions_on_badly_complied_with_norms():
+    # Weak sanctions, no monitoring: compliance is poor, so reporting venues revise the
+    # enforcement of their norms (graduated sanctions); a regime without reports never does.
     weak = SMALL | {"monitoring_capacity": 0.0, "sanction_industry": 0.2, "peer_detection": 0.2, "steps": 96}
     flexible = EnhancedCooperationModel("flexible", rng=1, **weak).run()
     log = flexible.issue_log()
     revised = log[log["revisions"] > 0]
     assert not revised.empty
     assert set(revised["venue"]) <= {v.name for v in REGIMES["flexible"].venues if v.reports}
-    severity = {i: s for i, s in zip(flexible.bindings.issue, flexible.bindings.severity, strict=True)}
-    row = revised.iloc[0]
-    assert severity[row["id"]] > 0.2 + 1e-9  # escalated beyond the base industry sanction
+    industry = revised[revised["venue"] == "industry_self_regulation"]
+    np.testing.assert_allclose(industry["sanction"], 0.2 * (1 + industry["revisions"]))
+    # Escalation works: compliance with revised norms ends higher than without reports.
+    no_reports = EnhancedCooperationModel("flexible", rng=1, **(weak | {"revision_threshold": 0.0})).run()
+    assert no_reports.issue_log()["revisions"].sum() == 0
+    assert flexible.metrics()["compliance"].iloc[-1] > no_reports.metrics()["compliance"].iloc[-1]
     selfreg = EnhancedCooperationModel("self_regulatory", rng=1, **weak).run()
     assert selfreg.issue_log()["revisions"].sum() == 0
 

@@ -7,30 +7,40 @@ import itertools
 import numpy as np
 import pytest
 from conftest import SMALL
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecsim import EnhancedCooperationModel
-from ecsim.model.negotiation import LEGISLATION_THRESHOLD, Negotiation, meets_rule
+from ecsim.model.negotiation import LEGISLATION_THRESHOLD, THRESHOLDS, NegotiationTable, legislate
+
+
+def table_for(tolerance=0.1, concession_rate=0.15):
+    return NegotiationTable(tolerance=tolerance, concession_rate=concession_rate)
+
+
+def play_out(table):
+    """Play rounds until the table is empty; return the outcomes by key."""
+    ended = {}
+    while len(table):
+        ended.update({o.key: o for o in table.play_round()})
+    return ended
 
 
 def negotiate(positions, rule="consensus", weights=None, anchor=float("nan"), deadline=200, **kw):
-    """Play a negotiation to its end; return (outcome, rounds, negotiation)."""
+    """Play one negotiation to its end; return (outcome, rounds, Outcome)."""
     positions = np.asarray(positions, dtype=float)
-    neg = Negotiation(
-        issue_id=0,
+    table = table_for(kw.pop("tolerance", 0.1), kw.pop("concession_rate", 0.15))
+    table.open(
+        key=0,
         rule=rule,
-        deciders=np.arange(positions.size),
+        positions=positions,
         weights=np.ones(positions.size) if weights is None else np.asarray(weights, dtype=float),
-        positions=positions.copy(),
         anchor=anchor,
         consultation_weight=kw.pop("consultation_weight", 0.2),
-        tolerance=kw.pop("tolerance", 0.1),
-        concession_rate=kw.pop("concession_rate", 0.15),
         deadline=deadline,
-        **kw,
     )
-    while (outcome := neg.round()) is None:
-        pass
-    return outcome, neg.rounds, neg
+    result = play_out(table)[0]
+    return ("adopted" if result.adopted else "failed"), result.rounds, result
 
 
 def mean_rounds(n, spread, rule="consensus", trials=200, seed=0):
@@ -82,25 +92,99 @@ def test_deadline_ends_a_negotiation_as_a_failure():
     assert (outcome, rounds) == ("failed", 7)
 
 
-def test_rules():
-    accept, w = np.array([True, True, False]), np.ones(3)
-    assert not meets_rule("consensus", accept, w)
-    assert meets_rule("qualified_majority", accept, w)
-    assert not meets_rule("simple_majority", np.array([True, False]), np.ones(2))  # a tie is not a majority
-    assert meets_rule("market_share_majority", np.array([True, False]), np.array([0.7, 0.3]))
+@pytest.mark.parametrize(
+    ("rule", "positions", "weights", "adopted"),
+    [
+        ("consensus", [0.5, 0.5, 0.9], None, False),  # one dissenter blocks consensus
+        ("qualified_majority", [0.5, 0.5, 0.5, 0.9], None, True),  # 3/4 >= 2/3
+        ("qualified_majority", [0.5, 0.5, 0.9, 0.9], [1.0, 1.0, 1.1, 1.1], False),
+        ("simple_majority", [0.5, 0.9], None, False),  # a tie is not a majority
+        ("simple_majority", [0.5, 0.5, 0.9], None, True),
+        ("market_share_majority", [0.5, 0.9], [0.7, 0.3], True),
+        ("market_share_majority", [0.5, 0.9], [0.6, 0.4], False),
+    ],
+)
+def test_decision_rules_in_the_first_round(rule, positions, weights, adopted):
+    # No concession (rate 0) and a one-round deadline: the first round decides.
+    outcome, rounds, _ = negotiate(positions, rule, weights, concession_rate=0.0, deadline=1, tolerance=0.15)
+    assert (outcome == "adopted") is adopted and rounds == 1
+    assert set(THRESHOLDS) == {"consensus", "qualified_majority", "market_share_majority", "simple_majority"}
 
 
-def test_unilateral_legislation_waits_the_lag_and_binds_only_willing_governments():
-    positions = [0.2, LEGISLATION_THRESHOLD, 0.9]
-    outcome, rounds, neg = negotiate(positions, "unilateral", lag=6)
-    assert (outcome, rounds) == ("adopted", 7)
-    assert neg.supporters.tolist() == [False, True, True]
-    assert neg.proposal == pytest.approx((LEGISLATION_THRESHOLD + 0.9) / 2)
-    assert negotiate([0.1, 0.2], "unilateral", lag=0)[0] == "failed"
+def test_national_legislation_binds_only_willing_governments():
+    result = legislate(3, np.array([0.2, LEGISLATION_THRESHOLD, 0.9]), rounds=7)
+    assert result.adopted and (result.key, result.rounds) == (3, 7)
+    assert result.supporters.tolist() == [False, True, True]
+    assert result.proposal == pytest.approx((LEGISLATION_THRESHOLD + 0.9) / 2)
+    assert not legislate(3, np.array([0.1, 0.2]), rounds=1).adopted
 
 
 def test_no_deciders_fails_at_once():
     assert negotiate([], "consensus")[:2] == ("failed", 1)
+
+
+def test_unknown_rule_is_refused():
+    with pytest.raises(ValueError, match="rule 'unilateral' is not one of"):
+        table_for().open(
+            key=0,
+            rule="unilateral",
+            positions=np.ones(2),
+            weights=np.ones(2),
+            anchor=0.5,
+            consultation_weight=0.2,
+            deadline=5,
+        )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    specs=st.lists(
+        st.tuples(
+            st.lists(st.floats(0, 1), min_size=0, max_size=12),
+            st.sampled_from(sorted(THRESHOLDS)),
+            st.one_of(st.just(float("nan")), st.floats(0, 1)),
+            st.integers(1, 30),
+            st.integers(0, 5),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_negotiations_sharing_a_table_end_as_they_would_alone(specs):
+    """Vectorising over negotiations changes nothing: each ends exactly as it would alone."""
+
+    def open_all(table, items):
+        for key, (positions, rule, anchor, deadline, _) in items:
+            table.open(
+                key=key,
+                rule=rule,
+                positions=np.array(positions),
+                weights=np.ones(len(positions)) + key,
+                anchor=anchor,
+                consultation_weight=0.3,
+                deadline=deadline,
+            )
+
+    alone = {}
+    for key, spec in enumerate(specs):
+        table = table_for()
+        open_all(table, [(key, spec)])
+        alone.update(play_out(table))
+    shared, table, ended = {}, table_for(), {}
+    # Negotiations join the shared table at different rounds (spec[4] rounds late).
+    waiting = dict(enumerate(specs))
+    rnd = 0
+    while waiting or len(table):
+        open_all(table, [(k, sp) for k, sp in waiting.items() if sp[4] == rnd])
+        waiting = {k: sp for k, sp in waiting.items() if sp[4] != rnd}
+        ended.update({o.key: o for o in table.play_round()})
+        rnd += 1
+    shared = ended
+    assert shared.keys() == alone.keys()
+    for key, a in alone.items():
+        b = shared[key]
+        assert (a.adopted, a.rounds, a.supporters.tolist()) == (b.adopted, b.rounds, b.supporters.tolist())
+        assert a.proposal == pytest.approx(b.proposal, nan_ok=True, abs=1e-12)
 
 
 # --- in the model -----------------------------------------------------------------------------

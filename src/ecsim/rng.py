@@ -50,3 +50,24 @@ def stream_sequence(root: np.random.SeedSequence, name: str, *index: int) -> np.
 def stream(root: np.random.SeedSequence, name: str, *index: int) -> np.random.Generator:
     """A fresh :class:`numpy.random.Generator` on stream ``name``."""
     return np.random.default_rng(stream_sequence(root, name, *index))
+
+
+class Substreams:
+    """Random-access children of one stream: child ``i`` starts ``i * 2**64`` draws into it.
+
+    Used where many numbered, independent draws are needed in an order that the
+    regime decides (each issue's stakeholder positions): child ``i`` is the
+    same whenever and however often it is asked for.  PCG64's ``advance`` jumps
+    in O(log n), so a child costs microseconds instead of a new SeedSequence.
+    The returned generator is shared: draw from it before asking for another child.
+    """
+
+    def __init__(self, seq: np.random.SeedSequence) -> None:
+        self._bit_generator = np.random.PCG64(seq)
+        self._start = self._bit_generator.state
+        self._generator = np.random.Generator(self._bit_generator)
+
+    def __getitem__(self, i: int) -> np.random.Generator:
+        self._bit_generator.state = self._start
+        self._bit_generator.advance(int(i) << 64)
+        return self._generator

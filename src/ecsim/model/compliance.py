@@ -10,8 +10,10 @@ defect, shifts the decision on the logit scale; a defection that escapes
 detection makes it bolder, one that is caught makes it more cautious
 (adaptation of boldness, after Axelrod 1986).
 
-All arrays are one row per binding; the model adds rows when a norm is adopted
-and drops the rows of a norm that a revision replaces.
+All arrays are one row per binding; the model adds rows when a norm is adopted.  What defecting gains
+and risks is fixed when the norm is adopted, so each binding stores it once as
+a ``margin`` on the logit scale (lowered when a performance report escalates
+the sanction) and a step costs a few array operations.
 """
 
 from __future__ import annotations
@@ -30,52 +32,41 @@ class Bindings:
     issue: np.ndarray  # int: the issue whose norm binds
     firm: np.ndarray  # int: company index (local)
     weight: np.ndarray  # the firm's share of the issue's harm x the norm's jurisdictional coverage
-    gain: np.ndarray  # cost saved per step by defecting
     detection: np.ndarray  # chance a defection is detected (monitors or enforcer)
-    severity: np.ndarray  # sanction on a detected defection
-    reputation: np.ndarray  # expected reputation loss from naming and shaming
+    margin: np.ndarray  # (gain from defecting - expected sanction - expected reputation loss) / noise
     complying: np.ndarray  # bool: the firm's current decision
 
     @classmethod
     def empty(cls) -> Bindings:
         f, i = np.empty(0), np.empty(0, dtype=np.int64)
-        return cls(i, i, f, f, f, f, f, np.empty(0, dtype=bool))
+        return cls(i, i, f, f, f, np.empty(0, dtype=bool))
 
     def __len__(self) -> int:
         return self.issue.size
 
-    def extend(self, other: Bindings) -> None:
-        """Append ``other``'s rows."""
-        for name in self.__dataclass_fields__:
-            setattr(self, name, np.concatenate([getattr(self, name), getattr(other, name)]))
-
-    def drop_issue(self, issue_id: int) -> None:
-        """Remove the rows of the norm on ``issue_id`` (replaced by a revision)."""
-        keep = self.issue != issue_id
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name)[keep])
-
-    def expected_penalty(self) -> np.ndarray:
-        return self.detection * self.severity + self.reputation
+    def add(self, issue: int, firm: np.ndarray, weight: np.ndarray, detection: float, margin: np.ndarray) -> None:
+        """Bind ``firm`` (complying until they first decide) by the norm on ``issue``."""
+        k = firm.size
+        self.issue = np.concatenate([self.issue, np.full(k, issue, dtype=np.int64)])
+        self.firm = np.concatenate([self.firm, firm])
+        self.weight = np.concatenate([self.weight, weight])
+        self.detection = np.concatenate([self.detection, np.full(k, detection)])
+        self.margin = np.concatenate([self.margin, margin])
+        self.complying = np.concatenate([self.complying, np.ones(k, dtype=bool)])
 
 
-def decide(
-    b: Bindings,
-    boldness: np.ndarray,
-    rng: np.random.Generator,
-    noise: float,
-    learning_rate: float,
-) -> None:
+def decide(b: Bindings, boldness: np.ndarray, rng: np.random.Generator, learning_rate: float) -> None:
     """Every bound firm decides whether to comply this step; boldness adapts.
 
-    Updates ``b.complying`` and ``boldness`` in place.
+    P(defect) = logistic(margin + logit(boldness)).  Updates ``b.complying``
+    and ``boldness`` in place.
     """
     if len(b) == 0:
         return
-    bold = np.clip(boldness[b.firm], _EPS, 1 - _EPS)
-    utility = (b.gain - b.expected_penalty()) / noise + np.log(bold / (1 - bold))
+    bold = np.clip(boldness, _EPS, 1 - _EPS)
+    utility = b.margin + np.log(bold / (1 - bold))[b.firm]
     u = rng.random((2, len(b)))
-    defect = u[0] < 1.0 / (1.0 + np.exp(-utility))
+    defect = u[0] * (1.0 + np.exp(-utility)) < 1.0
     b.complying = ~defect
     if learning_rate == 0.0 or not defect.any():
         return

@@ -63,51 +63,58 @@ def _subset(rng: np.random.Generator, n: int, k: int, weights: np.ndarray | None
     k = int(min(max(k, 0), n))
     if k == 0:
         return np.empty(0, dtype=np.int64)
+    if k == n:
+        return np.arange(n, dtype=np.int64)
     if weights is None:
-        chosen = rng.choice(n, size=k, replace=False)
+        chosen = rng.choice(n, size=k, replace=False, shuffle=False)
     else:
         keys = rng.exponential(size=n) / weights
-        chosen = np.argpartition(keys, k - 1)[:k] if k < n else np.arange(n)
+        chosen = np.argpartition(keys, k - 1)[:k]
     return np.sort(chosen).astype(np.int64)
 
 
 def draw_issues(rng: np.random.Generator, population: Population, p: dict[str, Any]) -> list[Issue]:
-    """Draw every issue that arrives within ``p['steps']`` steps, in arrival order."""
+    """Draw every issue that arrives within ``p['steps']`` steps, in arrival order.
+
+    Scalar attributes are drawn for all issues at once; then, issue by issue, the
+    stakeholders involved (causers by market share, the others uniformly).
+    """
     mix = np.array([p["issue_mix"][c] for c in CATEGORIES])
     counts = rng.poisson(p["issue_rate"], size=p["steps"])
     arrivals = np.repeat(np.arange(1, p["steps"] + 1), counts)
     n = arrivals.size
     categories = rng.choice(len(CATEGORIES), size=n, p=mix / mix.sum())
+    profile = [CATEGORY_PROFILE[CATEGORIES[c]] for c in categories]
     novelty_mean = float(np.clip(p["novelty"], 1e-3, 1 - 1e-3))
     novelty = rng.beta(novelty_mean * 4.0, (1 - novelty_mean) * 4.0, size=n)
-    z_harm = rng.standard_normal(n)
+    harm = np.array([pr["harm"] for pr in profile]) * np.exp(HARM_SIGMA * rng.standard_normal(n))
+    mean_complexity = np.array([pr["complexity"] for pr in profile])
+    complexity = rng.beta(mean_complexity * 6.0, (1 - mean_complexity) * 6.0) if n else np.empty(0)
     n_gov = population.slices["government"].stop - population.slices["government"].start
+    share = np.array([0.0 if pr["jurisdictions"] is None else pr["jurisdictions"] for pr in profile])
+    n_jurisdictions = np.where(share > 0, np.maximum(1, rng.binomial(n_gov, share)), 1)
+    n_causers = 1 + rng.poisson(np.array([pr["causers"] - 1 for pr in profile], dtype=float))
+    n_cso = 1 + rng.poisson(N_AFFECTED_CSO - 1, size=n)
+    n_technical = np.round(1 + 4 * complexity).astype(np.int64)
     n_firms = population.market_share.size
-    n_cso = population.monitoring_effort.size
-    n_tech = population.expertise.size
+    n_all_cso, n_all_technical = population.monitoring_effort.size, population.expertise.size
     issues = []
     for i in range(n):
-        category = CATEGORIES[categories[i]]
-        prof = CATEGORY_PROFILE[category]
-        c = prof["complexity"]
-        complexity = float(rng.beta(c * 6.0, (1 - c) * 6.0))
-        causers = _subset(rng, n_firms, 1 + rng.poisson(prof["causers"] - 1), population.market_share)
-        harm = population.market_share[causers] * population.harm_intensity[causers]
-        share = prof["jurisdictions"]
-        n_j = 1 if share is None else max(1, rng.binomial(n_gov, share))
+        causers = _subset(rng, n_firms, n_causers[i], population.market_share)
+        weights = population.market_share[causers] * population.harm_intensity[causers]
         issues.append(
             Issue(
                 id=i,
                 arrival=int(arrivals[i]),
-                category=category,
-                harm_rate=float(prof["harm"] * np.exp(HARM_SIGMA * z_harm[i])),
-                complexity=complexity,
+                category=CATEGORIES[categories[i]],
+                harm_rate=float(harm[i]),
+                complexity=float(complexity[i]),
                 novelty=float(novelty[i]),
                 causers=causers,
-                harm_weights=harm / harm.sum(),
-                jurisdictions=_subset(rng, n_gov, n_j),
-                affected_cso=_subset(rng, n_cso, 1 + rng.poisson(N_AFFECTED_CSO - 1)),
-                relevant_technical=_subset(rng, n_tech, round(1 + 4 * complexity)),
+                harm_weights=weights / weights.sum(),
+                jurisdictions=_subset(rng, n_gov, n_jurisdictions[i]),
+                affected_cso=_subset(rng, n_all_cso, n_cso[i]),
+                relevant_technical=_subset(rng, n_all_technical, n_technical[i]),
             )
         )
     return issues
@@ -120,5 +127,7 @@ def issue_positions(rng: np.random.Generator, population: Population, issue: Iss
     shock whose spread grows with the issue's novelty (unsettled questions split
     opinions), clipped to [0, 1].
     """
-    shock = rng.standard_normal(population.size) * (spread * (1.0 + issue.novelty))
-    return np.clip(population.preference + shock, 0.0, 1.0)
+    position = rng.standard_normal(population.size)
+    position *= spread * (1.0 + issue.novelty)
+    position += population.preference
+    return np.clip(position, 0.0, 1.0, out=position)

@@ -9,8 +9,8 @@ One step is one month.  Each step (ODD §3, "process overview"):
 4. every bound firm decides whether to comply (:mod:`ecsim.model.compliance`);
 5. harm is accounted: each issue's harm rate times one minus the reduction its
    norm achieves through stringency, quality, reach and compliance;
-6. in report years, reporting venues reopen badly complied-with norms for
-   revision with stronger enforcement (seed 1d, 1e, 2a);
+6. in report years, reporting venues revise the enforcement of badly
+   complied-with norms: their sanctions escalate (seed 1d, 1e, 2a);
 7. the step's metrics are collected by a Mesa DataCollector.
 """
 
@@ -28,11 +28,11 @@ import pandas as pd
 from ecsim.model import compliance
 from ecsim.model.agents import AGENT_CLASSES
 from ecsim.model.issues import Issue, draw_issues, issue_positions
-from ecsim.model.negotiation import Negotiation
+from ecsim.model.negotiation import NegotiationTable, Outcome, legislate
 from ecsim.model.population import CONSTITUENCIES, draw_population
 from ecsim.model.regimes import Regime, Venue, resolve_regime
 from ecsim.params import validate
-from ecsim.rng import SeedLike, root_sequence, stream, stream_sequence
+from ecsim.rng import SeedLike, Substreams, root_sequence, stream, stream_sequence
 
 #: Per-step outputs, in the order of ``metrics()``'s columns (after ``step``).
 METRICS: tuple[str, ...] = (
@@ -42,7 +42,6 @@ METRICS: tuple[str, ...] = (
     "issues_open",
     "issues_resolved",
     "issues_failed",
-    "norms_in_force",
     "time_to_agreement",
     "coverage",
     "compliance",
@@ -74,24 +73,50 @@ _SELECTOR_FIELD = {
 
 @dataclass(eq=False)
 class OpenIssue:
-    """An issue on a venue's table: the negotiation plus what adoption needs."""
+    """An issue on a venue's table: who sits there and what adoption needs.
+
+    The negotiation itself (positions, rounds) lives in the model's
+    :class:`~ecsim.model.negotiation.NegotiationTable`, keyed by the issue's id.
+    """
 
     issue: Issue
     venue: Venue
-    negotiation: Negotiation
+    deciders: np.ndarray  # global stakeholder indices, sorted (governments first)
+    firms_decide: bool  # whether companies are among the deciders (then only signers are bound)
+    rule: str
     positions: np.ndarray  # every stakeholder's position on the issue (global index)
     expertise: float  # best technical expertise at the table (0 if none)
-    revision: bool
+
+
+class StepMetrics(mesa.DataCollector):
+    """Mesa's DataCollector, reading each step's metrics from the dict the model computed.
+
+    The model computes all metrics at once (vectorised) into ``model.current_metrics``;
+    this collector stores them without Mesa's per-reporter deepcopy (the values are
+    plain numbers).  It stays a ``mesa.DataCollector``, so ``batch_run``, SolaraViz and
+    ``get_model_vars_dataframe`` work as usual; agent reporters fall back to Mesa's code.
+    """
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        super().__init__(model_reporters={name: (lambda m, name=name: m.current_metrics[name]) for name in names})
+
+    def collect(self, model: mesa.Model) -> None:
+        if self.agent_reporters or self.agenttype_reporters or self.tables:
+            super().collect(model)
+            return
+        current = model.current_metrics
+        for name, values in self.model_vars.items():
+            values.append(current[name])
 
 
 class _Desk:
-    """A venue's agenda at run time: the queue and the open negotiations."""
+    """A venue's agenda at run time: the queue and the number of open negotiations."""
 
     def __init__(self, venue: Venue, capacity: int | None) -> None:
         self.venue = venue
         self.capacity = capacity  # None: no shared agenda (e.g. national legislatures)
-        self.queue: deque[tuple[Issue, bool]] = deque()
-        self.open: list[OpenIssue] = []
+        self.queue: deque[Issue] = deque()
+        self.n_open = 0
 
 
 class EnhancedCooperationModel(mesa.Model):
@@ -130,30 +155,37 @@ class EnhancedCooperationModel(mesa.Model):
         self._venue = [""] * n
         self._outcome = ["pending"] * n
         self._participants = np.zeros(n, dtype=np.int64)
+        self._deciders = np.zeros(n, dtype=np.int64)
         self._participation = np.full(n, np.nan)
         self._rounds = np.zeros(n, dtype=np.int64)
         self._stringency = np.full(n, np.nan)
         self._quality = np.full(n, np.nan)
+        self._sanction = np.full(n, np.nan)
+        self._detection = np.full(n, np.nan)
         self._coverage = np.zeros(n)
         self._effect = np.zeros(n)  # stringency x quality x reach of the norm in force
         self._legitimacy = np.full(n, np.nan)
         self._agreed_at = np.full(n, -1, dtype=np.int64)
         self._overreach = np.zeros(n, dtype=bool)
         self._revisions = np.zeros(n, dtype=np.int64)
-        self._revising = np.zeros(n, dtype=bool)
         self.bindings = compliance.Bindings.empty()
+        self._table = NegotiationTable(p["acceptance_tolerance"], p["concession_rate"])
+        self._open: dict[int, OpenIssue] = {}  # issues on a table, by id
+        self._legislating: dict[int, int] = {}  # issues before national legislatures: step of decision
+        self._position_streams = Substreams(stream_sequence(self.seed_sequence, "issue_positions"))
 
         self._desks: dict[str, _Desk] = {
             v.name: _Desk(v, p["agenda_capacity"] if v.shared_agenda else None) for v in self.regime.venues
         }
         self._full = {c: np.arange(s.start, s.stop) for c, s in self.population.slices.items()}
         self._cumulative_harm = 0.0
-        self._step_cost = 0
-        self._current: dict[str, float] = {}
-        self._record_metrics()
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: (lambda m, name=name: m._current[name]) for name in METRICS}
+        self._totals = dict.fromkeys(
+            ("resolved", "failed", "started", "overreach", "time_to_agreement", "participation", "legitimacy"), 0
         )
+        self._step_cost = 0
+        self.current_metrics: dict[str, float] = {}
+        self._record_metrics()
+        self.datacollector = StepMetrics(METRICS)
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ public API
@@ -171,10 +203,10 @@ class EnhancedCooperationModel(mesa.Model):
         self._step_cost = 0
         self._raise_issues(now)
         for desk in self._desks.values():
-            self._fill_agenda(desk)
-            self._negotiate(desk, now)
+            self._fill_agenda(desk, now)
+        self._negotiate(now)
         p = self.params
-        compliance.decide(self.bindings, self.population.boldness, self.rng, p["compliance_noise"], p["learning_rate"])
+        compliance.decide(self.bindings, self.population.boldness, self.rng, p["learning_rate"])
         if now % p["report_interval"] == 0:
             self._performance_reports()
         self._record_metrics()
@@ -207,6 +239,7 @@ class EnhancedCooperationModel(mesa.Model):
                 "complexity": [i.complexity for i in issues],
                 "novelty": [i.novelty for i in issues],
                 "venue": self._venue[:k],
+                "deciders": self._deciders[:k],
                 "participants": self._participants[:k],
                 "participation": self._participation[:k],
                 "rounds": self._rounds[:k],
@@ -215,6 +248,8 @@ class EnhancedCooperationModel(mesa.Model):
                 "time_to_agreement": np.where(agreed >= 0, agreed - self._arrival[:k] + 1, np.nan),
                 "stringency": self._stringency[:k],
                 "quality": self._quality[:k],
+                "sanction": self._sanction[:k],
+                "detection": self._detection[:k],
                 "coverage": self._coverage[:k],
                 "legitimacy": self._legitimacy[:k],
                 "overreach": self._overreach[:k],
@@ -230,28 +265,33 @@ class EnhancedCooperationModel(mesa.Model):
             venue = self.regime.routes[issue.category]
             self._venue[issue.id] = venue.name
             self._outcome[issue.id] = "queued"
-            self._desks[venue.name].queue.append((issue, False))
+            self._desks[venue.name].queue.append(issue)
         self._n_arrived = end
 
-    def _fill_agenda(self, desk: _Desk) -> None:
-        while desk.queue and (desk.capacity is None or len(desk.open) < desk.capacity):
-            issue, revision = desk.queue.popleft()
-            desk.open.append(self._open_negotiation(issue, desk.venue, revision))
-            if not revision:
-                self._outcome[issue.id] = "negotiating"
+    def _fill_agenda(self, desk: _Desk, now: int) -> None:
+        while desk.queue and (desk.capacity is None or desk.n_open < desk.capacity):
+            issue = desk.queue.popleft()
+            self._open[issue.id] = self._open_negotiation(issue, desk.venue, now)
+            desk.n_open += 1
+            self._outcome[issue.id] = "negotiating"
 
-    def _negotiate(self, desk: _Desk, now: int) -> None:
-        still_open = []
-        for item in desk.open:
-            outcome = item.negotiation.round()
-            self._step_cost += item.negotiation.per_round_cost
-            if outcome is None:
-                still_open.append(item)
-            elif outcome == "adopted":
-                self._adopt(item, now)
+    def _negotiate(self, now: int) -> None:
+        """One round at every table; adopted proposals become norms."""
+        self._step_cost += self._table.cost_per_round
+        outcomes = self._table.play_round()
+        for key, due in list(self._legislating.items()):  # national legislatures sit until they decide
+            item = self._open[key]
+            self._step_cost += item.deciders.size
+            if due == now:
+                del self._legislating[key]
+                outcomes.append(legislate(key, item.positions[item.deciders], self.params["national_lag"] + 1))
+        for outcome in outcomes:
+            item = self._open.pop(outcome.key)
+            self._desks[item.venue.name].n_open -= 1
+            if outcome.adopted:
+                self._adopt(item, outcome, now)
             else:
-                self._fail(item)
-        desk.open = still_open
+                self._fail(item, outcome)
 
     # ------------------------------------------------------------------ negotiation
     def _mask(self, selectors: tuple[str, ...], issue: Issue) -> np.ndarray:
@@ -265,16 +305,20 @@ class EnhancedCooperationModel(mesa.Model):
                 mask[s] = True
         return mask
 
-    def _open_negotiation(self, issue: Issue, venue: Venue, revision: bool) -> OpenIssue:
+    def _open_negotiation(self, issue: Issue, venue: Venue, now: int) -> OpenIssue:
         p, pop = self.params, self.population
-        positions = issue_positions(
-            stream(self.seed_sequence, "issue_positions", issue.id), pop, issue, p["preference_spread"]
-        )
+        positions = issue_positions(self._position_streams[issue.id], pop, issue, p["preference_spread"])
         decides = self._mask(venue.deciders, issue)
         consults = self._mask(venue.consulted, issue) & ~decides if venue.consulted else decides & False
         deciders, consulted = np.flatnonzero(decides), np.flatnonzero(consults)
         weights = np.ones(deciders.size)
-        if venue.weighting == "market_share":
+        if venue.weighting == "constituency":  # each constituency at the table holds an equal share of the vote
+            for s in pop.slices.values():
+                members = np.count_nonzero(decides[s])
+                if members:
+                    lo, hi = np.searchsorted(deciders, [s.start, s.stop])
+                    weights[lo:hi] = 1.0 / members
+        elif venue.weighting == "market_share":
             firms = slice(*np.searchsorted(deciders, [pop.slices["company"].start, pop.slices["company"].stop]))
             share = pop.market_share[deciders[firms] - pop.slices["company"].start]
             if share.size:
@@ -284,87 +328,87 @@ class EnhancedCooperationModel(mesa.Model):
         at_table = decides | consults
         experts = np.flatnonzero(at_table[tech])
         rule = p["decision_rule"] if venue.decision_rule == "parameter" else venue.decision_rule
-        negotiation = Negotiation(
-            issue_id=issue.id,
-            rule=rule,
-            deciders=deciders,
-            weights=weights,
-            positions=positions[deciders].copy(),
-            anchor=float(positions[consulted].mean()) if consulted.size else float("nan"),
-            consultation_weight=p["consultation_weight"],
-            tolerance=p["acceptance_tolerance"],
-            concession_rate=p["concession_rate"],
-            deadline=p["negotiation_deadline"],
-            lag=p["national_lag"],
-            per_round_cost=int(deciders.size + (consulted.size if venue.consult_every_round else 0)),
-        )
-        self._step_cost += 0 if venue.consult_every_round else int(consulted.size)
-        if not revision:
-            relevant = self._mask(RELEVANT, issue)
-            self._participants[issue.id] = deciders.size + consulted.size
-            self._participation[issue.id] = np.count_nonzero(relevant & at_table) / max(np.count_nonzero(relevant), 1)
+        consulted_each_round = consulted.size if venue.consult_every_round else 0
+        if rule == "unilateral":
+            self._legislating[issue.id] = now + p["national_lag"]
+        else:
+            self._table.open(
+                key=issue.id,
+                rule=rule,
+                positions=positions[deciders],
+                weights=weights,
+                anchor=float(positions[consulted].mean()) if consulted.size else float("nan"),
+                consultation_weight=p["consultation_weight"],
+                deadline=p["negotiation_deadline"],
+                cost_per_round=int(deciders.size + consulted_each_round),
+            )
+        self._step_cost += int(consulted.size) - consulted_each_round  # consulted once, at drafting
+        relevant = self._mask(RELEVANT, issue)
+        self._participants[issue.id] = deciders.size + consulted.size
+        self._deciders[issue.id] = deciders.size
+        self._participation[issue.id] = np.count_nonzero(relevant & at_table) / max(np.count_nonzero(relevant), 1)
+        self._totals["started"] += 1
+        self._totals["participation"] += self._participation[issue.id]
         return OpenIssue(
             issue=issue,
             venue=venue,
-            negotiation=negotiation,
+            deciders=deciders,
+            firms_decide=bool(decides[pop.slices["company"]].any()),
+            rule=rule,
             positions=positions,
             expertise=float(pop.expertise[experts].max()) if experts.size else 0.0,
-            revision=revision,
         )
 
-    def _adopt(self, item: OpenIssue, now: int) -> None:
+    def _adopt(self, item: OpenIssue, outcome: Outcome, now: int) -> None:
         """Turn an adopted proposal into a norm that binds firms (seed 1f, 1g, 2a)."""
-        p, pop, issue, venue, neg = self.params, self.population, item.issue, item.venue, item.negotiation
-        i = issue.id
+        p, pop, issue, venue = self.params, self.population, item.issue, item.venue
+        i, stringency = issue.id, outcome.proposal
+        signed = np.zeros(pop.size, dtype=bool)
+        signed[item.deciders[outcome.supporters]] = True
         gov, firms = pop.slices["government"], pop.slices["company"]
-        supports = np.zeros(pop.size, dtype=bool)
-        supports[neg.deciders[neg.supporters]] = True
         jurisdictions = issue.jurisdictions
         # Jurisdictional coverage: where governments decide, only those that agree ratify.
-        if neg.deciders[0] < gov.stop:  # deciders are sorted: governments come first
-            ratified = supports[jurisdictions + gov.start]
+        if item.deciders[0] < gov.stop:  # deciders are sorted: governments come first
+            ratified = signed[jurisdictions + gov.start]
             kappa = float(ratified.mean()) if jurisdictions.size else 0.0
             enforcers = jurisdictions[ratified]
         else:
             kappa, enforcers = 1.0, jurisdictions
         # Bound firms: where firms decide, only those that sign the code are bound.
         bound, weights = issue.causers, issue.harm_weights
-        if np.any((neg.deciders >= firms.start) & (neg.deciders < firms.stop)):
-            signed = supports[issue.causers + firms.start]
-            bound, weights = issue.causers[signed], issue.harm_weights[signed]
-        reach = p["national_reach"] if neg.rule == "unilateral" and issue.cross_border else 1.0
+        if item.firms_decide:
+            bound_mask = signed[issue.causers + firms.start]
+            bound, weights = issue.causers[bound_mask], issue.harm_weights[bound_mask]
+        reach = p["national_reach"] if item.rule == "unilateral" and issue.cross_border else 1.0
         quality = 1.0 - issue.complexity * (1.0 - item.expertise)
-        stringency = neg.proposal
 
-        detection_enf, severity = self._enforcement(venue.enforcement, enforcers)
-        severity *= 1.0 + self._revisions[i] + (1 if item.revision else 0)
-        effort = pop.monitoring_effort[issue.affected_cso].sum()
-        detection_cso = p["monitoring_capacity"] * (1.0 - np.exp(-effort))
-        k = bound.size
-        new = compliance.Bindings(
-            issue=np.full(k, i, dtype=np.int64),
-            firm=bound,
-            weight=weights * kappa,
-            gain=stringency * p["compliance_cost"] * pop.cost_factor[bound],
-            detection=np.full(k, 1.0 - (1.0 - detection_cso) * (1.0 - detection_enf)),
-            severity=np.full(k, severity),
-            reputation=detection_cso * p["reputation_cost"] * pop.company_visibility()[bound],
-            complying=np.ones(k, dtype=bool),
+        # Enforcement: civil-society monitors and the venue's enforcer may detect a defection.
+        detection_enforcer, sanction = self._enforcement(venue.enforcement, enforcers)
+        detection_cso = p["monitoring_capacity"] * (1.0 - np.exp(-pop.monitoring_effort[issue.affected_cso].sum()))
+        detection = 1.0 - (1.0 - detection_cso) * (1.0 - detection_enforcer)
+        gain = stringency * p["compliance_cost"] * pop.cost_factor[bound]
+        reputation = detection_cso * p["reputation_cost"] * pop.company_visibility()[bound]
+        affected = np.concatenate(
+            [jurisdictions + gov.start, issue.causers + firms.start, issue.affected_cso + pop.slices["cso"].start]
         )
-        if item.revision:
-            self.bindings.drop_issue(i)
-            self._revisions[i] += 1
-            self._revising[i] = False
-        else:
-            self._agreed_at[i] = now
-            self._outcome[i] = "adopted"
-            self._rounds[i] = neg.rounds
-            self._overreach[i] = issue.category not in venue.remit
-        self.bindings.extend(new)
-        affected = self._mask(RELEVANT[:3], issue)
-        self._legitimacy[i] = 1.0 - float(np.abs(item.positions[affected] - stringency).mean())
+        legitimacy = 1.0 - float(np.add.reduce(np.abs(item.positions[affected] - stringency))) / affected.size
+        t = self._totals
+        self._agreed_at[i] = now
+        self._outcome[i] = "adopted"
+        self._rounds[i] = outcome.rounds
+        self._overreach[i] = issue.category not in venue.remit
+        t["resolved"] += 1
+        t["time_to_agreement"] += now - issue.arrival + 1
+        t["overreach"] += int(self._overreach[i])
+        t["legitimacy"] += legitimacy
+        self.bindings.add(
+            i, bound, weights * kappa, detection, (gain - detection * sanction - reputation) / p["compliance_noise"]
+        )
+        self._legitimacy[i] = legitimacy
         self._stringency[i] = stringency
         self._quality[i] = quality
+        self._sanction[i] = sanction
+        self._detection[i] = detection
         self._coverage[i] = kappa * float(weights.sum())
         self._effect[i] = stringency * quality * reach
 
@@ -380,64 +424,70 @@ class EnhancedCooperationModel(mesa.Model):
             return 1.0, p["sanction_industry"]
         return 0.0, 0.0  # reputation only
 
-    def _fail(self, item: OpenIssue) -> None:
+    def _fail(self, item: OpenIssue, outcome: Outcome) -> None:
         i = item.issue.id
-        if item.revision:
-            self._revising[i] = False  # the old norm stays in force
-            return
         self._outcome[i] = "failed"
-        self._rounds[i] = item.negotiation.rounds
+        self._rounds[i] = outcome.rounds
+        self._totals["failed"] += 1
 
     def _performance_reports(self) -> None:
-        """Reporting venues reopen badly complied-with norms (seed 1e: annual reports)."""
-        if len(self.bindings) == 0:
-            return
+        """Reporting venues revise the enforcement of badly complied-with norms (seed 1d, 1e, 2a).
+
+        A norm whose harm-weighted compliance is below ``revision_threshold``
+        has its sanction raised by one more base sanction (a graduated
+        sanction); reviewing it costs one round of its venue's participants.
+        """
         b = self.bindings
+        if len(b) == 0:
+            return
         n = len(self.issues)
         weight = np.bincount(b.issue, b.weight, minlength=n)
         kept = np.bincount(b.issue, b.weight * b.complying, minlength=n)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rate = kept / weight
-        weak = np.flatnonzero((weight > 0) & (rate < self.params["revision_threshold"]) & ~self._revising)
-        for i in weak:
-            desk = self._desks[self._venue[i]]
-            if desk.venue.reports:
-                self._revising[i] = True
-                desk.queue.append((self.issues[i], True))
+        weak = (weight > 0) & (kept < self.params["revision_threshold"] * weight)
+        reporting = {d.venue.name for d in self._desks.values() if d.venue.reports}
+        for i in np.flatnonzero(weak):
+            if self._venue[i] not in reporting:
+                continue
+            base = self._sanction[i] / (1 + self._revisions[i])
+            self._revisions[i] += 1
+            self._sanction[i] += base
+            self._step_cost += int(self._participants[i])
+            rows = b.issue == i
+            b.margin[rows] -= self._detection[i] * base / self.params["compliance_noise"]
 
     # ------------------------------------------------------------------ metrics
     def _record_metrics(self) -> None:
-        """Compute this step's metrics (read by the DataCollector's reporters)."""
-        k = self._n_arrived
-        b = self.bindings
+        """Compute this step's metrics (read by the DataCollector's reporters).
+
+        Counts and means over issues come from running totals (``self._totals``)
+        that ``_open_negotiation``, ``_adopt`` and ``_fail`` update beside the
+        per-issue record; a test checks them against the issue log.
+        """
+        k, t, b = self._n_arrived, self._totals, self.bindings
         kept = b.weight * b.complying
-        achieved = np.bincount(b.issue, kept, minlength=len(self.issues))[:k] if len(b) else np.zeros(k)
         harm_rate = self._harm_rate[:k]
-        harm = float(np.dot(harm_rate, 1.0 - self._effect[:k] * achieved))
+        if len(b):
+            achieved = np.bincount(b.issue, kept, minlength=len(self.issues))[:k]
+            harm = float(harm_rate @ (1.0 - self._effect[:k] * achieved))
+        else:
+            harm = float(np.add.reduce(harm_rate))
         self._cumulative_harm += harm
-        outcome = self._outcome[:k]
-        resolved = int((self._agreed_at[:k] >= 0).sum())
-        failed = outcome.count("failed")
-        agreed = self._agreed_at[:k] >= 0
-        in_force = agreed
-        total_harm = harm_rate.sum()
-        bound_weight = b.weight.sum()
-        started = ~np.isnan(self._participation[:k])
-        self._current = {
+        total_harm = float(np.add.reduce(harm_rate))
+        bound_weight = float(np.add.reduce(b.weight))
+        resolved, failed = t["resolved"], t["failed"]
+        nan = float("nan")
+        self.current_metrics = {
             "harm": harm,
             "cumulative_harm": self._cumulative_harm,
             "issues_arrived": k,
             "issues_open": k - resolved - failed,
             "issues_resolved": resolved,
             "issues_failed": failed,
-            "norms_in_force": int(in_force.sum()),
-            "time_to_agreement": float((self._agreed_at[:k][agreed] - self._arrival[:k][agreed] + 1).mean())
-            if agreed.any()
-            else float("nan"),
-            "coverage": float(np.dot(harm_rate, self._coverage[:k]) / total_harm) if total_harm > 0 else float("nan"),
-            "compliance": float(kept.sum() / bound_weight) if bound_weight > 0 else float("nan"),
-            "participation": float(self._participation[:k][started].mean()) if started.any() else float("nan"),
-            "legitimacy": float(self._legitimacy[:k][in_force].mean()) if in_force.any() else float("nan"),
-            "overreach": int(self._overreach[:k].sum()),
+            "time_to_agreement": t["time_to_agreement"] / resolved if resolved else nan,
+            "coverage": float(harm_rate @ self._coverage[:k]) / total_harm if total_harm > 0 else nan,
+            "compliance": float(np.add.reduce(kept)) / bound_weight if bound_weight > 0 else nan,
+            "participation": t["participation"] / t["started"] if t["started"] else nan,
+            "legitimacy": t["legitimacy"] / resolved if resolved else nan,
+            "overreach": t["overreach"],
             "negotiation_cost": self._step_cost,
         }

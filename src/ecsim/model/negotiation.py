@@ -1,13 +1,13 @@
-"""Negotiation at a venue: a monotonic concession protocol under a decision rule.
+"""Negotiation at venues: a monotonic concession protocol under a decision rule.
 
-Each round (one step) the chair tables a proposal: the weighted mean position
-of the deciders, pulled towards the mean position of the consulted
-stakeholders by ``consultation_weight`` (seed 1e, 2a: inputs from the other
-constituencies).  A decider accepts when the proposal lies within
-``acceptance_tolerance`` of its position.  If the accepting deciders meet the
-venue's decision rule the proposal is adopted as a norm; otherwise every
-dissenter concedes ``concession_rate`` of its distance to the proposal
-(a monotonic concession protocol in the spirit of Zeuthen's), and after
+Each round (one step) the chair of every open negotiation tables a proposal:
+the weighted mean position of its deciders, pulled towards the mean position
+of the consulted stakeholders by ``consultation_weight`` (seed 1e, 2a: inputs
+from the other constituencies).  A decider accepts when the proposal lies
+within ``acceptance_tolerance`` of its position.  If the accepting deciders meet
+the venue's decision rule the proposal is adopted as a norm; otherwise every
+dissenter concedes ``concession_rate`` of its distance to the proposal (a
+monotonic concession protocol in the spirit of Zeuthen's), and after
 ``negotiation_deadline`` rounds the negotiation fails.
 
 Consequences the tests pin down: the rounds needed grow with the number of
@@ -16,14 +16,20 @@ of their positions; consensus is slower than a qualified majority, which is
 slower than a simple one.  Unilateral venues (national legislatures) do not
 negotiate: after ``national_lag`` steps each government whose position is at
 least :data:`LEGISLATION_THRESHOLD` legislates for its own jurisdiction.
+
+All open negotiations, at every venue, sit in one :class:`NegotiationTable`
+whose round is a handful of NumPy operations over every decider at once
+(segment sums with ``np.bincount``), so its cost hardly depends on how many
+negotiations are open.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+RULES: tuple[str, ...] = ("consensus", "qualified_majority", "market_share_majority", "simple_majority")
 #: Share of the deciders' weight that must accept, per rule (consensus: every
 #: decider; simple majority: strictly more than half).
 THRESHOLDS: dict[str, float] = {
@@ -32,75 +38,153 @@ THRESHOLDS: dict[str, float] = {
     "market_share_majority": 2.0 / 3.0,
     "simple_majority": 0.5,
 }
-
-
-def meets_rule(rule: str, accept: np.ndarray, weights: np.ndarray) -> bool:
-    """Whether the accepting deciders carry the decision under ``rule``."""
-    if rule == "consensus":
-        return bool(accept.all())
-    support = float(weights @ accept) / float(weights.sum())
-    if rule == "simple_majority":
-        return support > 0.5 + 1e-12
-    return support >= THRESHOLDS[rule] - 1e-12
-
-
 #: A government legislates alone only if it wants a norm at least this stringent.
 LEGISLATION_THRESHOLD = 0.5
+_EPS = 1e-12
+_CONSENSUS, _SIMPLE = RULES.index("consensus"), RULES.index("simple_majority")
 
 
-@dataclass(eq=False)
-class Negotiation:
-    """One issue on one venue's table.  Positions are the deciders' current ones."""
+@dataclass(frozen=True)
+class Outcome:
+    """How a negotiation ended: adopted (with its proposal and supporters) or failed."""
 
-    issue_id: int
-    rule: str
-    deciders: np.ndarray  # global stakeholder indices
-    weights: np.ndarray  # decision weights (sum > 0)
-    positions: np.ndarray  # current positions of the deciders (modified by concession)
-    anchor: float  # mean position of the consulted (NaN when nobody is consulted)
-    consultation_weight: float
-    tolerance: float
-    concession_rate: float
-    deadline: int
-    lag: int = 0  # for unilateral venues: steps before legislation
-    per_round_cost: int = 0  # participant-rounds charged per round
-    rounds: int = 0
-    proposal: float = float("nan")
-    supporters: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
+    key: int  # the issue negotiated
+    adopted: bool
+    proposal: float  # adopted stringency (NaN if failed)
+    supporters: np.ndarray  # bool per decider, in the order the deciders were given
+    rounds: int
 
-    def __post_init__(self) -> None:
-        total = self.weights.sum()
-        self._share = self.weights / total if total > 0 else self.weights
-        self._pull = 0.0 if np.isnan(self.anchor) else self.consultation_weight
 
-    def table_proposal(self) -> float:
-        """The chair's proposal for this round."""
-        p = float(self._share @ self.positions)
-        if self._pull:
-            p += self._pull * (self.anchor - p)
-        return p
+def legislate(key: int, positions: np.ndarray, rounds: int) -> Outcome:
+    """National legislatures acting alone: each willing government legislates for its jurisdiction.
 
-    def round(self) -> str | None:
-        """Play one round; return ``"adopted"``, ``"failed"`` or None (still open)."""
-        self.rounds += 1
-        if self.deciders.size == 0:
-            return "failed"
-        if self.rule == "unilateral":
-            if self.rounds <= self.lag:
-                return None
-            self.supporters = self.positions >= LEGISLATION_THRESHOLD
-            if not self.supporters.any():
-                return "failed"
-            self.proposal = float(self.positions[self.supporters].mean())
-            return "adopted"
-        p = self.table_proposal()
-        gap = p - self.positions
+    A government is willing when its position is at least :data:`LEGISLATION_THRESHOLD`;
+    the norm's stringency is the mean position of the willing.  Nobody willing: failure.
+    """
+    willing = positions >= LEGISLATION_THRESHOLD
+    if not willing.any():
+        return Outcome(key, False, float("nan"), willing, rounds)
+    return Outcome(key, True, float(positions[willing].mean()), willing, rounds)
+
+
+# Columns of NegotiationTable._meta (one row per open negotiation).
+_KEY, _RULE, _ANCHOR, _PULL, _DEADLINE, _COST, _THRESHOLD, _SIZE, _ROUNDS = range(9)
+
+
+class NegotiationTable:
+    """Every open negotiation, played round by round, vectorised over all deciders.
+
+    Rows of ``_position``/``_share``/``_slot`` are deciders, contiguous per
+    negotiation; ``_meta`` has one row per negotiation (columns ``_KEY`` ...).
+    Negotiations opened during a step join at the next round; finished ones
+    leave at the end of the round in which they finish.
+    """
+
+    def __init__(self, tolerance: float, concession_rate: float) -> None:
+        self.tolerance = tolerance
+        self.concession_rate = concession_rate
+        self._slot = np.empty(0, dtype=np.int64)
+        self._position = np.empty(0)
+        self._share = np.empty(0)
+        self._meta = np.empty((0, 9))
+        self._pending: list[tuple[np.ndarray, np.ndarray, list[float]]] = []
+
+    def __len__(self) -> int:
+        return self._meta.shape[0] + len(self._pending)
+
+    def open(
+        self,
+        key: int,
+        rule: str,
+        positions: np.ndarray,
+        weights: np.ndarray,
+        anchor: float,
+        consultation_weight: float,
+        deadline: int,
+        cost_per_round: int = 0,
+    ) -> None:
+        """Put a negotiation on the table (it plays its first round at the next :meth:`play_round`).
+
+        ``anchor`` is the consulted stakeholders' mean position (NaN when nobody
+        is consulted); ``weights`` are the deciders' decision weights.
+        """
+        if rule not in THRESHOLDS:
+            raise ValueError(f"rule {rule!r} is not one of {', '.join(THRESHOLDS)}")
+        total = float(np.sum(weights))
+        share = np.asarray(weights, dtype=float) / total if total > 0 else np.zeros(len(positions))
+        pull = 0.0 if np.isnan(anchor) else consultation_weight
+        meta = [
+            key,
+            RULES.index(rule),
+            anchor if pull else 0.0,
+            pull,
+            deadline,
+            cost_per_round,
+            THRESHOLDS[rule],
+            len(positions),
+            0,
+        ]
+        self._pending.append((np.array(positions, dtype=float), share, meta))
+
+    @property
+    def cost_per_round(self) -> int:
+        """Participant-rounds that one round of every open negotiation costs."""
+        return int(self._meta[:, _COST].sum()) + int(sum(p[2][_COST] for p in self._pending))
+
+    def _admit_pending(self) -> None:
+        pending, self._pending = self._pending, []
+        meta = np.array([p[2] for p in pending])
+        first = self._meta.shape[0]
+        self._slot = np.concatenate(
+            [self._slot, np.repeat(np.arange(first, first + len(pending)), meta[:, _SIZE].astype(np.int64))]
+        )
+        self._position = np.concatenate([self._position, *(p[0] for p in pending)])
+        self._share = np.concatenate([self._share, *(p[1] for p in pending)])
+        self._meta = np.concatenate([self._meta, meta])
+
+    def play_round(self) -> list[Outcome]:
+        """Play one round of every open negotiation; return those that ended."""
+        if self._pending:
+            self._admit_pending()
+        meta = self._meta
+        n = meta.shape[0]
+        if n == 0:
+            return []
+        meta[:, _ROUNDS] += 1
+        slot, x, share = self._slot, self._position, self._share
+        proposal = np.bincount(slot, share * x, minlength=n).astype(float, copy=False)  # (int when no rows)
+        proposal += meta[:, _PULL] * (meta[:, _ANCHOR] - proposal)
+        gap = proposal[slot] - x
         accept = np.abs(gap) <= self.tolerance
-        if meets_rule(self.rule, accept, self._share):
-            self.proposal, self.supporters = p, accept
-            return "adopted"
-        if self.rounds >= self.deadline:
-            return "failed"
-        # Dissenters concede part of their distance; accepting deciders hold still.
-        self.positions += self.concession_rate * np.where(accept, 0.0, gap)
-        return None
+        support = np.bincount(slot, share * accept, minlength=n)
+        rule, threshold = meta[:, _RULE], meta[:, _THRESHOLD]
+        adopted = np.where(rule == _SIMPLE, support > threshold + _EPS, support >= threshold - _EPS)
+        if (rule == _CONSENSUS).any():  # consensus means every decider, whatever its weight
+            dissent = np.bincount(slot, ~accept, minlength=n)
+            adopted &= (rule != _CONSENSUS) | (dissent == 0)
+        adopted &= meta[:, _SIZE] > 0
+        failed = ~adopted & ((meta[:, _ROUNDS] >= meta[:, _DEADLINE]) | (meta[:, _SIZE] == 0))
+        ended = np.flatnonzero(adopted | failed)
+        # Dissenters in negotiations that go on concede part of their distance.
+        going_on = np.ones(n, dtype=bool)
+        going_on[ended] = False
+        x += self.concession_rate * np.where(going_on[slot] & ~accept, gap, 0.0)
+        if ended.size == 0:
+            return []
+        offsets = np.concatenate([[0], np.cumsum(meta[:, _SIZE].astype(np.int64))])
+        outcomes = [
+            Outcome(
+                key=int(meta[s, _KEY]),
+                adopted=bool(adopted[s]),
+                proposal=float(proposal[s]) if adopted[s] else float("nan"),
+                supporters=accept[offsets[s] : offsets[s + 1]].copy(),
+                rounds=int(meta[s, _ROUNDS]),
+            )
+            for s in ended
+        ]
+        keep = going_on
+        rows = keep[slot]
+        self._slot = (np.cumsum(keep) - 1)[slot[rows]]
+        self._position, self._share = x[rows], share[rows]
+        self._meta = meta[keep]
+        return outcomes

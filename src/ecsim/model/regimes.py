@@ -43,7 +43,10 @@ SELECTORS: tuple[str, ...] = (
 #: means each decider acts alone for its own jurisdiction (national legislation).
 VENUE_RULES: tuple[str, ...] = (*DECISION_RULES, "market_share_majority", "unilateral", "parameter")
 ENFORCEMENTS: tuple[str, ...] = ("state_law", "industry_sanction", "interoperability", "reputation")
-WEIGHTINGS: tuple[str, ...] = ("equal", "market_share")
+#: ``equal``: one vote each; ``market_share``: firms weigh by market share (others by
+#: the mean firm's); ``constituency``: each constituency at the table holds an equal
+#: share of the vote, split equally among its members (a multistakeholder 'house' vote).
+WEIGHTINGS: tuple[str, ...] = ("equal", "market_share", "constituency")
 PUBLIC_POLICY: frozenset[str] = frozenset(CATEGORIES) - {"technical_operational"}
 
 
@@ -154,6 +157,7 @@ INTERNET_INSTITUTIONS = Venue(
     name="internet_institutions",
     deciders=("technical", "affected_governments"),
     decision_rule="qualified_majority",
+    weighting="constituency",
     remit=frozenset({"critical_resources"}),
     enforcement="interoperability",
     consulted=("causing_companies", "affected_cso"),

@@ -1,0 +1,50 @@
+"""Golden numbers: the model's outputs on a reference scenario, pinned in tests/data/golden.json.
+
+A change that moves them fails ``test_golden_numbers`` until the reference is
+regenerated on purpose, after checking that the change is intended::
+
+    .venv/bin/python tests/golden.py        # rewrites tests/data/golden.json
+
+Commit the new file with a message that says why the numbers moved.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from conftest import SMALL
+
+from ecsim import REGIMES, EnhancedCooperationModel
+
+PATH = Path(__file__).parent / "data" / "golden.json"
+SEED = 2024
+KEYS = (
+    "cumulative_harm",
+    "issues_resolved",
+    "issues_failed",
+    "time_to_agreement",
+    "coverage",
+    "compliance",
+    "participation",
+    "legitimacy",
+    "overreach",
+    "negotiation_cost",
+)
+
+
+def compute() -> dict[str, dict[str, float]]:
+    """The last row of every regime's metrics on the reference scenario."""
+    out = {}
+    for regime in REGIMES:
+        last = EnhancedCooperationModel(regime, rng=SEED, **SMALL).run().metrics().iloc[-1]
+        out[regime] = {k: float(last[k]) for k in KEYS}
+    return out
+
+
+if __name__ == "__main__":
+    PATH.write_text(json.dumps({"seed": SEED, "scenario": SMALL, "metrics": compute()}, indent=2) + "\n")
+    print(f"wrote {PATH}")
