@@ -152,3 +152,20 @@ def test_self_regulation_binds_only_the_firms_that_sign():
     assert not industry.empty
     assert (industry["coverage"] <= 1.0 + 1e-12).all()
     assert (industry["coverage"] < 1.0).any()  # somewhere a dissenting firm stayed out of the code
+
+
+def test_step_metrics_agree_with_the_issue_log(small_runs):
+    """The running totals behind the metrics equal the same statistics recomputed from the issue log."""
+    for model in small_runs.values():
+        last, log = model.metrics().iloc[-1], model.issue_log()
+        adopted = log[log["outcome"] == "adopted"]
+        assert last["issues_arrived"] == len(log)
+        assert last["issues_resolved"] == len(adopted)
+        assert last["issues_failed"] == (log["outcome"] == "failed").sum()
+        assert last["issues_open"] == log["outcome"].isin(["queued", "negotiating"]).sum()
+        assert last["overreach"] == adopted["overreach"].sum()
+        assert last["time_to_agreement"] == pytest.approx(adopted["time_to_agreement"].mean())
+        assert last["legitimacy"] == pytest.approx(adopted["legitimacy"].mean())
+        assert last["participation"] == pytest.approx(log["participation"].mean())  # NaN rows: never opened
+        coverage = (log["harm_rate"] * log["coverage"]).sum() / log["harm_rate"].sum()
+        assert last["coverage"] == pytest.approx(coverage)

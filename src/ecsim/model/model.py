@@ -168,16 +168,16 @@ class EnhancedCooperationModel(mesa.Model):
         self._agreed_at = np.full(n, -1, dtype=np.int64)
         self._overreach = np.zeros(n, dtype=bool)
         self._revisions = np.zeros(n, dtype=np.int64)
+        self._reporting = np.zeros(n, dtype=bool)  # whether the issue's venue publishes reports
         self.bindings = compliance.Bindings.empty()
         self._table = NegotiationTable(p["acceptance_tolerance"], p["concession_rate"])
         self._open: dict[int, OpenIssue] = {}  # issues on a table, by id
-        self._legislating: dict[int, int] = {}  # issues before national legislatures: step of decision
+        self._legislating: dict[int, tuple[int, int]] = {}  # issues before legislatures: (step of decision, cost)
         self._position_streams = Substreams(stream_sequence(self.seed_sequence, "issue_positions"))
 
         self._desks: dict[str, _Desk] = {
             v.name: _Desk(v, p["agenda_capacity"] if v.shared_agenda else None) for v in self.regime.venues
         }
-        self._full = {c: np.arange(s.start, s.stop) for c, s in self.population.slices.items()}
         self._cumulative_harm = 0.0
         self._totals = dict.fromkeys(
             ("resolved", "failed", "started", "overreach", "time_to_agreement", "participation", "legitimacy"), 0
@@ -264,6 +264,7 @@ class EnhancedCooperationModel(mesa.Model):
         for issue in self.issues[self._n_arrived : end]:
             venue = self.regime.routes[issue.category]
             self._venue[issue.id] = venue.name
+            self._reporting[issue.id] = venue.reports
             self._outcome[issue.id] = "queued"
             self._desks[venue.name].queue.append(issue)
         self._n_arrived = end
@@ -279,9 +280,9 @@ class EnhancedCooperationModel(mesa.Model):
         """One round at every table; adopted proposals become norms."""
         self._step_cost += self._table.cost_per_round
         outcomes = self._table.play_round()
-        for key, due in list(self._legislating.items()):  # national legislatures sit until they decide
+        for key, (due, cost) in list(self._legislating.items()):  # national legislatures sit until they decide
             item = self._open[key]
-            self._step_cost += item.deciders.size
+            self._step_cost += cost
             if due == now:
                 del self._legislating[key]
                 outcomes.append(legislate(key, item.positions[item.deciders], self.params["national_lag"] + 1))
@@ -330,7 +331,7 @@ class EnhancedCooperationModel(mesa.Model):
         rule = p["decision_rule"] if venue.decision_rule == "parameter" else venue.decision_rule
         consulted_each_round = consulted.size if venue.consult_every_round else 0
         if rule == "unilateral":
-            self._legislating[issue.id] = now + p["national_lag"]
+            self._legislating[issue.id] = (now + p["national_lag"], int(deciders.size + consulted_each_round))
         else:
             self._table.open(
                 key=issue.id,
@@ -443,17 +444,16 @@ class EnhancedCooperationModel(mesa.Model):
         n = len(self.issues)
         weight = np.bincount(b.issue, b.weight, minlength=n)
         kept = np.bincount(b.issue, b.weight * b.complying, minlength=n)
-        weak = (weight > 0) & (kept < self.params["revision_threshold"] * weight)
-        reporting = {d.venue.name for d in self._desks.values() if d.venue.reports}
-        for i in np.flatnonzero(weak):
-            if self._venue[i] not in reporting:
-                continue
-            base = self._sanction[i] / (1 + self._revisions[i])
-            self._revisions[i] += 1
-            self._sanction[i] += base
-            self._step_cost += int(self._participants[i])
-            rows = b.issue == i
-            b.margin[rows] -= self._detection[i] * base / self.params["compliance_noise"]
+        weak = np.flatnonzero(self._reporting & (weight > 0) & (kept < self.params["revision_threshold"] * weight))
+        if weak.size == 0:
+            return
+        base = self._sanction[weak] / (1 + self._revisions[weak])
+        self._revisions[weak] += 1
+        self._sanction[weak] += base
+        self._step_cost += int(self._participants[weak].sum())
+        lowered = np.zeros(n)
+        lowered[weak] = self._detection[weak] * base / self.params["compliance_noise"]
+        b.margin -= lowered[b.issue]
 
     # ------------------------------------------------------------------ metrics
     def _record_metrics(self) -> None:
