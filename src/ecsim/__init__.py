@@ -11,6 +11,7 @@ Quick start::
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ecsim.experiment import Experiment, load_results, run_experiment
 from ecsim.model import (
     METRICS,
     REGIMES,
@@ -39,6 +40,7 @@ __all__ = [
     "CivilSocietyOrg",
     "Company",
     "EnhancedCooperationModel",
+    "Experiment",
     "Government",
     "Parameter",
     "ParameterError",
@@ -48,6 +50,8 @@ __all__ = [
     "Venue",
     "__version__",
     "compare",
+    "load_results",
     "parameters",
+    "run_experiment",
     "summarise",
 ]

@@ -21,6 +21,7 @@ EPILOG = """examples:
   ecsim run --regime flexible --seed 7
   ecsim run --regime centralised --seed 7 --steps 120 --set decision_rule=qualified_majority --out run.parquet
   ecsim compare --seed 7 --set market_concentration=0.9
+  ecsim sweep experiments/regime_comparison.py --replicates 5 --workers 2
   ecsim params
 """
 
@@ -157,6 +158,12 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from ecsim.experiment.cli import load_experiment, run_from_args
+
+    return run_from_args(load_experiment(args.script), args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from ecsim import __version__
     from ecsim.model import REGIMES
@@ -210,6 +217,19 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--out", metavar="FILE", help="also write the table to FILE.csv (or FILE.parquet)")
     comp.set_defaults(func=cmd_compare)
 
+    from ecsim.experiment.cli import add_sweep_options
+
+    swp = sub.add_parser(
+        "sweep",
+        help="run (or resume) the sweep an experiment script defines",
+        description="Run the sweep defined by EXPERIMENT in an experiment script, in parallel, into a "
+        "resumable store (Parquet + manifest.json). Same options as `python SCRIPT`.",
+        epilog="example: ecsim sweep experiments/regime_comparison.py --replicates 5 --workers 2",
+    )
+    swp.add_argument("script", metavar="SCRIPT", help="experiment script, e.g. experiments/regime_comparison.py")
+    add_sweep_options(swp)
+    swp.set_defaults(func=cmd_sweep)
+
     prm = sub.add_parser(
         "params",
         help="list every model parameter",
@@ -221,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from ecsim.experiment import ExperimentError, StoreError
     from ecsim.model.regimes import RegimeError
 
     parser = build_parser()
@@ -230,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return int(args.func(args))
-    except (ParameterError, RegimeError, UsageError) as exc:
+    except (ParameterError, RegimeError, UsageError, ExperimentError, StoreError) as exc:
         print(f"ecsim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -21,6 +21,8 @@ STREAMS: dict[str, int] = {
     "issues": 1,  # arrival times and attributes of issues
     "issue_positions": 2,  # per-issue positions of stakeholders (one child per issue)
     "process": 3,  # regime-dependent draws: compliance decisions, detection
+    "design": 4,  # an experiment's sampling design (from the experiment's root seed)
+    "runs": 5,  # an experiment's run seeds: one child per (design point, replicate)
 }
 
 SeedLike = int | np.random.SeedSequence | None
@@ -50,6 +52,18 @@ def stream_sequence(root: np.random.SeedSequence, name: str, *index: int) -> np.
 def stream(root: np.random.SeedSequence, name: str, *index: int) -> np.random.Generator:
     """A fresh :class:`numpy.random.Generator` on stream ``name``."""
     return np.random.default_rng(stream_sequence(root, name, *index))
+
+
+def run_seed(root: int, point: int, replicate: int) -> int:
+    """The seed of one (design point, replicate) of an experiment with root seed ``root``.
+
+    A 63-bit integer derived through SeedSequence from the root and the pair only,
+    so it does not depend on execution order, backend, worker count or design size.
+    Every regime of the pair shares it (common random numbers); it is stored on
+    every row, and ``EnhancedCooperationModel(rng=seed)`` repeats the run.
+    """
+    seq = stream_sequence(np.random.SeedSequence(root), "runs", point, replicate)
+    return int(seq.generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
 class Substreams:

@@ -118,6 +118,22 @@ class Regime:
         object.__setattr__(self, "routes", MappingProxyType({c: self.routes[c] for c in CATEGORIES}))
         object.__setattr__(self, "venues", tuple(by_name.values()))
 
+    def __reduce__(self) -> tuple:
+        """Pickle support (the routes are a read-only proxy): needed to ship regimes to workers."""
+        return (Regime, (self.name, dict(self.routes), self.description, self.source))
+
+    def describe(self) -> dict:
+        """A JSON-ready description of the routing (for manifests and hashes)."""
+
+        def venue(v: Venue) -> dict:
+            d = {k: getattr(v, k) for k in v.__dataclass_fields__}
+            return {
+                k: sorted(x) if isinstance(x, frozenset) else list(x) if isinstance(x, tuple) else x
+                for k, x in d.items()
+            }
+
+        return {"name": self.name, "routes": {c: venue(v) for c, v in self.routes.items()}}
+
 
 # --- the venues of the built-in regimes --------------------------------------------------
 

@@ -1,0 +1,104 @@
+"""The command line of an experiment script, shared by ``python experiments/NAME.py`` and ``ecsim sweep``.
+
+An experiment script defines ``EXPERIMENT = Experiment(...)`` and ends with::
+
+    if __name__ == "__main__":
+        raise SystemExit(main(EXPERIMENT))
+
+Exit status: 0 all runs stored, 1 some runs failed, 2 a usage error (one line), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ecsim.experiment.executors import DaskExecutor, Executor, ProcessExecutor, SerialExecutor
+from ecsim.experiment.runner import run_experiment
+from ecsim.experiment.spec import Experiment, ExperimentError
+from ecsim.experiment.store import StoreError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
+    return value
+
+
+def add_sweep_options(parser: argparse.ArgumentParser) -> None:
+    """The options every sweep accepts."""
+    size = parser.add_argument_group("size (override the script's)")
+    size.add_argument("--replicates", type=_positive, help="replicates per design point and regime")
+    size.add_argument("--steps", type=_positive, help="steps (months) per run")
+    where = parser.add_argument_group("where runs execute (default: local processes on all cores)")
+    backend = where.add_mutually_exclusive_group()
+    backend.add_argument("--workers", type=_positive, metavar="N", help="local worker processes")
+    backend.add_argument("--serial", action="store_true", help="run in this process, one run after another")
+    backend.add_argument("--dask-local", type=_positive, metavar="N", help="start a Dask LocalCluster of N workers")
+    backend.add_argument("--dask-scheduler", metavar="ADDRESS", help="join a running Dask scheduler (tcp://host:port)")
+    store = parser.add_argument_group("results")
+    store.add_argument("--out", metavar="DIR", help="store folder (default results/NAME); resumed if it exists")
+    store.add_argument("--fresh", action="store_true", help="discard what --out holds and start over")
+    store.add_argument("--quiet", action="store_true", help="no progress bar and no summary line")
+
+
+def executor_from(args: argparse.Namespace) -> Executor:
+    if args.serial:
+        return SerialExecutor()
+    if args.dask_local or args.dask_scheduler:
+        return DaskExecutor(local_workers=args.dask_local, address=args.dask_scheduler)
+    return ProcessExecutor(args.workers)
+
+
+def run_from_args(experiment: Experiment, args: argparse.Namespace, prog: str = "ecsim sweep") -> int:
+    """Run the sweep the parsed options ask for; print the outcome; return the exit status."""
+    try:
+        experiment = experiment.with_sizes(args.replicates, args.steps)
+        out = Path(args.out) if args.out else Path("results") / experiment.name
+        report = run_experiment(
+            experiment, out, executor_from(args), fresh=args.fresh, progress=False if args.quiet else None
+        )
+    except (ExperimentError, StoreError) as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    if not args.quiet or report.failed or report.interrupted:
+        print(report, file=sys.stderr if (report.failed or report.interrupted) else sys.stdout)
+    if report.interrupted:
+        return 130
+    return 1 if report.failed else 0
+
+
+def main(experiment: Experiment, argv: Sequence[str] | None = None) -> int:
+    """Entry point of an experiment script."""
+    prog = Path(sys.argv[0]).name if argv is None else experiment.name
+    parser = _Parser(prog=prog, description=f"Run the '{experiment.name}' sweep (resumable; see --help).")
+    add_sweep_options(parser)
+    return run_from_args(experiment, parser.parse_args(argv), prog)
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """The ``EXPERIMENT`` defined by a script (loaded without running its ``__main__`` block)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ExperimentError(f"{path}: no such experiment script")
+    spec = importlib.util.spec_from_file_location(f"_ecsim_experiment_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise ExperimentError(f"{path}: not a Python script")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    experiment = getattr(module, "EXPERIMENT", None)
+    if not isinstance(experiment, Experiment):
+        raise ExperimentError(f"{path}: defines no EXPERIMENT = Experiment(...)")
+    return experiment

@@ -1,0 +1,212 @@
+"""What an experiment is: regimes, fixed parameters, factors and how to sample them.
+
+An :class:`Experiment` is validated when it is built, before any run starts,
+with the same one-line errors as the model's parameters.  Its canonical JSON
+form (:meth:`Experiment.to_dict`) and hash identify it in a results store, so a
+resumed sweep can never mix runs of two different specifications.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ecsim.model.model import METRICS
+from ecsim.model.regimes import Regime, RegimeError, resolve_regime
+from ecsim.params import PARAMETERS, ParameterError, validate
+
+DESIGNS: tuple[str, ...] = ("factorial", "lhs", "sobol", "morris", "saltelli")
+BASELINE = "no_cooperation"
+
+
+class ExperimentError(ValueError):
+    """An experiment specification is invalid (one line naming the field and what is allowed)."""
+
+
+@dataclass(frozen=True)
+class Range:
+    """A numeric factor sampled within [low, high]; ``levels`` evenly spaced values for factorial designs."""
+
+    low: float
+    high: float
+    levels: int | None = None
+
+
+@dataclass(frozen=True)
+class Levels:
+    """A factor taking one of the listed values (numeric or categorical)."""
+
+    values: tuple[Any, ...]
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        object.__setattr__(self, "values", tuple(values))
+
+
+Factor = Range | Levels
+
+
+def _as_factor(name: str, value: Any) -> Factor:
+    if isinstance(value, Range | Levels):
+        return value
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, int | float) for v in value):
+        return Range(float(value[0]), float(value[1]))
+    if isinstance(value, list | tuple):
+        return Levels(value)
+    raise ExperimentError(
+        f"factor {name}={value!r}: expected Range(low, high), a (low, high) tuple, or a list of levels"
+    )
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A sweep: every regime at every design point, ``replicates`` times, paired on seeds.
+
+    Args:
+        name: identifies the study (and its default output folder ``results/NAME``).
+        regimes: built-in regime names or :class:`~ecsim.model.regimes.Regime` objects;
+            ``no_cooperation`` is added when missing, because harm reduction is paired against it.
+        fixed: parameters held at a value other than the default.
+        factors: parameters that vary: ``Range(low, high)`` / ``(low, high)`` for numeric
+            ranges, a list / ``Levels`` for explicit values (categorical ones too).
+        design: ``factorial`` (every combination of levels), ``lhs`` (Latin hypercube) and
+            ``sobol`` (scrambled Sobol' points) from scipy.stats.qmc, ``morris`` and
+            ``saltelli`` (Sobol' indices) from SALib.  Without factors: one design point.
+        samples: the design's size N (points for lhs/sobol; trajectories for morris; the
+            base sample for saltelli, which makes N(2k+2) points with second-order terms).
+        replicates: runs per (design point, regime), each with its own seed.
+        steps: run length (months).
+        seed: root seed; every run's seed derives from it and its (point, replicate).
+        outputs: per-step metrics kept in the store (default: all).
+    """
+
+    name: str
+    regimes: tuple[str | Regime, ...] = ("centralised", "flexible", "self_regulatory", BASELINE)
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    factors: Mapping[str, Any] = field(default_factory=dict)
+    design: str = "factorial"
+    samples: int = 16
+    replicates: int = 10
+    steps: int = 240
+    seed: int = 0
+    outputs: tuple[str, ...] = METRICS
+    morris_levels: int = 4
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name or not self.name.replace("_", "").replace("-", "").isalnum():
+            raise ExperimentError(f"name={self.name!r}: expected a non-empty name of letters, digits, _ or -")
+        try:
+            regimes = tuple(resolve_regime(r) for r in self.regimes)
+        except RegimeError as exc:
+            raise ExperimentError(f"regimes: {exc}") from None
+        names = [r.name for r in regimes]
+        if len(set(names)) != len(names):
+            raise ExperimentError(f"regimes: each regime must appear once, got {names}")
+        if BASELINE not in names:
+            regimes = (*regimes, resolve_regime(BASELINE))
+        object.__setattr__(self, "regimes", regimes)
+        for label, value, low in (
+            ("replicates", self.replicates, 1),
+            ("samples", self.samples, 1),
+            ("seed", self.seed, 0),
+            ("morris_levels", self.morris_levels, 2),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise ExperimentError(f"{label}={value!r}: expected an integer >= {low}")
+        if self.design not in DESIGNS:
+            raise ExperimentError(f"design={self.design!r} is not allowed: expected one of {', '.join(DESIGNS)}")
+        try:
+            PARAMETERS["steps"].validate(self.steps)
+            fixed = validate(dict(self.fixed))
+        except ParameterError as exc:
+            raise ExperimentError(f"fixed: {exc}") from None
+        if "steps" in self.fixed:
+            raise ExperimentError("fixed: set the run length with Experiment(steps=...), not fixed['steps']")
+        object.__setattr__(self, "fixed", {k: fixed[k] for k in self.fixed})
+        factors = {name: self._check_factor(name, _as_factor(name, v)) for name, v in self.factors.items()}
+        object.__setattr__(self, "factors", factors)
+        unknown = [o for o in self.outputs if o not in METRICS]
+        if unknown or not self.outputs:
+            raise ExperimentError(
+                f"outputs: {unknown[0] if unknown else 'none'!r} is not a metric; expected some of {', '.join(METRICS)}"
+            )
+        object.__setattr__(self, "outputs", tuple(self.outputs))
+        if self.design == "factorial":
+            for name, f in factors.items():
+                if isinstance(f, Range) and f.levels is None:
+                    raise ExperimentError(
+                        f"factor {name}: a factorial design needs levels: Range(low, high, levels=k) or a list"
+                    )
+
+    def _check_factor(self, name: str, factor: Factor) -> Factor:
+        if name not in PARAMETERS:
+            raise ExperimentError(f"factor {name!r} is not a parameter: see `ecsim params`")
+        if name == "steps":
+            raise ExperimentError("factor 'steps': set the run length with Experiment(steps=...)")
+        if name in self.fixed:
+            raise ExperimentError(f"factor {name!r} is also fixed: choose one")
+        p = PARAMETERS[name]
+        try:
+            if isinstance(factor, Levels):
+                if not factor.values:
+                    raise ExperimentError(f"factor {name}: needs at least one level")
+                return Levels([p.validate(v) for v in factor.values])
+            if p.kind not in ("int", "float"):
+                raise ExperimentError(f"factor {name}: a {p.kind} parameter takes a list of levels, not a range")
+            low, high = p.validate(factor.low), p.validate(factor.high)
+        except ParameterError as exc:
+            raise ExperimentError(f"factor {exc}") from None
+        if not low < high:
+            raise ExperimentError(f"factor {name}: Range needs low < high, got {factor.low} and {factor.high}")
+        if factor.levels is not None and (not isinstance(factor.levels, int) or factor.levels < 2):
+            raise ExperimentError(f"factor {name}: levels={factor.levels!r}: expected an integer >= 2")
+        return Range(low, high, factor.levels)
+
+    # ------------------------------------------------------------------ identity
+    def with_sizes(self, replicates: int | None = None, steps: int | None = None) -> Experiment:
+        """A copy with other replicates/steps (the scripts' ``--replicates`` / ``--steps``)."""
+        changes = {k: v for k, v in (("replicates", replicates), ("steps", steps)) if v is not None}
+        return replace(self, **changes) if changes else self
+
+    @property
+    def regime_names(self) -> tuple[str, ...]:
+        return tuple(r.name for r in self.regimes)  # type: ignore[union-attr]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Canonical JSON-ready form (stored in the manifest)."""
+
+        def factor(f: Factor) -> dict[str, Any]:
+            if isinstance(f, Range):
+                return {"range": [f.low, f.high], "levels": f.levels}
+            return {"levels": list(f.values)}
+
+        return {
+            "name": self.name,
+            "regimes": [r.describe() for r in self.regimes],  # type: ignore[union-attr]
+            "fixed": _jsonable(self.fixed),
+            "factors": {k: factor(v) for k, v in self.factors.items()},
+            "design": self.design,
+            "samples": self.samples,
+            "morris_levels": self.morris_levels,
+            "replicates": self.replicates,
+            "steps": self.steps,
+            "seed": self.seed,
+            "outputs": list(self.outputs),
+        }
+
+    @property
+    def hash(self) -> str:
+        """SHA-256 of the canonical specification (first 16 hex digits)."""
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
