@@ -108,7 +108,11 @@ def test_full_factorial_crosses_every_level():
 
 @pytest.mark.parametrize(("design", "size"), [("lhs", 8), ("sobol", 8), ("morris", 8 * 4), ("saltelli", 8 * 8)])
 def test_sampled_designs_handle_numeric_integer_and_categorical_factors(design, size):
-    factors = {"market_concentration": (0.1, 0.9), "agenda_capacity": (5, 50), "decision_rule": ["consensus", "simple_majority"]}
+    factors = {
+        "market_concentration": (0.1, 0.9),
+        "agenda_capacity": (5, 50),
+        "decision_rule": ["consensus", "simple_majority"],
+    }
     exp = tiny(design=design, samples=8, factors=factors)
     points = design_points(exp)
     assert len(points) == size  # morris: N(k+1); saltelli: N(2k+2) with k = 3
