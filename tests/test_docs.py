@@ -8,7 +8,8 @@ from pathlib import Path
 ROOT = Path(__file__).parents[1]
 
 
-def test_readme_python_examples_run():
+def test_readme_python_examples_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # examples write to results/
     blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
     assert len(blocks) >= 2
     for block in blocks:
