@@ -1,5 +1,5 @@
 # Two commands on a fresh machine with Python >= 3.11 and make:
-#   make run    regime comparison on one seed (prints a table)
+#   make run    the regime comparison study: sweep, figures, results/REPORT.md
 #   make test   lint + the whole test suite
 # Each creates or refreshes the virtual environment in .venv first.
 
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/ecsim compare --seed 1
+	$(BIN)/ecsim reproduce --only regime_comparison
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks experiments
@@ -36,6 +36,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/model_speed.py
+	$(BIN)/python benchmarks/sweep_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis src/*.egg-info

@@ -164,6 +164,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return run_from_args(load_experiment(args.script), args)
 
 
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    from ecsim.study import reproduce
+
+    return reproduce(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from ecsim import __version__
     from ecsim.model import REGIMES
@@ -229,6 +235,22 @@ def build_parser() -> argparse.ArgumentParser:
     swp.add_argument("script", metavar="SCRIPT", help="experiment script, e.g. experiments/regime_comparison.py")
     add_sweep_options(swp)
     swp.set_defaults(func=cmd_sweep)
+
+    rep = sub.add_parser(
+        "reproduce",
+        help="run every study and build every figure, table and results/REPORT.md",
+        description="Run (or resume) every study in experiments/ and build its figures and tables, then "
+        "results/REPORT.md. Re-running reuses stored runs. --quick uses each study's quick size "
+        "(results/quick/).",
+    )
+    rep.add_argument("--only", metavar="A,B", help="comma-separated studies (default: all)")
+    rep.add_argument("--experiments", default="experiments", metavar="DIR", help="study scripts (default experiments)")
+    rep.add_argument("--results", default="results", metavar="DIR", help="results root (default results)")
+    from ecsim.study import add_study_options
+
+    add_sweep_options(rep, out=False)
+    add_study_options(rep)
+    rep.set_defaults(func=cmd_reproduce, out=None)
 
     prm = sub.add_parser(
         "params",

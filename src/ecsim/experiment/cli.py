@@ -37,8 +37,8 @@ def _positive(text: str) -> int:
     return value
 
 
-def add_sweep_options(parser: argparse.ArgumentParser) -> None:
-    """The options every sweep accepts."""
+def add_sweep_options(parser: argparse.ArgumentParser, out: bool = True) -> None:
+    """The options every sweep accepts (``out=False``: no --out, for commands that run several sweeps)."""
     size = parser.add_argument_group("size (override the script's)")
     size.add_argument("--replicates", type=_positive, help="replicates per design point and regime")
     size.add_argument("--steps", type=_positive, help="steps (months) per run")
@@ -49,7 +49,8 @@ def add_sweep_options(parser: argparse.ArgumentParser) -> None:
     backend.add_argument("--dask-local", type=_positive, metavar="N", help="start a Dask LocalCluster of N workers")
     backend.add_argument("--dask-scheduler", metavar="ADDRESS", help="join a running Dask scheduler (tcp://host:port)")
     store = parser.add_argument_group("results")
-    store.add_argument("--out", metavar="DIR", help="store folder (default results/NAME); resumed if it exists")
+    if out:
+        store.add_argument("--out", metavar="DIR", help="store folder (default results/NAME); resumed if it exists")
     store.add_argument("--fresh", action="store_true", help="discard what --out holds and start over")
     store.add_argument("--quiet", action="store_true", help="no progress bar and no summary line")
 

@@ -1,0 +1,186 @@
+"""Statistics on stored results: bootstrap confidence intervals, paired differences, replicate adequacy.
+
+Functions take the tidy tables of :func:`ecsim.load_results` (``runs`` or
+``steps``) and return tidy DataFrames; they never need to know how the runs
+were executed.  Bootstrap intervals use :func:`scipy.stats.bootstrap` (BCa by
+default) with a generator seeded by the caller, so tables are reproducible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+#: Columns that identify a run's pairing partner: same design point and replicate = same seed.
+PAIR = ["point", "replicate"]
+
+
+def mean_ci(
+    values: Sequence[float] | np.ndarray,
+    confidence: float = 0.95,
+    n_resamples: int = 2000,
+    seed: int = 0,
+    method: str = "BCa",
+) -> tuple[float, float, float]:
+    """(mean, low, high): the mean and its bootstrap confidence interval.
+
+    With fewer than 2 values, or no variation, the interval collapses to the mean.
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return (np.nan, np.nan, np.nan)
+    mean = float(x.mean())
+    if x.size < 2 or np.ptp(x) == 0:
+        return (mean, mean, mean)
+    res = stats.bootstrap(
+        (x,),
+        np.mean,
+        confidence_level=confidence,
+        n_resamples=n_resamples,
+        method=method,
+        rng=np.random.default_rng(seed),
+        vectorized=True,
+    )
+    low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
+    if not (np.isfinite(low) and np.isfinite(high)):  # BCa can fail on degenerate samples
+        res = stats.bootstrap(
+            (x,),
+            np.mean,
+            confidence_level=confidence,
+            n_resamples=n_resamples,
+            method="percentile",
+            rng=np.random.default_rng(seed),
+            vectorized=True,
+        )
+        low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
+    return (mean, low, high)
+
+
+def summarise(
+    runs: pd.DataFrame,
+    metrics: Sequence[str],
+    by: Sequence[str] = ("regime",),
+    confidence: float = 0.95,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Mean and bootstrap CI of each metric per group: columns ``by``, metric, n, mean, low, high."""
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    rows = []
+    for key, group in ok.groupby(list(by), sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        for metric in metrics:
+            mean, low, high = mean_ci(group[metric], confidence, n_resamples, seed)
+            rows.append(
+                {
+                    **dict(zip(by, key, strict=True)),
+                    "metric": metric,
+                    "n": int(group[metric].notna().sum()),
+                    "mean": mean,
+                    "low": low,
+                    "high": high,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def paired_differences(runs: pd.DataFrame, metric: str, a: str, b: str) -> pd.DataFrame:
+    """Per pair (same point and replicate, hence same seed): ``metric`` of regime ``a`` minus regime ``b``.
+
+    Returns one row per pair with the design point's factor columns kept, and
+    ``difference``.  Pairs where either run failed are dropped.
+    """
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    left = ok[ok["regime"] == a].set_index(PAIR)
+    right = ok[ok["regime"] == b].set_index(PAIR)[metric]
+    if left.empty or right.empty:
+        raise ValueError(f"paired_differences: need runs of both regimes {a!r} and {b!r}")
+    joined = left.join(right.rename("_b"), how="inner")
+    out = joined.drop(columns=["_b"]).reset_index()
+    out["difference"] = (joined[metric] - joined["_b"]).to_numpy()
+    out["comparison"] = f"{a} - {b}"
+    return out
+
+
+def paired_summary(
+    runs: pd.DataFrame,
+    metric: str,
+    pairs: Sequence[tuple[str, str]],
+    by: Sequence[str] = (),
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Mean paired difference with a bootstrap CI for each (a, b), optionally per group of ``by`` columns."""
+    rows = []
+    for a, b in pairs:
+        diffs = paired_differences(runs, metric, a, b)
+        groups = diffs.groupby(list(by), sort=False) if by else [((), diffs)]
+        for key, group in groups:
+            key = key if isinstance(key, tuple) else (key,)
+            mean, low, high = mean_ci(group["difference"], confidence, seed=seed)
+            rows.append(
+                {
+                    **dict(zip(by, key, strict=True)),
+                    "comparison": f"{a} - {b}",
+                    "metric": metric,
+                    "n_pairs": len(group),
+                    "mean": mean,
+                    "low": low,
+                    "high": high,
+                    "share_positive": float((group["difference"] > 0).mean()),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def replicate_adequacy(
+    runs: pd.DataFrame,
+    metric: str,
+    by: Sequence[str] = ("regime",),
+    target: float | None = None,
+    relative: float = 0.05,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Is the number of replicates enough?  CI half-width of the mean against the replicates used.
+
+    For r = 2 .. R (the first r replicates of each group) the half-width of a
+    Student-t interval is reported; ``enough`` says whether the half-width with
+    all R replicates is within ``target`` (absolute), or else within ``relative``
+    x |mean|.  ``needed`` extrapolates the replicates required (half-width ~ 1/sqrt(r)).
+    """
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    rows = []
+    for key, group in ok.groupby(list(by), sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        values = group.sort_values(["replicate", *[c for c in ("point",) if c in group]])[metric].to_numpy(float)
+        values = values[np.isfinite(values)]
+        for r in range(2, values.size + 1):
+            x = values[:r]
+            half = float(stats.t.ppf(0.5 + confidence / 2, r - 1) * x.std(ddof=1) / np.sqrt(r))
+            rows.append(
+                {**dict(zip(by, key, strict=True)), "replicates": r, "mean": float(x.mean()), "half_width": half}
+            )
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    last = table.groupby(list(by), sort=False).tail(1).copy()
+    goal = target if target is not None else relative * last["mean"].abs()
+    last["target"] = goal
+    last["enough"] = last["half_width"] <= last["target"]
+    ratio = (last["half_width"] / last["target"].where(last["target"] > 0)) ** 2
+    last["needed"] = np.ceil(last["replicates"] * ratio.fillna(np.inf)).clip(lower=2)
+    return table.merge(last[[*by, "target", "enough", "needed"]], on=list(by))
+
+
+def timeseries(steps: pd.DataFrame, metric: str, by: str = "regime", confidence: float = 0.95) -> pd.DataFrame:
+    """Per step and group: mean of ``metric`` across runs and a Student-t confidence band."""
+    g = steps.groupby([by, "step"], sort=False)[metric]
+    out = g.agg(mean="mean", sd="std", n="count").reset_index()
+    tcrit = stats.t.ppf(0.5 + confidence / 2, np.maximum(out["n"] - 1, 1))
+    half = np.where(out["n"] > 1, tcrit * out["sd"] / np.sqrt(out["n"]), 0.0)
+    out["low"], out["high"] = out["mean"] - half, out["mean"] + half
+    return out.drop(columns="sd")

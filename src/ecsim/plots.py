@@ -1,0 +1,228 @@
+"""Publication figures from analysed results: ``fn(data, ax=None) -> Axes``.
+
+Plot functions read only the tidy tables of :mod:`ecsim.analysis`; they never
+run a model, never call ``show()`` and never save implicitly (use :func:`save`).
+One fixed, colour-blind-safe colour per regime (Okabe & Ito 2008), intervals
+drawn as bands or error bars, axis labels with units, sized for a journal
+column (:data:`COLUMN_WIDTH` inches).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+COLUMN_WIDTH = 3.5  # inches, one journal column
+DOUBLE_WIDTH = 7.2  # inches, full page width
+
+#: Okabe-Ito palette: one fixed colour per built-in regime; others take the remaining colours in turn.
+REGIME_COLOURS: dict[str, str] = {
+    "centralised": "#D55E00",  # vermillion
+    "flexible": "#0072B2",  # blue
+    "self_regulatory": "#009E73",  # bluish green
+    "no_cooperation": "#000000",  # black
+}
+_SPARE = ["#E69F00", "#56B4E9", "#CC79A7", "#F0E442"]
+MARKERS = {"centralised": "s", "flexible": "o", "self_regulatory": "^", "no_cooperation": "D"}
+
+#: Axis labels with units, in the domain's words.
+LABELS: dict[str, str] = {
+    "harm": "Harm (units per month)",
+    "cumulative_harm": "Cumulative harm (units)",
+    "harm_reduction": "Harm reduction vs. no cooperation (share)",
+    "time_to_agreement": "Time to agreement (months)",
+    "coverage": "Coverage (share of harm bound)",
+    "compliance": "Compliance (harm-weighted share)",
+    "participation": "Participation of relevant stakeholders (share)",
+    "legitimacy": "Legitimacy (1 − mean distance)",
+    "overreach": "Overreach (decisions outside remit)",
+    "negotiation_cost": "Negotiation cost (participant-rounds)",
+    "issues_open": "Open issues",
+    "issues_resolved": "Issues resolved",
+    "issues_failed": "Issues failed",
+    "step": "Time (months)",
+    "market_concentration": "Market concentration c",
+    "monitoring_capacity": "Civil-society monitoring capacity",
+    "n_governments": "Number of governments",
+    "agenda_capacity": "Agenda capacity (negotiations at once)",
+}
+
+STYLE: dict[str, object] = {
+    "font.size": 8,
+    "axes.titlesize": 8,
+    "axes.labelsize": 8,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "legend.fontsize": 7,
+    "legend.frameon": False,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "lines.linewidth": 1.2,
+    "savefig.bbox": "tight",
+    "pdf.fonttype": 42,  # embed TrueType: editable text in vector figures
+}
+
+
+def colour(regime: str, order: Sequence[str] = ()) -> str:
+    """The regime's fixed colour (custom regimes get spare colours by position in ``order``)."""
+    if regime in REGIME_COLOURS:
+        return REGIME_COLOURS[regime]
+    extras = [r for r in order if r not in REGIME_COLOURS]
+    return _SPARE[extras.index(regime) % len(_SPARE)] if regime in extras else _SPARE[0]
+
+
+def label(name: str) -> str:
+    return LABELS.get(name, name.replace("_", " "))
+
+
+def figure(width: float = COLUMN_WIDTH, aspect: float = 0.72, ncols: int = 1, nrows: int = 1) -> tuple[Figure, object]:
+    """A figure in the house style (``width`` inches; height = width x aspect x nrows / ncols)."""
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(width, width * aspect * nrows / ncols), squeeze=True)
+    fig.set_layout_engine("constrained")
+    return fig, axes
+
+
+def _axes(ax: Axes | None) -> Axes:
+    if ax is not None:
+        return ax
+    _, ax = figure()
+    return ax
+
+
+def _regimes(df: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(df["regime"]))
+
+
+def timeseries(ts: pd.DataFrame, metric: str, ax: Axes | None = None) -> Axes:
+    """Mean over runs per step with its confidence band, one line per regime (from ``analysis.timeseries``)."""
+    ax = _axes(ax)
+    with plt.rc_context(STYLE):
+        order = _regimes(ts)
+        for regime in order:
+            d = ts[ts["regime"] == regime]
+            c = colour(regime, order)
+            ax.plot(d["step"], d["mean"], color=c, label=regime.replace("_", " "))
+            ax.fill_between(d["step"], d["low"], d["high"], color=c, alpha=0.2, linewidth=0)
+        ax.set_xlabel(label("step"))
+        ax.set_ylabel(label(metric))
+        ax.legend(loc="best")
+    return ax
+
+
+def regime_intervals(summary: pd.DataFrame, metric: str, ax: Axes | None = None) -> Axes:
+    """One point and confidence interval per regime (from ``analysis.summarise``)."""
+    ax = _axes(ax)
+    d = summary[summary["metric"] == metric]
+    order = _regimes(d)
+    with plt.rc_context(STYLE):
+        for i, regime in enumerate(order):
+            r = d[d["regime"] == regime].iloc[0]
+            ax.errorbar(
+                r["mean"],
+                i,
+                xerr=[[r["mean"] - r["low"]], [r["high"] - r["mean"]]],
+                fmt=MARKERS.get(regime, "o"),
+                color=colour(regime, order),
+                capsize=2,
+                markersize=4,
+            )
+        ax.set_yticks(range(len(order)), [r.replace("_", " ") for r in order])
+        ax.set_ylim(-0.6, len(order) - 0.4)
+        ax.invert_yaxis()
+        ax.set_xlabel(label(metric))
+    return ax
+
+
+def paired_intervals(paired: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Mean paired differences with confidence intervals, one row per comparison (``analysis.paired_summary``)."""
+    ax = _axes(ax)
+    with plt.rc_context(STYLE):
+        for i, r in enumerate(paired.itertuples()):
+            first = r.comparison.split(" - ")[0]
+            ax.errorbar(
+                r.mean,
+                i,
+                xerr=[[r.mean - r.low], [r.high - r.mean]],
+                fmt="o",
+                color=colour(first),
+                capsize=2,
+                markersize=4,
+            )
+        ax.axvline(0, color="0.6", linewidth=0.8, linestyle="--")
+        ax.set_yticks(range(len(paired)), [c.replace("_", " ") for c in paired["comparison"]])
+        ax.invert_yaxis()
+        ax.set_xlabel(f"Paired difference in {label(paired['metric'].iloc[0]).lower()}")
+    return ax
+
+
+def factor_lines(summary: pd.DataFrame, factor: str, metric: str, ax: Axes | None = None) -> Axes:
+    """Mean and CI of ``metric`` against a factor, one line per regime (``analysis.summarise`` by regime+factor)."""
+    ax = _axes(ax)
+    d = summary[summary["metric"] == metric].sort_values(factor)
+    order = _regimes(d)
+    with plt.rc_context(STYLE):
+        for regime in order:
+            r = d[d["regime"] == regime]
+            c = colour(regime, order)
+            ax.errorbar(
+                r[factor],
+                r["mean"],
+                yerr=[r["mean"] - r["low"], r["high"] - r["mean"]],
+                color=c,
+                marker=MARKERS.get(regime, "o"),
+                markersize=3,
+                capsize=2,
+                label=regime.replace("_", " "),
+            )
+        ax.set_xlabel(label(factor))
+        ax.set_ylabel(label(metric))
+        ax.legend(loc="best")
+    return ax
+
+
+def heatmap(
+    grid: pd.DataFrame,
+    x: str,
+    y: str,
+    value: str,
+    ax: Axes | None = None,
+    cmap: str = "cividis",
+    centre: float | None = None,
+) -> Axes:
+    """A value over two factors (long table with columns x, y, value); cividis is colour-blind safe."""
+    ax = _axes(ax)
+    table = grid.pivot_table(index=y, columns=x, values=value)
+    with plt.rc_context(STYLE):
+        kwargs = {}
+        if centre is not None:
+            span = np.nanmax(np.abs(table.to_numpy() - centre))
+            kwargs = {"vmin": centre - span, "vmax": centre + span}
+            cmap = "PuOr"
+        mesh = ax.pcolormesh(table.columns, table.index, table.to_numpy(), cmap=cmap, shading="nearest", **kwargs)
+        cbar = ax.figure.colorbar(mesh, ax=ax)
+        cbar.set_label(label(value))
+        ax.set_xlabel(label(x))
+        ax.set_ylabel(label(y))
+    return ax
+
+
+def save(fig: Figure, stem: str | Path, dpi: int = 300) -> list[Path]:
+    """Write ``STEM.pdf`` (vector) and ``STEM.png`` (``dpi``); return the paths."""
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = [stem.with_suffix(".pdf"), stem.with_suffix(".png")]
+    with plt.rc_context(STYLE):
+        fig.savefig(paths[0])
+        fig.savefig(paths[1], dpi=dpi)
+    plt.close(fig)
+    return paths

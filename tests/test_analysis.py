@@ -1,0 +1,141 @@
+"""Analysis functions against hand-computed values; figure functions write files with labelled axes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecsim import analysis, plots
+
+
+def runs_table() -> pd.DataFrame:
+    """Two design points x 3 replicates x 3 regimes, with hand-chosen harm numbers."""
+    rows = []
+    harm = {"no_cooperation": [10, 20, 30], "flexible": [8, 15, 21], "centralised": [9, 18, 24]}
+    for point in (0, 1):
+        for rep in range(3):
+            for regime, values in harm.items():
+                h = values[rep] + point
+                rows.append(
+                    {
+                        "point": point,
+                        "replicate": rep,
+                        "regime": regime,
+                        "status": "ok",
+                        "cumulative_harm": float(h),
+                        "market_concentration": 0.2 + 0.5 * point,
+                    }
+                )
+    runs = pd.DataFrame(rows)
+    base = runs[runs.regime == "no_cooperation"].set_index(["point", "replicate"])["cumulative_harm"]
+    runs["harm_reduction"] = (
+        1 - runs["cumulative_harm"] / base.loc[list(zip(runs.point, runs.replicate, strict=True))].to_numpy()
+    )
+    return runs
+
+
+def test_mean_ci_brackets_the_mean_and_collapses_without_variation():
+    mean, low, high = analysis.mean_ci([1.0, 2.0, 3.0, 4.0])
+    assert mean == 2.5 and low < 2.5 < high and low >= 1.0 and high <= 4.0
+    assert analysis.mean_ci([3.0, 3.0, 3.0]) == (3.0, 3.0, 3.0)
+    assert analysis.mean_ci([7.0]) == (7.0, 7.0, 7.0)
+    assert np.isnan(analysis.mean_ci([])[0])
+    wide = analysis.mean_ci(np.arange(10.0))
+    narrow = analysis.mean_ci(np.tile(np.arange(10.0), 20))
+    assert narrow[2] - narrow[1] < wide[2] - wide[1]  # more data, tighter interval
+    assert analysis.mean_ci([1.0, 2.0, 3.0, 4.0], seed=1) == analysis.mean_ci([1.0, 2.0, 3.0, 4.0], seed=1)
+
+
+def test_summarise_groups_and_counts():
+    s = analysis.summarise(runs_table(), ["cumulative_harm"], by=["regime"])
+    flex = s[s.regime == "flexible"].iloc[0]
+    assert flex["n"] == 6 and flex["mean"] == pytest.approx(np.mean([8, 15, 21, 9, 16, 22]))
+    assert list(s.regime) == ["no_cooperation", "flexible", "centralised"]  # order of appearance
+
+
+def test_paired_differences_pair_on_point_and_replicate():
+    d = analysis.paired_differences(runs_table(), "cumulative_harm", "flexible", "centralised")
+    assert len(d) == 6
+    np.testing.assert_allclose(sorted(d["difference"]), sorted([-1, -3, -3, -1, -3, -3]))
+    assert (d["comparison"] == "flexible - centralised").all() and "market_concentration" in d
+    p = analysis.paired_summary(runs_table(), "cumulative_harm", [("flexible", "centralised")])
+    assert p.iloc[0]["mean"] == pytest.approx(-7 / 3) and p.iloc[0]["share_positive"] == 0.0
+    assert p.iloc[0]["n_pairs"] == 6
+    with pytest.raises(ValueError, match="need runs of both regimes"):
+        analysis.paired_differences(runs_table(), "cumulative_harm", "flexible", "treaty")
+
+
+def test_harm_reduction_of_the_baseline_is_zero_and_hand_values_match():
+    runs = runs_table()
+    assert (runs.loc[runs.regime == "no_cooperation", "harm_reduction"] == 0).all()
+    flex = runs[(runs.regime == "flexible") & (runs.point == 0)]["harm_reduction"].tolist()
+    np.testing.assert_allclose(flex, [1 - 8 / 10, 1 - 15 / 20, 1 - 21 / 30])
+
+
+def test_replicate_adequacy_uses_student_t_half_widths():
+    runs = pd.DataFrame({"regime": "a", "replicate": [0, 1, 2], "status": "ok", "x": [1.0, 2.0, 3.0]})
+    table = analysis.replicate_adequacy(runs, "x", target=1.0)
+    last = table[table.replicates == 3].iloc[0]
+    assert last["half_width"] == pytest.approx(4.302652729911275 / np.sqrt(3))  # t(0.975, 2) * sd 1 / sqrt(3)
+    assert not last["enough"] and last["needed"] == np.ceil(3 * (last["half_width"] / 1.0) ** 2)
+    assert table[table.replicates == 2].iloc[0]["half_width"] == pytest.approx(
+        12.706204736174707 * np.sqrt(0.5) / np.sqrt(2)
+    )
+    relaxed = analysis.replicate_adequacy(runs, "x", target=3.0)
+    assert relaxed["enough"].all()
+
+
+def test_timeseries_mean_and_band():
+    steps = pd.DataFrame({"regime": "a", "step": [0, 0, 1, 1], "harm": [1.0, 3.0, 2.0, 2.0]})
+    ts = analysis.timeseries(steps, "harm")
+    first = ts[ts.step == 0].iloc[0]
+    assert first["mean"] == 2.0 and first["high"] - first["mean"] == pytest.approx(
+        12.706204736174707 * np.sqrt(2) / np.sqrt(2)
+    )
+    second = ts[ts.step == 1].iloc[0]
+    assert second["low"] == second["high"] == 2.0
+
+
+def test_tables_export_csv_and_booktabs_latex(tmp_path):
+    summary = analysis.summarise(runs_table(), ["cumulative_harm", "harm_reduction"])
+    wide = analysis.wide_ci_table(summary)
+    assert wide.loc["flexible", "cumulative_harm"].startswith("15.167 [")
+    paths = analysis.export(wide, tmp_path / "summary", caption="A table", label="tab:x")
+    csv, tex = paths
+    assert pd.read_csv(csv, index_col=0).shape == (3, 2)
+    text = tex.read_text()
+    assert "\\toprule" in text and "\\midrule" in text and "\\bottomrule" in text
+    assert "harm\\_reduction" in text and "no\\_cooperation" in text and "\\label{tab:x}" in text
+
+
+def test_figures_have_labels_units_fixed_colours_and_are_written(tmp_path):
+    runs = runs_table()
+    summary = analysis.summarise(runs, ["harm_reduction"], by=["regime"])
+    fig, ax = plots.figure()
+    plots.regime_intervals(summary, "harm_reduction", ax)
+    assert ax.get_xlabel() == "Harm reduction vs. no cooperation (share)"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["no cooperation", "flexible", "centralised"]
+    pdf, png = plots.save(fig, tmp_path / "intervals")
+    assert pdf.stat().st_size > 1000 and png.stat().st_size > 1000 and pdf.read_bytes()[:4] == b"%PDF"
+    steps = pd.DataFrame(
+        {"regime": ["flexible"] * 4 + ["centralised"] * 4, "step": [0, 0, 1, 1] * 2, "harm": [1.0, 2, 3, 4, 2, 3, 4, 5]}
+    )
+    fig, ax = plots.figure()
+    plots.timeseries(analysis.timeseries(steps, "harm"), "harm", ax)
+    assert ax.get_xlabel() == "Time (months)" and ax.get_ylabel() == "Harm (units per month)"
+    assert ax.lines[0].get_color() == plots.REGIME_COLOURS["flexible"]
+    assert ax.lines[1].get_color() == plots.REGIME_COLOURS["centralised"]
+    s2 = analysis.summarise(runs, ["harm_reduction"], by=["regime", "market_concentration"])
+    fig, ax = plots.figure()
+    plots.factor_lines(s2, "market_concentration", "harm_reduction", ax)
+    assert ax.get_xlabel() == "Market concentration c"
+    grid = s2[s2.metric == "harm_reduction"].assign(monitoring_capacity=[0.1, 0.9] * 3)
+    fig, ax = plots.figure()
+    plots.heatmap(grid[grid.regime == "flexible"], "market_concentration", "monitoring_capacity", "mean", ax)
+    assert ax.get_ylabel() == "Civil-society monitoring capacity"
+    p = analysis.paired_summary(runs, "harm_reduction", [("flexible", "centralised")])
+    fig, ax = plots.figure()
+    plots.paired_intervals(p, ax)
+    assert "harm reduction" in ax.get_xlabel()
+    assert plots.colour("treaty", ["flexible", "treaty"]) not in plots.REGIME_COLOURS.values()
