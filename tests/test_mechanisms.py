@@ -169,3 +169,16 @@ def test_step_metrics_agree_with_the_issue_log(small_runs):
         assert last["participation"] == pytest.approx(log["participation"].mean())  # NaN rows: never opened
         coverage = (log["harm_rate"] * log["coverage"]).sum() / log["harm_rate"].sum()
         assert last["coverage"] == pytest.approx(coverage)
+
+
+def test_an_innovation_shock_adds_a_burst_of_novel_issues_and_nothing_else():
+    plain = EnhancedCooperationModel("flexible", rng=3, **SMALL)
+    shocked = EnhancedCooperationModel("flexible", rng=3, **(SMALL | {"shock_step": 20, "shock_issues": 25}))
+    burst = [i for i in shocked.issues if i.shock]
+    assert 10 <= len(burst) <= 45 and {i.arrival for i in burst} == {20}
+    assert np.mean([i.novelty for i in burst]) > 0.75 > 0.4 > np.mean([i.novelty for i in plain.issues])
+    # Without a shock (or with a shock of size 0) the stream is exactly the shock-free one.
+    none = EnhancedCooperationModel("flexible", rng=3, **(SMALL | {"shock_step": 20, "shock_issues": 0.0}))
+    assert [(i.arrival, i.category, i.harm_rate) for i in none.issues] == [
+        (i.arrival, i.category, i.harm_rate) for i in plain.issues
+    ]

@@ -48,6 +48,7 @@ class Issue:
     jurisdictions: np.ndarray  # governments whose jurisdictions it spans
     affected_cso: np.ndarray  # CSOs that raise or follow it
     relevant_technical: np.ndarray  # technical bodies with expertise on it
+    shock: bool = False  # raised in an innovation shock (a burst of novel issues)
 
     @property
     def cross_border(self) -> bool:
@@ -73,20 +74,39 @@ def _subset(rng: np.random.Generator, n: int, k: int, weights: np.ndarray | None
     return np.sort(chosen).astype(np.int64)
 
 
+def _beta(rng: np.random.Generator, mean: float, size: int) -> np.ndarray:
+    """Beta(4m, 4(1-m)) draws: novelty around ``mean`` (clipped away from 0 and 1)."""
+    m = float(np.clip(mean, 1e-3, 1 - 1e-3))
+    return rng.beta(m * 4.0, (1 - m) * 4.0, size=size)
+
+
 def draw_issues(rng: np.random.Generator, population: Population, p: dict[str, Any]) -> list[Issue]:
     """Draw every issue that arrives within ``p['steps']`` steps, in arrival order.
+
+    An innovation shock (seed 1d: "be responsive to innovation") adds
+    Poisson(``shock_issues``) issues in step ``shock_step`` whose novelty centres
+    on ``shock_novelty``; without a shock nothing extra is drawn, so the stream is
+    exactly the shock-free one.
 
     Scalar attributes are drawn for all issues at once; then, issue by issue, the
     stakeholders involved (causers by market share, the others uniformly).
     """
     mix = np.array([p["issue_mix"][c] for c in CATEGORIES])
     counts = rng.poisson(p["issue_rate"], size=p["steps"])
+    shock_step = p["shock_step"] if p["shock_issues"] > 0 and 0 < p["shock_step"] <= p["steps"] else 0
+    extra = int(rng.poisson(p["shock_issues"])) if shock_step else 0  # drawn only when there is a shock
+    counts[shock_step - 1] += extra
     arrivals = np.repeat(np.arange(1, p["steps"] + 1), counts)
     n = arrivals.size
+    is_shock = np.zeros(n, dtype=bool)
+    if extra:  # the burst: the last `extra` issues raised in the shock step
+        last = int(np.searchsorted(arrivals, shock_step, side="right"))
+        is_shock[last - extra : last] = True
     categories = rng.choice(len(CATEGORIES), size=n, p=mix / mix.sum())
     profile = [CATEGORY_PROFILE[CATEGORIES[c]] for c in categories]
-    novelty_mean = float(np.clip(p["novelty"], 1e-3, 1 - 1e-3))
-    novelty = rng.beta(novelty_mean * 4.0, (1 - novelty_mean) * 4.0, size=n)
+    novelty = _beta(rng, p["novelty"], n)
+    if extra:
+        novelty[is_shock] = _beta(rng, p["shock_novelty"], extra)
     harm = np.array([pr["harm"] for pr in profile]) * np.exp(HARM_SIGMA * rng.standard_normal(n))
     mean_complexity = np.array([pr["complexity"] for pr in profile])
     complexity = rng.beta(mean_complexity * 6.0, (1 - mean_complexity) * 6.0) if n else np.empty(0)
@@ -115,6 +135,7 @@ def draw_issues(rng: np.random.Generator, population: Population, p: dict[str, A
                 jurisdictions=_subset(rng, n_gov, n_jurisdictions[i]),
                 affected_cso=_subset(rng, n_all_cso, n_cso[i]),
                 relevant_technical=_subset(rng, n_all_technical, n_technical[i]),
+                shock=bool(is_shock[i]),
             )
         )
     return issues

@@ -238,6 +238,7 @@ class EnhancedCooperationModel(mesa.Model):
                 "harm_rate": self._harm_rate[:k],
                 "complexity": [i.complexity for i in issues],
                 "novelty": [i.novelty for i in issues],
+                "shock": [i.shock for i in issues],
                 "venue": self._venue[:k],
                 "deciders": self._deciders[:k],
                 "participants": self._participants[:k],
