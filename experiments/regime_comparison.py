@@ -81,12 +81,13 @@ def report(results: Results, figures: Path) -> Section:
     best = max(regimes, key=lambda r: row.loc[r, "mean"])
     tta = summary[summary["metric"] == "time_to_agreement"].set_index("regime")["mean"]
     cost = summary[summary["metric"] == "negotiation_cost"].set_index("regime")["mean"]
-    verdict = adequacy.groupby("regime")[["enough", "needed"]].last()
+    verdict = adequacy.groupby("regime")[["enough", "needed"]].last() if not adequacy.empty else None
 
     def ci(r: str) -> str:
         return f"{row.loc[r, 'mean']:.3f} [{row.loc[r, 'low']:.3f}, {row.loc[r, 'high']:.3f}]"
 
     def adequate(r: str) -> str:
+        assert verdict is not None
         return "enough" if verdict.loc[r, "enough"] else f"not enough (about {int(verdict.loc[r, 'needed'])} needed)"
 
     reductions = "; ".join(f"**{r}** {ci(r)}" for r in regimes)
@@ -96,7 +97,10 @@ def report(results: Results, figures: Path) -> Section:
     )
     speed = ", ".join(f"{r} {tta[r]:.1f}" for r in tta.index)
     costs = ", ".join(f"{r} {cost[r]:,.0f}" for r in cost.index)
-    adequacy_text = ", ".join(f"{r} {adequate(r)}" for r in verdict.index)
+    if verdict is None:
+        adequacy_text = "not assessed (it needs at least 2 replicates)"
+    else:
+        adequacy_text = ", ".join(f"{r} {adequate(r)}" for r in verdict.index)
     n_rep, months = int(runs["replicate"].nunique()), int(runs["steps"].iloc[0])
     text = (
         f"Harm reduction against `no_cooperation` on the same seeds ({n_rep} replicates, {months} months): "

@@ -139,3 +139,44 @@ def test_figures_have_labels_units_fixed_colours_and_are_written(tmp_path):
     plots.paired_intervals(p, ax)
     assert "harm reduction" in ax.get_xlabel()
     assert plots.colour("treaty", ["flexible", "treaty"]) not in plots.REGIME_COLOURS.values()
+
+
+def test_group_intervals_paired_lines_and_level_heatmap(tmp_path):
+    runs = runs_table()
+    by_point = analysis.summarise(runs, ["harm_reduction"], by=["regime", "point"])
+    fig, ax = plots.figure()
+    plots.group_intervals(by_point, "point", "harm_reduction", ax, order=[1, 0], labels={0: "low", 1: "high"})
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["high", "low"]
+    assert ax.get_xlabel() == "Harm reduction vs. no cooperation (share)"
+    colours = [c.get_children()[0].get_color() for c in ax.containers]
+    assert colours == [plots.REGIME_COLOURS[r] for r in ("no_cooperation", "flexible", "centralised")]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["no cooperation", "flexible", "centralised"]
+    pairs = [("flexible", "centralised"), ("flexible", "no_cooperation")]
+    paired = analysis.paired_summary(runs, "harm_reduction", pairs, by=["market_concentration"])
+    fig, ax = plots.figure()
+    plots.group_intervals(paired, "market_concentration", "harm_reduction", ax, hue="comparison")
+    assert ax.get_xlabel().startswith("Paired difference in harm reduction")
+    assert ax.containers[0].get_children()[0].get_color() == plots.REGIME_COLOURS["centralised"]
+    fig, ax = plots.figure()
+    plots.paired_lines(paired, "market_concentration", ax)
+    assert ax.get_xlabel() == "Market concentration c" and "harm reduction" in ax.get_ylabel()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "flexible − centralised",
+        "flexible − no cooperation",
+    ]
+    assert ax.containers[1].get_children()[0].get_color() == plots.REGIME_COLOURS["no_cooperation"]
+    grid = pd.DataFrame(
+        {
+            "n_governments": [25, 400, 25, 400],
+            "agenda_capacity": [2, 2, 16, 16],
+            "time_to_agreement": [1.0, 2, 3, np.nan],
+        }
+    )
+    fig, ax = plots.figure()
+    plots.level_heatmap(grid, "n_governments", "agenda_capacity", "time_to_agreement", ax)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["25", "400"]  # equal cells, labelled by level
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["2", "16"]
+    assert sorted(t.get_text() for t in ax.texts) == ["1.0", "2.0", "3.0"]  # the missing cell stays blank
+    assert ax.get_ylabel() == "Agenda capacity (negotiations at once)"
+    pdf, png = plots.save(fig, tmp_path / "heat")
+    assert pdf.exists() and png.stat().st_size > 1000

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecsim import EnhancedCooperationModel
-from ecsim.model.negotiation import LEGISLATION_THRESHOLD, THRESHOLDS, NegotiationTable, legislate
+from ecsim.model.negotiation import LEGISLATION_THRESHOLD, THRESHOLDS, NegotiationTable, feasible_point, legislate
 
 
 def table_for(tolerance=0.1, concession_rate=0.15):
@@ -218,3 +218,75 @@ def test_agenda_congestion_delays_agreement():
 
     congested, roomy = time_to_agreement(1), time_to_agreement(40)
     assert congested > 2 * roomy
+
+
+# --- other negotiation protocols (negotiation_protocol) ----------------------------------------------
+
+
+def play(positions, rule, protocol, weights=None, deadline=60, seed=0, **kw):
+    table = NegotiationTable(
+        kw.pop("tolerance", 0.1),
+        kw.pop("concession_rate", 0.15),
+        protocol=protocol,
+        confidence_bound=kw.pop("confidence_bound", 0.2),
+        rng=np.random.default_rng(seed),
+    )
+    positions = np.asarray(positions, dtype=float)
+    table.open(
+        key=0,
+        rule=rule,
+        positions=positions,
+        weights=np.ones(positions.size) if weights is None else np.asarray(weights, float),
+        anchor=float("nan"),
+        consultation_weight=0.0,
+        deadline=deadline,
+    )
+    return play_out(table)[0]
+
+
+def test_feasible_point_is_the_closest_point_the_rule_accepts():
+    x, w = np.array([0.2, 0.5, 0.8]), np.ones(3) / 3
+    assert feasible_point(x, w, 0.2, 0.2, "simple_majority") == pytest.approx(0.3)  # covers 0.2 and 0.5
+    assert feasible_point(x, w, 0.8, 0.2, "simple_majority") == pytest.approx(0.7)
+    assert feasible_point(x, w, 0.5, 0.2, "simple_majority") == pytest.approx(0.4)  # 0.4 and 0.6 tie: the lower
+    assert feasible_point(x, w, 0.35, 0.2, "simple_majority") == 0.35  # the ideal itself passes
+    assert feasible_point(x, w, 0.2, 0.3, "consensus") == pytest.approx(0.5)  # max - tol = min + tol = 0.5
+    assert feasible_point(x, w, 0.2, 0.1, "consensus") == 0.2  # nothing passes: the ideal is tabled
+
+
+def test_agenda_setter_bargaining_agrees_at_once_with_a_proposer_advantage():
+    # Three deciders, simple majority: whoever is recognised gets the feasible point nearest its view.
+    proposals = {
+        round(play([0.2, 0.5, 0.8], "simple_majority", "bargaining", tolerance=0.2, seed=s).proposal, 6)
+        for s in range(40)
+    }
+    assert proposals == {0.3, 0.4, 0.7}
+    result = play([0.2, 0.5, 0.8], "simple_majority", "bargaining", tolerance=0.2, seed=1)
+    assert result.adopted and result.rounds == 1  # first-round agreement, as in Baron & Ferejohn
+    # The same deciders under concession settle on the centre instead.
+    assert play([0.2, 0.5, 0.8], "simple_majority", "concession", tolerance=0.2).proposal == pytest.approx(0.5)
+
+
+def test_bounded_confidence_reaches_consensus_or_fragments_by_the_bound():
+    far_apart = [0.1, 0.12, 0.15, 0.85, 0.88, 0.9]
+    split = play(far_apart, "consensus", "bounded_confidence", confidence_bound=0.2, deadline=30)
+    assert not split.adopted and split.rounds == 30  # two camps never hear each other
+    joined = play(far_apart, "consensus", "bounded_confidence", confidence_bound=0.8, deadline=30)
+    assert joined.adopted and joined.rounds <= 3
+    assert joined.proposal == pytest.approx(np.mean(far_apart), abs=0.05)
+
+
+def test_protocol_choice_reaches_the_model():
+    from conftest import SMALL
+
+    from ecsim import EnhancedCooperationModel
+
+    logs = {
+        p: EnhancedCooperationModel("centralised", rng=2, negotiation_protocol=p, **SMALL).run().issue_log()
+        for p in ("concession", "bounded_confidence", "bargaining")
+    }
+    adopted = {p: log[log.outcome == "adopted"] for p, log in logs.items()}
+    assert adopted["bargaining"]["rounds"].mean() < adopted["concession"]["rounds"].mean()
+    assert (logs["bounded_confidence"]["outcome"] == "failed").sum() > (logs["concession"]["outcome"] == "failed").sum()
+    with pytest.raises(ValueError, match="needs an rng"):
+        NegotiationTable(0.1, 0.1, protocol="bargaining")

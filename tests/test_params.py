@@ -131,3 +131,18 @@ def test_table_lists_every_parameter_and_odd_includes_it_verbatim():
     assert match.group(1).strip() == text.strip(), (
         "docs/ODD.md's parameter table is stale: paste `ecsim params --markdown`"
     )
+
+
+def test_uncertain_parameters_have_plausible_ranges_inside_the_allowed_ones():
+    from ecsim.params import uncertain
+
+    ranges = uncertain()
+    assert "market_concentration" in ranges and "decision_rule" in ranges and "n_governments" not in ranges
+    assert "negotiation_protocol" not in ranges  # a structural choice, compared in studies, not an uncertainty
+    for name, plausible in ranges.items():
+        p = PARAMETERS[name]
+        if p.kind == "choice":
+            assert set(plausible) <= set(p.choices)
+        else:
+            low, high = plausible
+            assert p.min <= low < high <= p.max and p.validate(low) == low, name

@@ -47,6 +47,9 @@ class Parameter:
     min: float | None = None
     max: float | None = None
     choices: tuple[str, ...] | None = None
+    #: What a sensitivity analysis explores: (low, high) for numbers, the choices it varies over for
+    #: categorical parameters; None: the parameter is a structural choice or a size, not an uncertainty.
+    plausible: tuple[Any, ...] | None = None
 
     @property
     def allowed(self) -> str:
@@ -206,6 +209,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "seed 1g (harm from large corporations); reported as HHI",
         min=0.0,
         max=0.95,
+        plausible=(0.1, 0.9),
     ),
     _p(
         "enforcement_capacity",
@@ -216,6 +220,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "seed 1f (enforcement of law within a jurisdiction)",
         min=0.0,
         max=1.0,
+        plausible=(0.2, 0.8),
     ),
     _p(
         "monitoring_capacity",
@@ -226,6 +231,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "seed 2a (civil society in self-regulatory enforcement)",
         min=0.0,
         max=1.0,
+        plausible=(0.1, 0.9),
     ),
     _p(
         "preference_spread",
@@ -236,6 +242,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "DESIGN.md §1 (heterogeneity of deciders)",
         min=0.0,
         max=1.0,
+        plausible=(0.05, 0.3),
     ),
     # --- issues (seed 1b, 1f) -------------------------------------------------
     _p(
@@ -247,6 +254,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "seed 1d ('responsive to innovation': issues keep arriving)",
         min=0.0,
         max=50.0,
+        plausible=(0.5, 2.0),
     ),
     _p(
         "issue_mix",
@@ -271,6 +279,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "seed 1d ('responsive to innovation')",
         min=0.0,
         max=1.0,
+        plausible=(0.1, 0.6),
     ),
     _p(
         "shock_step",
@@ -311,6 +320,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "-",
         _SEED_1B,
         choices=DECISION_RULES,
+        plausible=DECISION_RULES,
     ),
     _p(
         "agenda_capacity",
@@ -321,6 +331,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "seed 1g (a single homogeneous forum shares one agenda)",
         min=1,
         max=10_000,
+        plausible=(2, 16),
     ),
     _p(
         "negotiation_deadline",
@@ -331,6 +342,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "DESIGN.md §1 (a deadline ends a negotiation as a failure)",
         min=1,
         max=10_000,
+        plausible=(12, 60),
     ),
     _p(
         "concession_rate",
@@ -341,6 +353,28 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "monotonic concession protocol (Zeuthen); ODD §7",
         min=0.0,
         max=1.0,
+        plausible=(0.05, 0.3),
+    ),
+    _p(
+        "negotiation_protocol",
+        "choice",
+        "concession",
+        "How deciders move between rounds: concession, bounded_confidence (Hegselmann-Krause) or bargaining "
+        "(a recognised agenda-setter proposes, after Baron-Ferejohn).",
+        "-",
+        "ODD §7.6; Hegselmann & Krause 2002; Baron & Ferejohn 1989",
+        choices=("concession", "bounded_confidence", "bargaining"),
+    ),
+    _p(
+        "confidence_bound",
+        "float",
+        0.2,
+        "Under bounded_confidence: a decider averages the positions within this distance of its own.",
+        "stringency",
+        "Hegselmann & Krause 2002",
+        min=0.0,
+        max=1.0,
+        plausible=(0.05, 0.4),
     ),
     _p(
         "acceptance_tolerance",
@@ -351,6 +385,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "ODD §7",
         min=0.0,
         max=1.0,
+        plausible=(0.05, 0.2),
     ),
     _p(
         "consultation_weight",
@@ -361,6 +396,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "seed 1e, 2a (inputs from other stakeholder constituencies)",
         min=0.0,
         max=1.0,
+        plausible=(0.0, 0.5),
     ),
     _p(
         "national_lag",
@@ -371,6 +407,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "seed 1f (national public policy)",
         min=0,
         max=10_000,
+        plausible=(1, 12),
     ),
     _p(
         "national_reach",
@@ -381,6 +418,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "seed 1f (cross-border taxation, investigations, hate speech)",
         min=0.0,
         max=1.0,
+        plausible=(0.1, 0.8),
     ),
     # --- compliance, enforcement, feedback -----------------------------------
     _p(
@@ -392,6 +430,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "DESIGN.md §1 (compliance cost vs expected sanction)",
         min=0.0,
         max=100.0,
+        plausible=(0.5, 4.0),
     ),
     _p(
         "sanction_state",
@@ -402,6 +441,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "seed 1f (enforcement of international law)",
         min=0.0,
         max=100.0,
+        plausible=(0.5, 4.0),
     ),
     _p(
         "sanction_industry",
@@ -412,6 +452,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "seed 2a (self-regulatory enforcement mechanisms); Axelrod 1986",
         min=0.0,
         max=100.0,
+        plausible=(0.25, 3.0),
     ),
     _p(
         "peer_detection",
@@ -422,6 +463,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "Axelrod 1986 (norms game: being seen)",
         min=0.0,
         max=1.0,
+        plausible=(0.1, 0.6),
     ),
     _p(
         "reputation_cost",
@@ -432,6 +474,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "seed 1g, 2a; Epstein 2002",
         min=0.0,
         max=100.0,
+        plausible=(0.0, 3.0),
     ),
     _p(
         "compliance_noise",
@@ -442,6 +485,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "ODD §7 (bounded rationality)",
         min=0.01,
         max=100.0,
+        plausible=(0.1, 0.5),
     ),
     _p(
         "learning_rate",
@@ -452,6 +496,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "Axelrod 1986 (adaptation of boldness)",
         min=0.0,
         max=1.0,
+        plausible=(0.01, 0.1),
     ),
     _p(
         "report_interval",
@@ -472,6 +517,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "seed 1d, 1e (reports feed revision)",
         min=0.0,
         max=1.0,
+        plausible=(0.3, 0.8),
     ),
 )
 
@@ -498,11 +544,28 @@ def validate(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     return values
 
 
+def uncertain() -> dict[str, tuple[float, float] | tuple[str, ...]]:
+    """The uncertain parameters and their plausible ranges (numeric) or choices (categorical).
+
+    What sensitivity analyses explore; declared beside each parameter in this module.
+    """
+    return {p.name: p.plausible for p in PARAMETERS.values() if p.plausible is not None}
+
+
 def table() -> str:
     """The parameter table as Markdown (printed by ``ecsim params``, included in docs/ODD.md)."""
-    rows = ["| name | default | allowed | unit | meaning | source |", "|---|---|---|---|---|---|"]
+    rows = [
+        "| name | default | allowed | plausible (sensitivity) | unit | meaning | source |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for p in PARAMETERS.values():
         default = ", ".join(f"{k}:{v:g}" for k, v in p.default.items()) if p.kind == "mix" else p.default
         allowed = p.allowed if p.kind != "mix" else "weights ≥ 0 per category"
-        rows.append(f"| `{p.name}` | {default} | {allowed} | {p.unit} | {p.description} | {p.source} |")
+        if p.plausible is None:
+            plausible = "—"
+        elif p.kind == "choice":
+            plausible = "all" if p.plausible == p.choices else ", ".join(p.plausible)
+        else:
+            plausible = f"{p.plausible[0]:g}–{p.plausible[1]:g}"
+        rows.append(f"| `{p.name}` | {default} | {allowed} | {plausible} | {p.unit} | {p.description} | {p.source} |")
     return "\n".join(rows)

@@ -216,6 +216,170 @@ def heatmap(
     return ax
 
 
+def sensitivity_bars(
+    indices: pd.DataFrame,
+    value: str,
+    conf: str | None = None,
+    top: int = 12,
+    ax: Axes | None = None,
+    colour_: str = "#0072B2",
+    labels: dict[str, str] | None = None,
+) -> Axes:
+    """Horizontal bars of a sensitivity index per factor (largest first), with CI whiskers.
+
+    ``indices`` is a table of ``analysis.morris_indices`` (value ``mu_star``) or
+    ``analysis.sobol_indices`` (value ``ST`` or ``S1``).
+    """
+    ax = _axes(ax)
+    d = indices.sort_values(value, ascending=False).head(top)
+    names = [(labels or {}).get(f, f.replace("_", " ")) for f in d["factor"]]
+    with plt.rc_context(STYLE):
+        err = d[conf].to_numpy() if conf else None
+        ax.barh(range(len(d)), d[value], xerr=err, color=colour_, alpha=0.85, capsize=2, error_kw={"elinewidth": 0.8})
+        ax.set_yticks(range(len(d)), names)
+        ax.invert_yaxis()
+        ax.axvline(0, color="0.6", linewidth=0.6)
+        ax.set_xlabel(
+            {
+                "mu_star": "Morris μ* (mean |elementary effect|)",
+                "ST": "Total-order Sobol' index ST",
+                "S1": "First-order Sobol' index S1",
+            }.get(value, value)
+        )
+    return ax
+
+
+def group_intervals(
+    summary: pd.DataFrame,
+    group: str,
+    metric: str,
+    ax: Axes | None = None,
+    order: Sequence[object] | None = None,
+    labels: dict[object, str] | None = None,
+    hue: str = "regime",
+) -> Axes:
+    """Mean and CI per group (one row each) and regime (markers side by side within a row).
+
+    ``summary`` is ``analysis.summarise`` by regime and ``group``, or, with ``hue="comparison"``,
+    ``analysis.paired_summary`` by ``group`` (a comparison ``a - b`` takes the colour and marker
+    of ``b``, as in :func:`paired_lines`).  ``order`` fixes the rows (default: order of
+    appearance) and ``labels`` renames them.  The legend sits above the axes.
+    """
+    ax = _axes(ax)
+    d = summary[summary["metric"] == metric]
+    series = list(dict.fromkeys(d[hue]))
+    groups = list(order) if order is not None else list(dict.fromkeys(d[group]))
+    offsets = np.linspace(-0.25, 0.25, len(series)) if len(series) > 1 else np.zeros(1)
+    with plt.rc_context(STYLE):
+        for name, offset in zip(series, offsets, strict=True):
+            regime = name.split(" - ")[-1] if hue == "comparison" else name
+            r = d[d[hue] == name].set_index(group).reindex(groups)
+            ax.errorbar(
+                r["mean"],
+                np.arange(len(groups)) + offset,
+                xerr=[r["mean"] - r["low"], r["high"] - r["mean"]],
+                fmt=MARKERS.get(regime, "o"),
+                color=colour(regime, series),
+                capsize=1.5,
+                markersize=3,
+                elinewidth=0.8,
+                label=name.replace("_", " ").replace(" - ", " − "),
+            )
+        ax.set_yticks(range(len(groups)), [(labels or {}).get(g, str(g)) for g in groups])
+        ax.set_ylim(-0.6, len(groups) - 0.4)
+        ax.invert_yaxis()
+        if hue == "comparison":
+            ax.axvline(0, color="0.6", linewidth=0.8, linestyle="--")
+            ax.set_xlabel(f"Paired difference in {label(metric).lower()}")
+        else:
+            ax.set_xlabel(label(metric))
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(series), handletextpad=0.2, borderaxespad=0.2)
+    return ax
+
+
+def level_heatmap(
+    grid: pd.DataFrame,
+    x: str,
+    y: str,
+    value: str,
+    ax: Axes | None = None,
+    cmap: str = "cividis",
+    fmt: str = "{:.1f}",
+    centre: float | None = None,
+    colorbar_label: str | None = None,
+    limits: tuple[float, float] | None = None,
+) -> Axes:
+    """A value over the levels of two factors, one equal-sized cell per combination with its value
+    written in it (long table with columns x, y, value).  Unlike :func:`heatmap`, unevenly spaced
+    levels (25, 50, 100, 193, 400) get equal cells, labelled by level; missing cells stay blank.
+    With ``centre`` (e.g. 0 for paired differences) the colour scale is diverging (PuOr, colour-blind
+    safe) and symmetric about it; ``limits`` fixes the scale (to share it between panels).  Cell text is
+    black or white, whichever reads on the cell's colour."""
+    ax = _axes(ax)
+    table = grid.pivot_table(index=y, columns=x, values=value).sort_index().sort_index(axis=1)
+    values = table.to_numpy(float)
+    finite = values[np.isfinite(values)]
+    norm = matplotlib.colors.Normalize(*limits) if limits else None
+    if centre is not None:
+        cmap = "PuOr"
+        span = (
+            max(abs(v - centre) for v in limits)
+            if limits
+            else (float(np.max(np.abs(finite - centre))) if finite.size else 1.0)
+        )
+        norm = matplotlib.colors.Normalize(vmin=centre - span, vmax=centre + span)
+    with plt.rc_context(STYLE):
+        mesh = ax.pcolormesh(values, cmap=cmap, norm=norm)
+        cbar = ax.figure.colorbar(mesh, ax=ax)
+        cbar.set_label(colorbar_label or label(value))
+        for (i, j), v in np.ndenumerate(values):
+            if np.isfinite(v):
+                r, g, b, _ = mesh.cmap(mesh.norm(v))
+                light = 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5  # relative luminance of the cell
+                ax.text(
+                    j + 0.5,
+                    i + 0.5,
+                    fmt.format(v),
+                    ha="center",
+                    va="center",
+                    fontsize=6,
+                    color="black" if light else "white",
+                )
+        ax.set_xticks(np.arange(len(table.columns)) + 0.5, [f"{v:g}" for v in table.columns])
+        ax.set_yticks(np.arange(len(table.index)) + 0.5, [f"{v:g}" for v in table.index])
+        ax.tick_params(length=0)
+        ax.set_xlabel(label(x))
+        ax.set_ylabel(label(y))
+    return ax
+
+
+def paired_lines(paired: pd.DataFrame, factor: str, ax: Axes | None = None) -> Axes:
+    """Mean paired difference and CI against a factor, one line per comparison (``analysis.paired_summary``
+    with ``by=[factor]``).  A line takes the colour and marker of the regime compared against (``b`` in
+    ``a - b``), so one regime's comparisons with the others are told apart; 0 is marked."""
+    ax = _axes(ax)
+    d = paired.sort_values(factor)
+    with plt.rc_context(STYLE):
+        for comparison in dict.fromkeys(d["comparison"]):
+            r = d[d["comparison"] == comparison]
+            against = comparison.split(" - ")[-1]
+            ax.errorbar(
+                r[factor],
+                r["mean"],
+                yerr=[r["mean"] - r["low"], r["high"] - r["mean"]],
+                color=colour(against),
+                marker=MARKERS.get(against, "o"),
+                markersize=3,
+                capsize=2,
+                label=comparison.replace("_", " ").replace(" - ", " − "),
+            )
+        ax.axhline(0, color="0.6", linewidth=0.8, linestyle="--")
+        ax.set_xlabel(label(factor))
+        ax.set_ylabel(f"Paired difference in {label(d['metric'].iloc[0]).lower()}")
+        ax.legend(loc="best")
+    return ax
+
+
 def save(fig: Figure, stem: str | Path, dpi: int = 300) -> list[Path]:
     """Write ``STEM.pdf`` (vector) and ``STEM.png`` (``dpi``); return the paths."""
     stem = Path(stem)

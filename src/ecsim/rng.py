@@ -23,6 +23,7 @@ STREAMS: dict[str, int] = {
     "process": 3,  # regime-dependent draws: compliance decisions, detection
     "design": 4,  # an experiment's sampling design (from the experiment's root seed)
     "runs": 5,  # an experiment's run seeds: one child per (design point, replicate)
+    "norms": 6,  # Axelrod's norms games (ecsim.games.norms): one child per (run, purpose)
 }
 
 SeedLike = int | np.random.SeedSequence | None

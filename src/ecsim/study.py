@@ -3,7 +3,7 @@
 A study script in ``experiments/`` defines::
 
     EXPERIMENT = Experiment(...)                 # paper size
-    QUICK = {"replicates": 4, "steps": 120}      # the --quick size
+    QUICK = {"replicates": 4, "steps": 120}      # the --quick size (replicates, steps, samples)
     def report(results, figures) -> Section: ... # figures and tables into ``figures``
 
     if __name__ == "__main__":
@@ -56,6 +56,12 @@ class Study:
     def sized(self, quick: bool) -> Experiment:
         return self.experiment.with_sizes(**self.quick) if quick else self.experiment
 
+    def report_numbers(self, folder: Path) -> dict[str, float]:
+        """The key numbers of the report built from the results in ``folder`` (``report.json``)."""
+        import json
+
+        return json.loads((folder / "report.json").read_text())["key_numbers"]
+
     def folder(self, results: Path, quick: bool) -> Path:
         return results / "quick" / self.name if quick else results / self.name
 
@@ -82,8 +88,12 @@ def _import(path: Path) -> ModuleType:
 
 def build_report(study: Study, folder: Path) -> Section:
     """Read the stored results and write the study's figures, tables and ``report.md``."""
+    import json
+
     section = study.report(load_results(folder), folder / "figures")
     write_report([section], folder / "report.md")
+    numbers = {k: float(v) for k, v in section.key_numbers.items()}
+    (folder / "report.json").write_text(json.dumps({"title": section.title, "key_numbers": numbers}, indent=2) + "\n")
     return section
 
 
@@ -96,10 +106,7 @@ def run_study(study: Study, args: argparse.Namespace, results: Path, prog: str) 
     """Sweep (resuming), then report; returns (exit status, section)."""
     if args.out is None:
         args.out = str(study.folder(results, args.quick))
-    if args.quick:
-        args.replicates = args.replicates or study.quick.get("replicates")
-        args.steps = args.steps or study.quick.get("steps")
-    status = run_from_args(study.experiment, args, prog)
+    status = run_from_args(study.sized(args.quick), args, prog)
     if status != 0 or args.no_report:
         return status, None
     section = build_report(study, Path(args.out))

@@ -4,6 +4,7 @@ Reads only the tidy tables of :func:`ecsim.load_results`; knows nothing of how r
 """
 
 from ecsim.analysis.report import Section, write_report
+from ecsim.analysis.sensitivity import morris_indices, sobol_indices
 from ecsim.analysis.stats import (
     PAIR,
     mean_ci,
@@ -21,9 +22,11 @@ __all__ = [
     "export",
     "format_ci",
     "mean_ci",
+    "morris_indices",
     "paired_differences",
     "paired_summary",
     "replicate_adequacy",
+    "sobol_indices",
     "summarise",
     "timeseries",
     "wide_ci_table",

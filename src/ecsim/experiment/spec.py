@@ -166,9 +166,13 @@ class Experiment:
         return Range(low, high, factor.levels)
 
     # ------------------------------------------------------------------ identity
-    def with_sizes(self, replicates: int | None = None, steps: int | None = None) -> Experiment:
-        """A copy with other replicates/steps (the scripts' ``--replicates`` / ``--steps``)."""
-        changes = {k: v for k, v in (("replicates", replicates), ("steps", steps)) if v is not None}
+    def with_sizes(
+        self, replicates: int | None = None, steps: int | None = None, samples: int | None = None
+    ) -> Experiment:
+        """A copy with other sizes (the scripts' ``--replicates`` / ``--steps``; a study's quick size)."""
+        changes = {
+            k: v for k, v in (("replicates", replicates), ("steps", steps), ("samples", samples)) if v is not None
+        }
         return replace(self, **changes) if changes else self
 
     @property

@@ -170,7 +170,13 @@ class EnhancedCooperationModel(mesa.Model):
         self._revisions = np.zeros(n, dtype=np.int64)
         self._reporting = np.zeros(n, dtype=bool)  # whether the issue's venue publishes reports
         self.bindings = compliance.Bindings.empty()
-        self._table = NegotiationTable(p["acceptance_tolerance"], p["concession_rate"])
+        self._table = NegotiationTable(
+            p["acceptance_tolerance"],
+            p["concession_rate"],
+            protocol=p["negotiation_protocol"],
+            confidence_bound=p["confidence_bound"],
+            rng=self.rng,
+        )
         self._open: dict[int, OpenIssue] = {}  # issues on a table, by id
         self._legislating: dict[int, tuple[int, int]] = {}  # issues before legislatures: (step of decision, cost)
         self._position_streams = Substreams(stream_sequence(self.seed_sequence, "issue_positions"))

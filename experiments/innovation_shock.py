@@ -1,0 +1,330 @@
+"""Innovation shock: a burst of novel issues, and which regime absorbs it fastest.
+
+Seed 1d asks enhanced cooperation to "be responsive to innovation".  In month
+60 a burst of about 40 extra issues of high novelty (0.9: opinions on them split
+widely) arrives on top of the usual stream.  A control point without the burst
+gives each regime's shock-free trajectory, so the response is measured as a
+difference in differences: a shocked run's open issues (or harm) minus the mean
+control run of the same regime, less the run's own gap in the 12 months before
+the shock.  From that excess backlog: its peak, the months until half of the
+peak and 90% of it are worked off (censored at the end of the run), and the
+excess failures, resolutions and harm in the months after the shock.  Regimes
+are paired on seeds within the shocked point (same stakeholders and issues).
+
+    python experiments/innovation_shock.py            # paper size: 50 replicates x 240 months
+    python experiments/innovation_shock.py --quick    # 10 replicates x 120 months
+    ecsim sweep experiments/innovation_shock.py --workers 2   # the sweep only
+
+Outputs: results/innovation_shock/ (runs, steps, manifest, figures/, report.md).
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+
+from ecsim import analysis, plots
+from ecsim.analysis import Section
+from ecsim.experiment import Experiment, Results
+from ecsim.study import main
+
+SHOCK_STEP = 60  # inside both the paper (240) and the quick (120) run length
+SHOCK_ISSUES = 40.0
+PRE = 12  # months before the shock that fix each run's baseline gap to the control
+ZOOM = 72  # months after the shock shown in the time-series figure
+
+EXPERIMENT = Experiment(
+    name="innovation_shock",
+    regimes=("centralised", "flexible", "self_regulatory", "no_cooperation"),
+    fixed={"shock_step": SHOCK_STEP, "shock_novelty": 0.9},
+    factors={"shock_issues": [0.0, SHOCK_ISSUES]},
+    design="factorial",
+    replicates=50,
+    steps=240,
+    seed=20261201,
+)
+QUICK = {"replicates": 10, "steps": 120}
+
+RESPONSE = [
+    "burst",
+    "peak_excess",
+    "months_to_peak",
+    "excess_after_year",
+    "half_recovery",
+    "recovery_90",
+    "excess_resolved",
+    "excess_failed",
+    "excess_harm",
+]
+AXIS = {
+    "burst": "Issues raised in the shock month",
+    "peak_excess": "Peak excess backlog (issues)",
+    "months_to_peak": "Time to peak backlog (months)",
+    "excess_after_year": "Excess backlog 12 months on (issues)",
+    "half_recovery": "Time to half recovery (months)",
+    "recovery_90": "Time to 90% recovery (months)",
+    "excess_resolved": "Excess issues resolved (issues)",
+    "excess_failed": "Excess issues failed (issues)",
+    "excess_harm": "Excess cumulative harm (units)",
+    "excess_open": "Excess open issues (issues)",
+    "excess_harm_step": "Excess harm (units per month)",
+}
+
+
+def excess(steps: pd.DataFrame, shocked: pd.Series, shock: int) -> pd.DataFrame:
+    """Per shocked run and step: open issues and harm minus the regime's mean control run, less the run's mean
+    gap over the ``PRE`` months before the shock (difference in differences)."""
+    cols = ["issues_open", "harm", "issues_failed", "issues_resolved", "issues_arrived"]
+    control = steps[~shocked].groupby(["regime", "step"])[cols].mean().add_suffix("_control").reset_index()
+    s = steps[shocked].merge(control, on=["regime", "step"], how="left")
+    for c in ("issues_open", "harm"):
+        gap = s[c] - s[f"{c}_control"]
+        pre = gap.where(s["step"].between(shock - PRE, shock - 1))
+        s[f"gap_{c}"] = gap - pre.groupby(s["run_id"]).transform("mean")
+    return s.rename(columns={"gap_issues_open": "excess_open", "gap_harm": "excess_harm_step"})
+
+
+def _first(months: np.ndarray, condition: np.ndarray) -> float:
+    hit = np.flatnonzero(condition)
+    return float(months[hit[0]]) if hit.size else np.nan
+
+
+def _growth(r: pd.DataFrame, column: str, shock: int, end: int) -> float:
+    """Growth of a cumulative count from the month before the shock to the end, less the control's growth."""
+    run = r.loc[end, column] - r.loc[shock - 1, column]
+    return float(run - (r.loc[end, f"{column}_control"] - r.loc[shock - 1, f"{column}_control"]))
+
+
+def responses(s: pd.DataFrame, shock: int, end: int) -> pd.DataFrame:
+    """One row per shocked run: the response measures (recovery times censored at ``end - shock`` months)."""
+    rows = []
+    for run_id, r in s.sort_values(["run_id", "step"]).groupby("run_id", sort=True):
+        r = r.set_index("step")
+        post = r.loc[shock:end]
+        months = post.index.to_numpy() - shock
+        x = post["excess_open"].to_numpy()
+        peak_at = int(np.argmax(x))
+        peak = float(x[peak_at])
+        after = np.arange(len(x)) >= peak_at
+        half = _first(months, after & (x <= peak / 2))
+        ninety = _first(months, after & (x <= peak / 10))
+
+        rows.append(
+            {
+                "run_id": run_id,
+                "point": r["point"].iloc[0],
+                "replicate": r["replicate"].iloc[0],
+                "regime": r["regime"].iloc[0],
+                "burst": float(r.loc[shock, "issues_arrived"] - r.loc[shock - 1, "issues_arrived"]),
+                "peak_excess": peak,
+                "months_to_peak": float(months[peak_at]),
+                "excess_after_year": float(x[12]) if len(x) > 12 else np.nan,
+                "half_recovery": months[-1] if np.isnan(half) else half,
+                "half_censored": bool(np.isnan(half)),
+                "recovery_90": months[-1] if np.isnan(ninety) else ninety,
+                "recovery_90_censored": bool(np.isnan(ninety)),
+                "excess_resolved": _growth(r, "issues_resolved", shock, end),
+                "excess_failed": _growth(r, "issues_failed", shock, end),
+                "excess_harm": float(post["excess_harm_step"].sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _extreme(row: pd.DataFrame, regimes: list[str], metric: str, pick) -> str:
+    """The regime(s) with the smallest or largest mean (ties joined with '=')."""
+    means = {r: row.loc[(r, metric), "mean"] for r in regimes}
+    target = pick(means.values())
+    return " = ".join(r for r in regimes if np.isclose(means[r], target))
+
+
+def _num(x: float, digits: int) -> str:
+    """``x`` to ``digits`` decimals, without the sign of a negative value that rounds to zero ('-0.0')."""
+    text = f"{x:.{digits}f}"
+    return text.lstrip("-") if float(text) == 0 else text
+
+
+def _ci(r: pd.Series, digits: int = 1) -> str:
+    return f"{_num(r['mean'], digits)} [{_num(r['low'], digits)}, {_num(r['high'], digits)}]"
+
+
+def report(results: Results, figures: Path) -> Section:
+    runs, steps = results.runs, results.steps
+    shock = int(runs["shock_step"].iloc[0])
+    end = int(runs["steps"].iloc[0])
+    window = end - shock
+    size = runs.drop_duplicates("point").set_index("point")["shock_issues"]
+    steps = steps.assign(shock_issues=steps["point"].map(size))
+    shocked = steps["shock_issues"] > 0
+    s = excess(steps, shocked, shock)
+    regimes = list(dict.fromkeys(runs["regime"]))
+    per_run = responses(s, shock, end)
+    order = per_run["regime"].map(regimes.index)
+    per_run = per_run.assign(_o=order).sort_values(["_o", "replicate"], kind="stable").drop(columns="_o")
+    summary = analysis.summarise(per_run, RESPONSE, by=["regime"])
+    row = summary.set_index(["regime", "metric"])
+    censored = per_run.groupby("regime", sort=False)[["half_censored", "recovery_90_censored"]].mean()
+    fastest = min(regimes, key=lambda r: row.loc[(r, "half_recovery"), "mean"])
+    pairs = [(fastest, r) for r in regimes if r != fastest]
+    least_harm = _extreme(row, regimes, "excess_harm", min)
+    harm_pairs = [(least_harm, r) for r in regimes if r != least_harm] if " = " not in least_harm else []
+    paired = pd.concat(
+        [analysis.paired_summary(per_run, "half_recovery", pairs)]
+        + ([analysis.paired_summary(per_run, "excess_harm", harm_pairs)] if harm_pairs else [])
+    )
+    effect = analysis.summarise(runs, ["harm_reduction", "time_to_agreement"], by=["regime", "shock_issues"]).set_index(
+        ["regime", "shock_issues", "metric"]
+    )
+
+    # ---- tables
+    table = analysis.wide_ci_table(summary, digits=1)
+    table["share censored (half)"] = censored["half_censored"].reindex(table.index)
+    table["share censored (90%)"] = censored["recovery_90_censored"].reindex(table.index)
+    tables = analysis.export(
+        table,
+        figures / "shock_response",
+        caption=f"Response to a burst of novel issues in month {shock} (window {window} months): mean [95% "
+        "bootstrap CI] over replicates; recovery times censored at the end of the run.",
+        label="tab:shock-response",
+    )
+    tables += analysis.export(
+        paired.set_index(["metric", "comparison"]),
+        figures / "shock_paired",
+        caption="Paired differences in the response (same seeds): the fastest regime against the others.",
+        label="tab:shock-paired",
+    )
+
+    # ---- figures
+    lo_step, hi_step = max(shock - 2 * PRE, 0), shock + min(window, ZOOM)
+    near = steps[steps["step"].between(lo_step, hi_step)]
+    fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.95, ncols=3)
+    plots.timeseries(analysis.timeseries(near[near["shock_issues"] > 0], "issues_open"), "issues_open", axes[0])
+    control = analysis.timeseries(near[near["shock_issues"] == 0], "issues_open")
+    for regime in regimes:
+        c = control[control["regime"] == regime]
+        axes[0].plot(c["step"], c["mean"], color=plots.colour(regime), linestyle="--", linewidth=0.8)
+    window_rows = s[s["step"].between(lo_step, hi_step)]
+    plots.timeseries(analysis.timeseries(window_rows, "excess_open"), "excess_open", axes[1])
+    plots.timeseries(analysis.timeseries(window_rows, "excess_harm_step"), "excess_harm_step", axes[2])
+    axes[0].set_ylabel("Open issues (queued or negotiating)")
+    for ax, metric in zip(axes[1:], ["excess_open", "excess_harm_step"], strict=True):
+        ax.set_ylabel(AXIS[metric])
+        ax.axhline(0, color="0.6", linewidth=0.6)
+    for ax in axes:
+        ax.axvline(shock, color="0.4", linewidth=0.8, linestyle=":")
+        ax.get_legend().remove()
+    handles, names = axes[0].get_legend_handles_labels()
+    handles += [
+        Line2D([], [], color="0.3", linestyle="--", linewidth=0.8),
+        Line2D([], [], color="0.4", linestyle=":", linewidth=0.8),
+    ]
+    names += ["no shock (control)", f"shock (month {shock})"]
+    fig.legend(handles, names, loc="outside upper center", ncols=len(names), fontsize=7, frameon=False)
+    time_png = plots.save(fig, figures / "shock_over_time")[1]
+
+    fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.55, ncols=3, nrows=2)
+    panels = ["excess_after_year", "half_recovery", "recovery_90", "excess_resolved", "excess_failed", "excess_harm"]
+    for ax, metric in zip(axes.flat, panels, strict=True):
+        plots.regime_intervals(summary, metric, ax)
+        ax.set_xlabel(AXIS[metric])
+    axes.flat[-1].set_xlabel(f"Excess harm over {window} months (units)")
+    for ax in axes[:, 1:].flat:
+        ax.set_yticklabels([])
+    response_png = plots.save(fig, figures / "shock_response")[1]
+
+    # ---- reading
+    def val(regime: str, metric: str, digits: int = 1) -> str:
+        return _ci(row.loc[(regime, metric)], digits)
+
+    def cens(regime: str, column: str) -> str:
+        share = censored.loc[regime, column]
+        return f" ({share:.0%} of runs not there by month {end}: a lower bound)" if share > 0 else ""
+
+    response = "; ".join(
+        f"**{r}** peak excess {val(r, 'peak_excess')} issues after {row.loc[(r, 'months_to_peak'), 'mean']:.1f} "
+        f"months and {val(r, 'excess_after_year')} a year after the shock; half worked off in "
+        f"{val(r, 'half_recovery')} months{cens(r, 'half_censored')}, 90% in {val(r, 'recovery_90')} months"
+        f"{cens(r, 'recovery_90_censored')}"
+        for r in regimes
+    )
+    outcomes = "; ".join(
+        f"**{r}** {val(r, 'excess_resolved')} more resolved, {val(r, 'excess_failed')} more failed, "
+        f"excess harm {val(r, 'excess_harm', 0)}"
+        for r in regimes
+    )
+
+    def differences(metric: str, unit: str, digits: int, lower: str, higher: str) -> str:
+        return "; ".join(
+            f"{p.comparison} = {p.mean:.{digits}f} [{p.low:.{digits}f}, {p.high:.{digits}f}] {unit}"
+            + (f" ({lower})" if p.high < 0 else f" ({higher})" if p.low > 0 else " (no detectable difference)")
+            for p in paired[paired["metric"] == metric].itertuples()
+        )
+
+    faster = differences("half_recovery", "months", 1, "faster", "slower")
+    less_harm = differences("excess_harm", "units", 0, "less harm", "more harm")
+    stuck = [r for r in regimes if row.loc[(r, "excess_resolved"), "low"] <= 0]
+    failing = [r for r in regimes if row.loc[(r, "excess_failed"), "low"] > 0]
+    hr_change = "; ".join(
+        f"{r} {effect.loc[(r, 0.0, 'harm_reduction'), 'mean']:.3f} → "
+        f"{effect.loc[(r, SHOCK_ISSUES, 'harm_reduction'), 'mean']:.3f}"
+        for r in regimes
+        if r != "no_cooperation"
+    )
+    n_rep = int(runs["replicate"].nunique())
+    lag, capacity = int(runs["national_lag"].iloc[0]), int(runs["agenda_capacity"].iloc[0])
+    paragraphs = [
+        f"A burst of {row.loc[(regimes[0], 'burst'), 'mean']:.0f} issues on average (novelty "
+        f"{runs['shock_novelty'].iloc[0]:.1f}) in month {shock}; {n_rep} replicates per point, {window} months "
+        f"observed after the shock. Excess backlog against the no-shock control (difference in differences, "
+        f"mean [95% CI]): {response}.",
+        f"Fastest to work off half the excess: **{fastest}**. Paired on seeds: {faster}. Structure behind the "
+        f"speed (ODD §7.5, §9): a venue with a shared agenda negotiates at most {capacity} issues at once, so a "
+        f"regime routing the burst to few such venues works it off slowly; national legislatures (every issue but "
+        f"technical ones under no cooperation, national ones under flexible and self-regulatory) have no agenda "
+        f"limit and legislate after national_lag = {lag} months.",
+        f"In the {window} months after the shock: {outcomes}. Least excess harm: **{least_harm}**"
+        + (f" (paired: {less_harm})" if less_harm else "")
+        + (
+            f". The burst raised failures (CI above 0) under {', '.join(failing)}: a failed issue leaves the "
+            "backlog but keeps its harm for ever (ODD §9), so that part of the fall in backlog is no response."
+            if failing
+            else ". The burst raised no failures detectably."
+        )
+        + (
+            f" Under {' and '.join(stuck)}, no detectably more issues were resolved than without the shock: the "
+            "burst only lengthened the queue."
+            if stuck
+            else ""
+        ),
+        f"Mean harm reduction over the whole run, without → with the shock (unpaired points): {hr_change}.",
+    ]
+    key: dict[str, float] = {}
+    for r in regimes:
+        for metric in ("excess_after_year", "half_recovery", "recovery_90", "excess_failed", "excess_harm"):
+            key[f"{metric}[{r}]"] = float(row.loc[(r, metric), "mean"])
+        key[f"share_not_half_recovered[{r}]"] = float(censored.loc[r, "half_censored"])
+    return Section(
+        title="Innovation shock",
+        text="\n\n".join(paragraphs),
+        figures=[
+            (
+                time_png,
+                f"Left: open issues with the shock (solid, 95% band) and without (dashed); middle and right: the "
+                f"shock's excess backlog and excess harm per month (difference in differences against the "
+                f"control), mean and 95% band. The dotted line is the shock (month {shock}); months "
+                f"{max(shock - 2 * PRE, 0)} to {shock + min(window, ZOOM)} shown.",
+            ),
+            (
+                response_png,
+                "Response to the shock per regime: mean and 95% bootstrap CI over replicates (recovery times "
+                "censored at the end of the run).",
+            ),
+        ],
+        tables=tables,
+        key_numbers=key,
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(EXPERIMENT, QUICK, report))

@@ -1,0 +1,173 @@
+"""Closed-rule legislative bargaining (Baron & Ferejohn 1989): who gets what when a majority must agree.
+
+Baron, D. P. & Ferejohn, J. A. (1989). Bargaining in legislatures. *American
+Political Science Review* 83(4), 1181–1206.
+
+``n`` members (odd) divide a dollar by majority rule.  Each session a member,
+recognised with equal probability 1/n, proposes a division; under the closed
+rule it is voted on at once, without amendment.  If a majority accepts, it is
+implemented; otherwise the next session starts with a new recognition and
+every payoff is discounted by ``delta``.
+
+In the stationary subgame-perfect equilibrium each member's value of the game
+is 1/n ex ante, so a member's continuation value is ``delta / n``.  The
+proposer buys the cheapest majority: it offers ``delta / n`` to ``(n - 1) / 2``
+others chosen at random, nothing to the rest, and keeps
+``1 - delta (n - 1) / (2 n)``.  Those offered their continuation value vote yes
+(indifferent members accept, the usual tie-break), so the proposal passes in the
+first session.  The proposer's advantage grows with patience lost (small
+``delta``) and shrinks towards ``(n + 1) / (2 n)`` as ``delta`` goes to 1.
+
+:func:`equilibrium_shares` gives the agreement in closed form;
+:func:`simulate` plays the stationary strategies (recognition, offers, votes,
+discounting), so that the closed form can be checked against play.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ecsim.params import Parameter, ParameterError
+from ecsim.rng import SeedLike, root_sequence
+
+_SOURCE = "Baron & Ferejohn 1989"
+
+#: The sub-model's parameters, declared once (``n`` must also be odd).
+PARAMETERS: dict[str, Parameter] = {
+    p.name: p
+    for p in (
+        Parameter("n", "int", 5, "Members of the legislature (odd).", "members", _SOURCE, min=3, max=math.inf),
+        Parameter(
+            "delta",
+            "float",
+            0.9,
+            "Discount factor: what a dollar agreed one session later is worth now.",
+            "-",
+            _SOURCE,
+            min=0.0,
+            max=1.0,
+        ),
+        Parameter(
+            "sessions", "int", 1000, "Independent bargaining games to play.", "games", "ecsim", min=0, max=math.inf
+        ),
+    )
+}
+#: A safety bound for :func:`simulate`: stationary proposals always pass at once.
+_MAX_ROUNDS = 1000
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """The stationary equilibrium's agreement, summarised for a caller that builds coalitions."""
+
+    n: int
+    delta: float
+    proposer_share: float  # 1 - delta (n - 1) / (2 n)
+    partner_share: float  # delta / n: each partner's continuation value
+    partners: int  # (n - 1) / 2: the proposer plus its partners are a bare majority
+    rounds: int  # sessions until agreement: always 1
+
+
+@dataclass(frozen=True)
+class Sessions:
+    """Play of :func:`simulate`: one row per bargaining game, members numbered 0 .. n-1."""
+
+    proposer: np.ndarray  # (sessions,) int: the member recognised in the agreeing round
+    shares: np.ndarray  # (sessions, n) float: each member's payoff, discounted to the first round
+    rounds: np.ndarray  # (sessions,) int: rounds until a proposal passed
+
+
+def stationary_offer(n: int, delta: float) -> float:
+    """What a proposer offers each coalition partner: the partner's continuation value ``delta / n``."""
+    n, delta = _validate(n, delta)
+    return delta / n
+
+
+def equilibrium_shares(n: int, delta: float) -> np.ndarray:
+    """The agreement's n payoffs, proposer first, then its ``(n - 1) / 2`` partners, then the rest (0).
+
+    Baron & Ferejohn (1989), closed rule, equal recognition probabilities.
+    """
+    agreement = first_round_agreement(n, delta)
+    shares = np.zeros(agreement.n)
+    shares[0] = agreement.proposer_share
+    shares[1 : 1 + agreement.partners] = agreement.partner_share
+    return shares
+
+
+def first_round_agreement(n: int, delta: float) -> Agreement:
+    """The agreement the stationary equilibrium reaches in its first session (see :class:`Agreement`)."""
+    n, delta = _validate(n, delta)
+    return Agreement(
+        n=n,
+        delta=delta,
+        proposer_share=1.0 - delta * (n - 1) / (2 * n),
+        partner_share=stationary_offer(n, delta),
+        partners=(n - 1) // 2,
+        rounds=1,
+    )
+
+
+def simulate(n: int, delta: float, sessions: int, seed: SeedLike = None) -> Sessions:
+    """Play ``sessions`` independent games with the stationary strategies.
+
+    Each round: recognise a proposer uniformly; it offers ``delta / n`` to
+    ``(n - 1) / 2`` others chosen uniformly and keeps the rest; every member
+    votes yes iff offered at least its continuation value (the proposer always
+    does); a majority passes the proposal, otherwise a new round starts with
+    payoffs discounted by ``delta``.  In equilibrium every game ends in round 1,
+    which the returned ``rounds`` record rather than assume.
+    """
+    n, delta = _validate(n, delta)
+    sessions = PARAMETERS["sessions"].validate(sessions)
+    rng = _generator(seed)
+    agreement = first_round_agreement(n, delta)
+    # The offer is the continuation value itself, so offers and voting thresholds compare exactly.
+    offer, keep, half = agreement.partner_share, agreement.proposer_share, agreement.partners
+    proposer = np.zeros(sessions, dtype=np.int64)
+    shares = np.zeros((sessions, n))
+    rounds = np.zeros(sessions, dtype=np.int64)
+    pending = np.arange(sessions)
+    for round_ in range(1, _MAX_ROUNDS + 1):
+        if pending.size == 0:
+            break
+        m, rows = pending.size, np.arange(pending.size)
+        who = rng.integers(n, size=m)
+        # Partners: the (n - 1) / 2 smallest of i.i.d. uniform keys among the others, a uniform subset.
+        keys = rng.random((m, n))
+        keys[rows, who] = np.inf
+        partners = np.argpartition(keys, half - 1, axis=1)[:, :half]
+        offered = np.zeros((m, n))
+        np.put_along_axis(offered, partners, offer, axis=1)
+        offered[rows, who] = keep
+        yes = offered >= offer  # each member against its continuation value
+        yes[rows, who] = True  # the proposer backs its own proposal
+        passed = yes.sum(axis=1) > n // 2
+        done = pending[passed]
+        proposer[done] = who[passed]
+        shares[done] = offered[passed] * delta ** (round_ - 1)
+        rounds[done] = round_
+        pending = pending[~passed]
+    if pending.size:
+        raise RuntimeError(f"{pending.size} sessions did not agree in {_MAX_ROUNDS} rounds")
+    return Sessions(proposer=proposer, shares=shares, rounds=rounds)
+
+
+def _validate(n: int, delta: float) -> tuple[int, float]:
+    n = PARAMETERS["n"].validate(n)
+    if n % 2 == 0:
+        raise ParameterError(f"n={n!r} is not allowed: expected an odd integer >= 3 (majority rule needs no ties)")
+    return n, PARAMETERS["delta"].validate(delta)
+
+
+def _generator(seed: SeedLike) -> np.random.Generator:
+    """A Generator on ``seed``'s root SeedSequence (a caller may pass a named stream's SeedSequence)."""
+    try:
+        return np.random.default_rng(root_sequence(seed))
+    except ParameterError:
+        raise ParameterError(
+            f"seed={seed!r} is not allowed: expected a non-negative integer, a SeedSequence or None"
+        ) from None
