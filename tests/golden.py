@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from conftest import SMALL
 
-from ecsim import REGIMES, EnhancedCooperationModel
+from ecsim import METRICS, REGIMES, EnhancedCooperationModel
 
 PATH = Path(__file__).parent / "data" / "golden.json"
 SEED = 2024
