@@ -37,7 +37,7 @@ OUTPUTS = [
 
 def report(results: Results, figures: Path) -> Section:
     tables, key, lines = [], {}, []
-    fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.45, ncols=3, nrows=1)
+    fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=1.15, ncols=3, nrows=1)
     for ax, (output, regime) in zip(axes.flat, OUTPUTS, strict=True):
         name = label_of(regime)
         table = analysis.sobol_indices(results.runs, results.manifest, output, regime)
