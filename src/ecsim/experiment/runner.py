@@ -77,11 +77,12 @@ def plan(experiment: Experiment) -> list[RunTask]:
     return tasks
 
 
-def _batches(tasks: list[RunTask], workers: int, largest: int = 32) -> list[list[RunTask]]:
-    """Split into batches: a few per worker for balance, never more than ``largest`` runs each."""
+def _batches(tasks: list[RunTask], workers: int, largest: int = 16) -> list[list[RunTask]]:
+    """Split into batches: about eight per worker, so the last ones leave little idle time at the end,
+    and never more than ``largest`` runs each, so a batch's results stay small."""
     if not tasks:
         return []
-    size = max(1, min(largest, math.ceil(len(tasks) / (workers * 4))))
+    size = max(1, min(largest, math.ceil(len(tasks) / (workers * 8))))
     return [tasks[i : i + size] for i in range(0, len(tasks), size)]
 
 
@@ -214,7 +215,7 @@ def _execute(
 def _finish(store: Store, report: SweepReport, session: dict[str, Any]) -> SweepReport:
     manifest = store.read_manifest() or {}
     session["end"] = dt.datetime.now(dt.UTC).isoformat()
-    runs = store.read_runs()
+    runs = store.read_runs(columns=["run_id", "status", "wall_time", "seed"])  # not the whole table: memory
     manifest["status"] = "interrupted" if report.interrupted else ("failures" if report.failed else "complete")
     if not runs.empty:
         manifest["runs"] = {

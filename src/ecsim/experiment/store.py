@@ -127,12 +127,12 @@ class Store:
         _atomic_parquet(runs, self.runs_dir / name)
 
     # ------------------------------------------------------------------ reading
-    def read_runs(self) -> pd.DataFrame:
-        """The latest record of every run (empty if none)."""
+    def read_runs(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """The latest record of every run (empty if none); ``columns`` limits what is read."""
         parts = self._parts(self.runs_dir)
         if not parts:
             return pd.DataFrame()
-        runs = pd.concat([pd.read_parquet(p) for p in parts.values()], ignore_index=True)
+        runs = pd.concat([pd.read_parquet(p, columns=columns) for p in parts.values()], ignore_index=True)
         return runs.drop_duplicates("run_id", keep="last")
 
     def read(self) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -44,8 +44,9 @@ def run_one(task: RunTask, outputs: tuple[str, ...]) -> tuple[dict[str, Any], pd
     start = time.perf_counter()
     try:
         model = EnhancedCooperationModel(regime=task.regime, rng=task.seed, **task.params).run()
-        metrics = model.metrics()[["step", *outputs]]
-        row.update(summarise(model))
+        everything = model.metrics()
+        metrics = everything[["step", *outputs]]
+        row.update(summarise(model, everything))
         row.update(status="ok", error="")
     except Exception as exc:  # a failing run is recorded, the sweep goes on
         row.update(status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])

@@ -15,9 +15,12 @@ from ecsim.rng import SeedLike
 BASELINE = "no_cooperation"
 
 
-def summarise(model: EnhancedCooperationModel) -> dict[str, Any]:
-    """The end-of-run figures of one model: totals, final shares, means over the run."""
-    m = model.metrics()
+def summarise(model: EnhancedCooperationModel, metrics: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The end-of-run figures of one model: totals, final shares, means over the run.
+
+    ``metrics`` may pass ``model.metrics()`` when the caller has it already.
+    """
+    m = model.metrics() if metrics is None else metrics
     last = m.iloc[-1]
     return {
         "steps": int(last["step"]),
