@@ -1,14 +1,15 @@
 """Speed of ecsim per agent-step, against Mesa's own BoltzmannWealth example, and its growth with population.
 
 What it measures (all in one process, wall time with ``time.perf_counter``, ``gc.collect()`` before every
-measurement, warm-up runs first, best of ``--repeats`` to damp noise):
+measurement, warm-up runs first; ``--repeats`` rounds in which every measurement below is taken once, and
+each measurement's best round is kept, so both sides of a ratio see the same machine conditions):
 
 1. Mesa's BoltzmannWealth example: microseconds per agent-step at n=1,000 on a 32x32 grid (comparable to
    ecsim's default population) and, for reference, at Mesa's default n=100 on 10x10.  Only ``.step()`` is
    timed (construction excluded), which flatters Boltzmann and keeps the comparison conservative.
 2. ecsim: ``EnhancedCooperationModel(regime=R, rng=seed).run()`` for every regime at the default population
-   (1,023 agents) and 240 steps; cost per agent-step = (construction + run) / (agents x steps); best of the
-   repeats for each seed, averaged over the seeds.
+   (1,023 agents) and 240 steps; cost per agent-step = (construction + run) / (agents x steps); best round
+   for each seed, averaged over the seeds.
 3. The ratio Boltzmann cost / ecsim cost per agent-step, per regime and for the mean over regimes.
    Target: >= 10 (ecsim at least ten times cheaper per agent-step).
 4. Time per run at 1x, 3x and 10x the default population (all four constituencies scaled) and the growth
@@ -28,7 +29,6 @@ import os
 import platform
 import sys
 import time
-from collections.abc import Callable
 
 import mesa
 import numpy as np
@@ -42,44 +42,52 @@ FACTORS = (1, 3, 10)
 POPULATION = {"n_governments": 193, "n_companies": 500, "n_cso": 300, "n_technical": 30}
 
 
-def best_of(fn: Callable[[], float | None], repeats: int) -> float:
-    """Least wall time of ``repeats`` calls; ``fn`` may return its own timed span (else the whole call counts)."""
-    best = math.inf
-    for _ in range(repeats):
-        gc.collect()
-        t0 = time.perf_counter()
-        inner = fn()
-        elapsed = time.perf_counter() - t0
-        best = min(best, inner if inner is not None else elapsed)
-    return best
+def boltzmann_seconds(n: int, side: int, steps: int, seed: int) -> float:
+    """Wall time of ``steps`` steps of BoltzmannWealth (construction excluded)."""
+    model = BoltzmannWealth(n=n, width=side, height=side, seed=seed)
+    gc.collect()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        model.step()
+    return time.perf_counter() - t0
 
 
-def boltzmann_us(n: int, side: int, steps: int, seeds: tuple[int, ...], repeats: int) -> float:
-    """Microseconds per agent-step of BoltzmannWealth (steps only), best of repeats, mean over seeds."""
-
-    def one(seed: int) -> float:
-        model = BoltzmannWealth(n=n, width=side, height=side, seed=seed)
-        gc.collect()
-        t0 = time.perf_counter()
-        for _ in range(steps):
-            model.step()
-        return time.perf_counter() - t0
-
-    per_seed = [best_of(lambda s=s: one(s), repeats) for s in seeds]
-    return float(np.mean(per_seed)) / (n * steps) * 1e6
-
-
-def ecsim_run(regime: str, factor: int, seeds: tuple[int, ...], repeats: int) -> tuple[float, int, int]:
-    """(seconds per run, agents, steps): construction + run, best of repeats, mean over seeds."""
+def ecsim_seconds(regime: str, factor: int, seed: int) -> tuple[float, int, int]:
+    """(wall time of construction + run, agents, steps) of one ecsim run."""
     params = {k: v * factor for k, v in POPULATION.items()}
-    shape: list[int] = []
+    gc.collect()
+    t0 = time.perf_counter()
+    model = ecsim.EnhancedCooperationModel(regime=regime, rng=seed, **params).run()
+    return time.perf_counter() - t0, len(model.agents), model.steps
 
-    def one(seed: int) -> None:
-        model = ecsim.EnhancedCooperationModel(regime=regime, rng=seed, **params).run()
-        shape[:] = [len(model.agents), model.steps]
 
-    per_seed = [best_of(lambda s=s: one(s), repeats) for s in seeds]
-    return float(np.mean(per_seed)), shape[0], shape[1]
+def interleaved(regimes: list[str], seeds: tuple[int, ...], repeats: int) -> tuple[dict, dict]:
+    """Best (least) times over ``repeats`` rounds; every measurement appears once per round.
+
+    This machine's speed drifts (shared host): measuring Boltzmann and every ecsim
+    configuration in each round, and keeping each one's best round, puts both sides
+    of the ratio under the same conditions.
+    """
+    best: dict = {}
+    shape: dict = {}
+
+    def keep(key: object, seconds: float) -> None:
+        best[key] = min(best.get(key, math.inf), seconds)
+
+    for _ in range(repeats):
+        for seed in seeds:
+            keep(("bw", 100, seed), boltzmann_seconds(100, 10, 100, seed))
+            keep(("bw", 1000, seed), boltzmann_seconds(1000, 32, 100, seed))
+            for regime in regimes:
+                for factor in FACTORS:
+                    seconds, agents, steps = ecsim_seconds(regime, factor, seed)
+                    keep((regime, factor, seed), seconds)
+                    shape[(regime, factor)] = (agents, steps)
+    bw = {n: float(np.mean([best[("bw", n, s)] for s in seeds])) / (n * 100) * 1e6 for n in (100, 1000)}
+    times = {
+        r: {f: (float(np.mean([best[(r, f, s)] for s in seeds])), *shape[(r, f)]) for f in FACTORS} for r in regimes
+    }
+    return bw, times
 
 
 def verdict(ok: bool) -> str:
@@ -101,7 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Python {platform.python_version()} ({platform.python_implementation()}), NumPy {np.__version__}, ", end="")
     print(f"Mesa {mesa.__version__}, ecsim {ecsim.__version__}")
     print(f"Platform {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs")
-    print(f"Repeats {repeats} (best taken), seeds {', '.join(map(str, seeds))} (mean of the bests)")
+    print(
+        f"Rounds {repeats} (best round kept per measurement, all measurements interleaved), seeds "
+        f"{', '.join(map(str, seeds))} (mean of the bests)"
+    )
     print()
 
     # Warm-up: imports, caches, first-call costs.
@@ -109,26 +120,18 @@ def main(argv: list[str] | None = None) -> int:
     for regime in regimes:
         ecsim.EnhancedCooperationModel(regime=regime, rng=0, steps=24).run()
 
-    print("1. Mesa BoltzmannWealth (steps only, 100 steps)")
-    bw_ref = boltzmann_us(100, 10, 100, seeds, repeats)
-    bw = boltzmann_us(1000, 32, 100, seeds, repeats)
-    print(f"   n=100,  10x10 grid (Mesa default): {bw_ref:8.3f} us per agent-step")
+    t0 = time.perf_counter()
+    bw_all, times = interleaved(regimes, seeds, repeats)
+    bw = bw_all[1000]
+    print("1. Mesa BoltzmannWealth (steps only, 100 steps), measured in every round beside ecsim")
+    print(f"   n=100,  10x10 grid (Mesa default): {bw_all[100]:8.3f} us per agent-step")
     print(f"   n=1000, 32x32 grid (compared)    : {bw:8.3f} us per agent-step")
     print()
-
-    t0 = time.perf_counter()
-    times: dict[str, dict[int, tuple[float, int, int]]] = {r: {} for r in regimes}
-    for regime in regimes:
-        for factor in FACTORS:
-            times[regime][factor] = ecsim_run(regime, factor, seeds, repeats)
     print("2. ecsim runs timed (construction + run(), default 240 steps; 1x, 3x, 10x the default population)")
-    print(f"   {len(regimes)} regimes x {len(FACTORS)} populations, in {time.perf_counter() - t0:.1f} s")
-    # Boltzmann again after ecsim: this machine's speed drifts, and the faster figure is the
-    # harder one to beat, so the comparison uses the lower of the two.
-    bw_after = boltzmann_us(1000, 32, 100, seeds, repeats)
-    print(f"   BoltzmannWealth n=1000 re-measured after the ecsim runs: {bw_after:.3f} us per agent-step")
-    bw = min(bw, bw_after)
-    print(f"   compared against the lower figure: {bw:.3f} us per agent-step")
+    print(
+        f"   {len(regimes)} regimes x {len(FACTORS)} populations x {repeats} rounds, in "
+        f"{time.perf_counter() - t0:.1f} s (with Boltzmann)"
+    )
 
     ok = True
     print()
