@@ -66,7 +66,8 @@ def decide(b: Bindings, boldness: np.ndarray, rng: np.random.Generator, learning
     bold = np.clip(boldness, _EPS, 1 - _EPS)
     utility = b.margin + np.log(bold / (1 - bold))[b.firm]
     u = rng.random((2, len(b)))
-    defect = u[0] * (1.0 + np.exp(-utility)) < 1.0
+    with np.errstate(over="ignore"):  # exp overflows to inf for very negative utility: P(defect) = 0, as meant
+        defect = u[0] * (1.0 + np.exp(-utility)) < 1.0
     b.complying = ~defect
     if learning_rate == 0.0 or not defect.any():
         return
