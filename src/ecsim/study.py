@@ -40,6 +40,7 @@ ORDER = (
     "market_concentration_monitoring",
     "scale_and_speed",
     "innovation_shock",
+    "sensitivity_morris",
     "sensitivity",
 )
 
