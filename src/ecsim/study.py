@@ -18,16 +18,14 @@ study and gathers the sections into ``results/REPORT.md``.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from ecsim.analysis.report import Section, write_report
-from ecsim.experiment.cli import _Parser, add_sweep_options, run_from_args
+from ecsim.experiment.cli import _Parser, add_sweep_options, import_script, run_from_args
 from ecsim.experiment.spec import Experiment, ExperimentError
 from ecsim.experiment.store import Results, load_results
 
@@ -69,22 +67,11 @@ class Study:
 
 def load_study(path: str | Path) -> Study:
     """Load a study script without running its ``__main__`` block."""
-    module = _import(Path(path))
+    module = import_script(path, "study script")
     experiment, report = getattr(module, "EXPERIMENT", None), getattr(module, "report", None)
     if not isinstance(experiment, Experiment) or not callable(report):
         raise ExperimentError(f"{path}: a study defines EXPERIMENT = Experiment(...) and report(results, figures)")
     return Study(experiment.name, experiment, dict(getattr(module, "QUICK", {})), report)
-
-
-def _import(path: Path) -> ModuleType:
-    if not path.is_file():
-        raise ExperimentError(f"{path}: no such study script")
-    spec = importlib.util.spec_from_file_location(f"_ecsim_study_{path.stem}", path)
-    if spec is None or spec.loader is None:
-        raise ExperimentError(f"{path}: not a Python script")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def build_report(study: Study, folder: Path) -> Section:

@@ -15,6 +15,7 @@ import importlib.util
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 from ecsim.experiment.executors import DaskExecutor, Executor, ProcessExecutor, SerialExecutor
 from ecsim.experiment.runner import run_experiment
@@ -89,17 +90,22 @@ def main(experiment: Experiment, argv: Sequence[str] | None = None) -> int:
     return run_from_args(experiment, parser.parse_args(argv), prog)
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """The ``EXPERIMENT`` defined by a script (loaded without running its ``__main__`` block)."""
+def import_script(path: str | Path, what: str = "experiment script") -> ModuleType:
+    """Import a script by path without running its ``__main__`` block."""
     path = Path(path)
     if not path.is_file():
-        raise ExperimentError(f"{path}: no such experiment script")
-    spec = importlib.util.spec_from_file_location(f"_ecsim_experiment_{path.stem}", path)
+        raise ExperimentError(f"{path}: no such {what}")
+    spec = importlib.util.spec_from_file_location(f"_ecsim_script_{path.stem}", path)
     if spec is None or spec.loader is None:
         raise ExperimentError(f"{path}: not a Python script")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    experiment = getattr(module, "EXPERIMENT", None)
+    return module
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """The ``EXPERIMENT`` defined by a script (loaded without running its ``__main__`` block)."""
+    experiment = getattr(import_script(path), "EXPERIMENT", None)
     if not isinstance(experiment, Experiment):
         raise ExperimentError(f"{path}: defines no EXPERIMENT = Experiment(...)")
     return experiment
