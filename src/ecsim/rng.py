@@ -29,14 +29,17 @@ STREAMS: dict[str, int] = {
 SeedLike = int | np.random.SeedSequence | None
 
 
-def root_sequence(seed: SeedLike) -> np.random.SeedSequence:
-    """Return the root SeedSequence for ``seed`` (fresh OS entropy when None)."""
+def root_sequence(seed: SeedLike, name: str = "rng") -> np.random.SeedSequence:
+    """Return the root SeedSequence for ``seed`` (fresh OS entropy when None).
+
+    ``name`` is the argument's name in the error message (``rng`` for the model, ``seed`` elsewhere).
+    """
     if isinstance(seed, np.random.SeedSequence):
         return seed
     if seed is None:
         return np.random.SeedSequence()
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ParameterError(f"rng={seed!r} is not allowed: expected a non-negative integer, a SeedSequence or None")
+        raise ParameterError(f"{name}={seed!r} is not allowed: expected a non-negative integer, a SeedSequence or None")
     return np.random.SeedSequence(int(seed))
 
 

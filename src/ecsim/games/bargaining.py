@@ -123,7 +123,7 @@ def simulate(n: int, delta: float, sessions: int, seed: SeedLike = None) -> Sess
     """
     n, delta = _validate(n, delta)
     sessions = PARAMETERS["sessions"].validate(sessions)
-    rng = _generator(seed)
+    rng = np.random.default_rng(root_sequence(seed, "seed"))
     agreement = first_round_agreement(n, delta)
     # The offer is the continuation value itself, so offers and voting thresholds compare exactly.
     offer, keep, half = agreement.partner_share, agreement.proposer_share, agreement.partners
@@ -161,13 +161,3 @@ def _validate(n: int, delta: float) -> tuple[int, float]:
     if n % 2 == 0:
         raise ParameterError(f"n={n!r} is not allowed: expected an odd integer >= 3 (majority rule needs no ties)")
     return n, PARAMETERS["delta"].validate(delta)
-
-
-def _generator(seed: SeedLike) -> np.random.Generator:
-    """A Generator on ``seed``'s root SeedSequence (a caller may pass a named stream's SeedSequence)."""
-    try:
-        return np.random.default_rng(root_sequence(seed))
-    except ParameterError:
-        raise ParameterError(
-            f"seed={seed!r} is not allowed: expected a non-negative integer, a SeedSequence or None"
-        ) from None

@@ -84,7 +84,7 @@ PARAMETERS: dict[str, Parameter] = {
 def initial_opinions(n: int, seed: SeedLike = None) -> np.ndarray:
     """``n`` opinions uniform on [0, 1], the paper's start, drawn from ``seed``'s root SeedSequence."""
     n = PARAMETERS["n"].validate(n)
-    return _generator(seed).uniform(0.0, 1.0, size=n)
+    return np.random.default_rng(root_sequence(seed, "seed")).uniform(0.0, 1.0, size=n)
 
 
 def simulate(n: int, epsilon: float, steps: int, seed: SeedLike = None) -> np.ndarray:
@@ -271,13 +271,3 @@ def _weights(weights: Any, n: int) -> np.ndarray | None:
             f"weights[{i}]={float(w[i])!r} is not allowed: expected each weight at least {_LIGHTEST:g} of their sum"
         )
     return w
-
-
-def _generator(seed: SeedLike) -> np.random.Generator:
-    """A Generator on ``seed``'s root SeedSequence (a caller may pass a named stream's SeedSequence)."""
-    try:
-        return np.random.default_rng(root_sequence(seed))
-    except ParameterError:
-        raise ParameterError(
-            f"seed={seed!r} is not allowed: expected a non-negative integer, a SeedSequence or None"
-        ) from None

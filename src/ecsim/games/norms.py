@@ -411,12 +411,7 @@ def simulate(
     if not isinstance(metanorms, bool | np.bool_):
         raise ParameterError(f"metanorms={metanorms!r} has the wrong type: expected True or False")
     p = validate(params)
-    try:
-        root = root_sequence(seed)
-    except ParameterError:
-        raise ParameterError(
-            f"seed={seed!r} is not allowed: expected a non-negative integer, a SeedSequence or None"
-        ) from None
+    root = root_sequence(seed, "seed")
     b_parts, v_parts = [], []
     for start in range(0, runs, _BATCH):
         b, v = _simulate_batch(root, range(start, min(start + _BATCH, runs)), generations, bool(metanorms), p)
