@@ -7,8 +7,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Debian's chromium, where the explorer's browser test looks for it.
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint format bench venv clean
+.PHONY: run test browser lint format bench venv clean
 
 venv: $(STAMP)
 
@@ -22,9 +24,26 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/ecsim reproduce --only regime_comparison
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check src tests benchmarks experiments
 	$(BIN)/python -m pytest -n 2 -q
+
+# The explorer's browser test drives Debian's chromium (playwright never downloads a browser).
+# Installed here where it is missing and we can (root or passwordless sudo, apt-get); otherwise
+# say so and go on: the test is then skipped with that reason.
+browser:
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	else echo "chromium not installed (not root, no passwordless sudo): the browser test will be skipped"; exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "chromium not installed (no apt-get on this system): the browser test will be skipped"; exit 0; fi; \
+	echo "Installing Debian's chromium for the explorer's browser test"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$$sudo apt-get install -y -q --no-install-recommends chromium \
+		|| { $$sudo apt-get update -q && $$sudo apt-get install -y -q --no-install-recommends chromium; } \
+		|| echo "chromium could not be installed (apt-get failed, see above): the browser test will be skipped"; \
+	exit 0
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks experiments

@@ -23,6 +23,7 @@ EPILOG = """examples:
   ecsim compare --seed 7 --set market_concentration=0.9
   ecsim sweep experiments/regime_comparison.py --replicates 5 --workers 2
   ecsim params
+  ecsim explore --port 8765
 """
 
 
@@ -45,6 +46,17 @@ def _seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a non-negative integer") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a non-negative integer")
+    return value
+
+
+def _port(text: str) -> int:
+    """argparse type for --port: 0 (a free port) or 1-65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
     return value
 
 
@@ -170,6 +182,28 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     return reproduce(args)
 
 
+def cmd_explore(args: argparse.Namespace) -> int:
+    from ecsim.viz.server import PortError, check_port, free_port
+
+    try:  # before the slow imports: a busy port or a bad host fails at once
+        port = args.port or free_port(args.host)
+        check_port(args.host, port)
+    except PortError as exc:
+        raise UsageError(f"--port {args.port}: {exc}") from None
+    except OSError as exc:  # e.g. an unknown host name
+        raise UsageError(f"--host {args.host}: cannot listen there ({exc.strerror or exc})") from None
+    from ecsim.viz.server import serve
+
+    try:
+        serve(port=port, host=args.host)
+    except PortError as exc:  # taken in the meantime
+        raise UsageError(f"--port {args.port}: {exc}") from None
+    except RuntimeError as exc:
+        print(f"ecsim: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from ecsim import __version__
     from ecsim.model import REGIMES
@@ -251,6 +285,22 @@ def build_parser() -> argparse.ArgumentParser:
     add_sweep_options(rep, out=False)
     add_study_options(rep)
     rep.set_defaults(func=cmd_reproduce, out=None)
+
+    exp = sub.add_parser(
+        "explore",
+        help="serve the interactive explorer (a web page) on this machine",
+        description="Serve the interactive explorer (Mesa's SolaraViz): pick the regime and the main "
+        "parameters, step or run the model, and watch harm, open issues, compliance, agreements and "
+        "which venue handles which issue. Open the printed address in a browser; Ctrl-C stops it. "
+        "In Jupyter, `ecsim.viz.explorer()` shows the same page.",
+    )
+    exp.add_argument("--port", type=_port, default=8765, help="port to listen on (default 8765; 0: any free port)")
+    exp.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 exposes it to the network)",
+    )
+    exp.set_defaults(func=cmd_explore)
 
     prm = sub.add_parser(
         "params",

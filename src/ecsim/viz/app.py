@@ -1,0 +1,374 @@
+"""The explorer page: Mesa's SolaraViz over the model, its controls derived from :mod:`ecsim.params`.
+
+``solara run ecsim.viz.app`` (what ``ecsim explore`` does) serves :func:`Page`, which
+builds a fresh model for each browser session; :func:`explorer` returns the same page
+for a Jupyter cell.  Nothing here starts a server at import.
+
+The sidebar holds Mesa's controls (Reset, Play, Step) and one widget per parameter
+in :data:`WIDGETS`; a changed widget takes effect at the next Reset, which rebuilds
+the model from the widgets' values.  The seed is one of them, so a run on screen is
+repeated exactly by the code the "This run" panel prints.
+"""
+
+from __future__ import annotations
+
+import html
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import matplotlib.ticker as mticker
+import numpy as np
+import pandas as pd
+import solara
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from ecsim.model import REGIMES, EnhancedCooperationModel, Regime, Venue
+from ecsim.model.regimes import resolve_regime
+from ecsim.params import CATEGORIES, PARAMETERS, ParameterError, defaults, validate
+
+with warnings.catch_warnings():
+    # Solara's hook checker flags an early return inside Mesa's own ComponentsView at import.
+    warnings.filterwarnings("ignore", message=".*use_state.*found despite early return", category=UserWarning)
+    from mesa.visualization import SolaraViz, make_plot_component
+
+#: The parameters with a widget: those the source text's argument turns on (how many issues,
+#: how concentrated the market, who monitors and enforces, how venues decide) plus the
+#: population sizes.  The value is the slider's top where the declared maximum is far beyond
+#: what an interactive session needs (the declared bound still applies to ``explorer(**params)``),
+#: and the slider's increment.
+WIDGETS: dict[str, tuple[float | None, float | None]] = {
+    "decision_rule": (None, None),
+    "negotiation_protocol": (None, None),
+    "issue_rate": (5.0, 0.1),
+    "market_concentration": (None, 0.05),
+    "monitoring_capacity": (None, 0.05),
+    "enforcement_capacity": (None, 0.05),
+    "agenda_capacity": (32, 1),
+    "n_governments": (400, 1),
+    "n_companies": (2000, 1),
+}
+
+#: Outcomes of an issue in the issue log, in the order the venue chart stacks them.
+OUTCOMES: tuple[str, ...] = ("adopted", "failed", "negotiating", "queued")
+_OUTCOME_COLOURS = {"adopted": "#009E73", "failed": "#D55E00", "negotiating": "#56B4E9", "queued": "#CCCCCC"}
+_FIGSIZE = (5.6, 4.4)
+_UNSHOWN_UNITS = ("", "-", "probability", "agents")  # evident from the name; a long label shortens the slider
+
+
+class ExplorerModel(EnhancedCooperationModel):
+    """The model as SolaraViz rebuilds it on Reset: keyword arguments only, the seed as typed.
+
+    SolaraViz checks the constructor's signature (it accepts extra parameters only through a
+    ``**kwargs`` argument) and passes the seed widget's text; this adapter turns that text
+    into ``rng`` and looks regime names up among the built-in and the user's own regimes.
+
+    The seed is the one value typed by hand.  A mistyped seed must not crash the page
+    (Mesa's Reset has no error path), so the run takes a fresh seed instead and
+    ``seed_note`` says so; the page shows the note beside the seed actually used.
+    """
+
+    def __init__(
+        self,
+        regime: str = "flexible",
+        seed: int | str | None = 0,
+        user_regimes: Mapping[str, Regime] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        regimes = {**REGIMES, **(user_regimes or {})}
+        note = ""
+        try:
+            rng = parse_seed(seed)
+        except ParameterError as exc:
+            rng, note = None, f"{exc}: this run uses a fresh seed instead."
+        super().__init__(regime=regimes.get(regime, regime), rng=rng, **kwargs)
+        self.seed_note: str = note
+
+
+def parse_seed(seed: int | str | None) -> int | None:
+    """The seed widget's text as ``rng``: a non-negative integer, or None (blank) for a fresh seed."""
+    if seed is None or isinstance(seed, int | np.integer):
+        return None if seed is None else int(seed)
+    text = str(seed).strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ParameterError(f"seed={seed!r} is not allowed: expected a non-negative integer, or blank for a fresh one")
+    return int(text)
+
+
+# ---------------------------------------------------------------------------------- controls
+def model_params(
+    regime: str = "flexible", seed: int | str | None = 0, regimes: Mapping[str, Regime] | None = None, **params: Any
+) -> dict[str, Any]:
+    """SolaraViz's ``model_params``: a widget per :data:`WIDGETS` entry, every other parameter fixed.
+
+    Ranges, defaults and choices come from the parameter declarations; ``params`` set the
+    widgets' starting values (validated first, so a mistake fails here with one line).
+    """
+    values = validate(params)
+    parse_seed(seed)
+    names = list(REGIMES) + [name for name in (regimes or {}) if name not in REGIMES]
+    if regime not in names:
+        raise ParameterError(f"regime={regime!r} is not allowed: expected one of {', '.join(names)}")
+    controls: dict[str, Any] = {
+        "regime": {"type": "Select", "value": regime, "values": names, "label": "regime"},
+        "seed": {"type": "InputText", "value": "" if seed is None else str(seed), "label": "seed (blank: fresh)"},
+    }
+    for name, (top, increment) in WIDGETS.items():
+        p = PARAMETERS[name]
+        value = values[name]
+        if p.kind == "choice":
+            controls[name] = {"type": "Select", "value": value, "values": list(p.choices or ()), "label": name}
+            continue
+        high = p.max if top is None else max(min(top, p.max), value)
+        label = name if p.unit in _UNSHOWN_UNITS else f"{name} ({p.unit})"
+        controls[name] = {
+            "type": "SliderInt" if p.kind == "int" else "SliderFloat",
+            "value": value,
+            "min": p.min,
+            "max": high,
+            "step": increment,
+            "label": label,
+        }
+    fixed: dict[str, Any] = {name: values[name] for name in params if name not in WIDGETS}
+    if regimes:
+        fixed["user_regimes"] = dict(regimes)
+    return controls | fixed
+
+
+# ---------------------------------------------------------------------------------- plots
+def _style(
+    title: str, ylabel: str, ylim: tuple[float, float] | None = None, counts: bool = False
+) -> Callable[[Axes], None]:
+    """A ``post_process`` for Mesa's plot component: title, units on both axes, readable size."""
+
+    def post_process(ax: Axes) -> None:
+        ax.figure.set_size_inches(*_FIGSIZE)
+        ax.set_title(title, fontsize=11, loc="left")
+        ax.set_ylabel(ylabel)
+        lines = ax.get_lines()
+        x = max((float(np.nanmax(line.get_xdata(), initial=0)) for line in lines), default=0.0)
+        y = max((float(np.nanmax(line.get_ydata(), initial=0)) for line in lines), default=0.0)
+        ax.set_xlim(0, max(12.0, x))  # one step is one month: start with a year's axis
+        ax.set_ylim(*(ylim or (0.0, max(1.0, 1.05 * y))))
+        ax.grid(alpha=0.3)
+        if counts:
+            ax.yaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+        if len(lines) > 1:
+            ax.legend(loc="upper left", fontsize=8, frameon=False)
+        elif ax.get_legend() is not None:  # one series: the title names it
+            ax.get_legend().remove()
+        ax.set_xlabel("month")
+        # Mesa labels the x-axis "Step" after post_process; here a step is a month.
+        ax.set_xlabel = lambda *args, **kwargs: None  # type: ignore[method-assign]
+
+    return post_process
+
+
+def plot_components() -> list[tuple[Callable, int]]:
+    """The time series the issue asks for, read from the model's DataCollector columns."""
+    return [
+        make_plot_component(
+            {"harm": "#D55E00"},
+            save_format="svg",
+            post_process=_style("Harm still caused each month", "harm per month"),
+        ),
+        make_plot_component(
+            {"issues_open": "#0072B2"},
+            save_format="svg",
+            post_process=_style("Open issues (queued or negotiating)", "issues", counts=True),
+        ),
+        make_plot_component(
+            {"issues_resolved": "#009E73", "issues_failed": "#CC79A7"},
+            save_format="svg",
+            post_process=_style("Agreements (norms adopted) and failures, to date", "issues", counts=True),
+        ),
+        make_plot_component(
+            {"compliance": "#E69F00", "coverage": "#56B4E9"},
+            save_format="svg",
+            post_process=_style("Compliance with norms in force; harm covered", "share (0-1)", (0.0, 1.02)),
+        ),
+    ]
+
+
+# ---------------------------------------------------------------------------------- venues
+def venue_table(model: EnhancedCooperationModel) -> pd.DataFrame:
+    """Which venue handles which category of issue, and what came of its issues so far.
+
+    One row per issue category: the venue the regime routes it to, the issues raised,
+    how many were adopted, failed or are still open, and the mean months to agreement.
+    """
+    log = model.issue_log()
+    rows = []
+    for category in CATEGORIES:
+        venue: Venue = model.regime.routes[category]
+        issues = log[log["category"] == category]
+        outcome = issues["outcome"].value_counts()
+        months = issues["time_to_agreement"].mean() if len(issues) else np.nan
+        rows.append(
+            {
+                "category": category,
+                "venue": venue.name + ("" if category in venue.remit else " †"),
+                "raised": len(issues),
+                "adopted": int(outcome.get("adopted", 0)),
+                "failed": int(outcome.get("failed", 0)),
+                "open": int(outcome.get("negotiating", 0) + outcome.get("queued", 0)),
+                "months to agree": months,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def venue_figure(model: EnhancedCooperationModel) -> Figure:
+    """Issues at each venue, stacked by outcome: where the regime sends the work and how it fares."""
+    log = model.issue_log()
+    venues = [v.name for v in model.regime.venues]
+    counts = pd.DataFrame(0, index=venues, columns=list(OUTCOMES))
+    if len(log):
+        counts = counts.add(log.groupby(["venue", "outcome"]).size().unstack(fill_value=0), fill_value=0)
+        counts = counts.reindex(index=venues, columns=list(OUTCOMES)).fillna(0)
+    fig = Figure(figsize=_FIGSIZE)
+    ax = fig.subplots()
+    left = np.zeros(len(venues))
+    for outcome in OUTCOMES:
+        ax.barh(venues, counts[outcome], left=left, color=_OUTCOME_COLOURS[outcome], label=outcome)
+        left += counts[outcome].to_numpy()
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(5.0, 1.05 * float(left.max(initial=0))))
+    ax.set_xlabel("issues raised to date")
+    ax.set_title(f"Issues by venue and outcome ({model.regime.name})", fontsize=11, loc="left")
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=4, fontsize=8, frameon=False)
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def _html_table(df: pd.DataFrame) -> str:
+    """A compact HTML table; snake_case names may wrap at their underscores to fit a tile."""
+
+    def cell(v: Any) -> str:
+        if isinstance(v, float):
+            return "–" if np.isnan(v) else f"{v:.1f}"
+        return html.escape(str(v)).replace("_", "_<wbr>")
+
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>" for row in df.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+#: Page-wide style: the sliders show their values (Mesa's sliders show them only while dragged),
+#: and the text tiles stay compact.
+CSS = """
+.v-slider__thumb-label-container { display: block !important; }
+.v-slider__thumb-label {
+  transform: translate(-50%, 50%) translateY(-1px) !important; width: auto !important; min-width: 26px;
+  height: 16px !important; border-radius: 8px !important; padding: 0 4px; font-size: 10.5px; line-height: 16px;
+}
+.v-slider__thumb-label > * { transform: none !important; }
+.ecsim-panel { font-size: 12.5px; line-height: 1.4; padding: 6px 8px; }
+.ecsim-panel h4 { font-size: 14px; margin: 0 0 6px 0; }
+.ecsim-panel p { margin: 0 0 6px 0; }
+.ecsim-panel table { border-collapse: collapse; width: 100%; margin-bottom: 6px; }
+.ecsim-panel th { text-align: left; border-bottom: 1px solid #999; padding: 2px 4px; font-weight: 600; }
+.ecsim-panel td { padding: 2px 4px; border-bottom: 1px solid #e4e4e4; vertical-align: top; }
+.ecsim-panel td:nth-child(n+3), .ecsim-panel th:nth-child(n+3) { text-align: right; }
+.ecsim-warning { color: #b00020; font-weight: 600; }
+.ecsim-panel code { font-size: 11.5px; white-space: pre-wrap; word-break: break-word; background: #f3f3f3;
+  padding: 1px 3px; border-radius: 3px; }
+"""
+
+
+def _panel(body: str):
+    """A text tile: our own HTML (no Markdown: solara's Markdown fetches KaTeX from a CDN)."""
+    return solara.HTML(tag="div", unsafe_innerHTML=body, classes=["ecsim-panel"])
+
+
+def VenueChart(model: EnhancedCooperationModel):
+    """Issues at each venue by outcome (:func:`venue_figure`).
+
+    A plain function, not a component: SolaraViz wraps it in a component that re-renders
+    on every step (Mesa's ``update_counter``), so the view follows the run.
+    """
+    return solara.FigureMatplotlib(venue_figure(model), format="svg", bbox_inches="tight")
+
+
+def VenueTable(model: EnhancedCooperationModel):
+    """Which venue handles which category of issue, with the outcomes so far (:func:`venue_table`)."""
+    table = venue_table(model).rename(columns={"category": "issue category", "months to agree": "months"})
+    return _panel(
+        f"<h4>Which venue handles which issue ({html.escape(model.regime.name)})</h4>"
+        + _html_table(table)
+        + "<p>months: mean months from an issue's arrival to its norm; "
+        + "† outside the venue's remit (overreach).</p>"
+    )
+
+
+def RunPanel(model: EnhancedCooperationModel):
+    """What is on screen and how to repeat it: regime, seed, month, and the command for the same run."""
+    seed = model.seed_sequence.entropy
+    base = defaults()
+    changed = {k: v for k, v in model.params.items() if v != base[k]}
+    regime, month = html.escape(model.regime.name), model.steps
+    args = "".join(f", {k}={v!r}" for k, v in changed.items())
+    note = getattr(model, "seed_note", "")
+    parts = [
+        f"<h4>This run: {regime}, seed {seed}, month {month} of {model.params['steps']} (year {month / 12:.1f})</h4>",
+        f'<p class="ecsim-warning">{html.escape(note)}</p>' if note else "",
+        f"<p>{int(model.current_metrics['issues_arrived'])} issues raised so far. Widget changes apply at "
+        "<b>Reset</b>, which rebuilds the model; the same seed repeats the same run, here or anywhere:</p>",
+    ]
+    if model.regime.name in REGIMES:
+        sets = "".join(f" --set {k}={_cli_value(v)}" for k, v in changed.items())
+        parts.append(
+            f"<p><code>ecsim run --regime {regime} --seed {seed} --steps {month}{html.escape(sets)}</code></p>"
+        )
+    code = f"m = ecsim.EnhancedCooperationModel(regime={model.regime.name!r}, rng={seed}{args})"
+    parts.append(f"<p><code>{html.escape(code)}</code> then <code>m.step()</code> {month} times.</p>")
+    with solara.Column(gap="0px") as panel:
+        solara.Style(CSS)
+        _panel("".join(parts))
+    return panel
+
+
+def _cli_value(value: Any) -> str:
+    if isinstance(value, dict):
+        return ",".join(f"{k}:{v:g}" for k, v in value.items())
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------- page
+def explorer(regime: str | Regime | Mapping[str, Venue] = "flexible", seed: int | str | None = 0, **params: Any) -> Any:
+    """The explorer page (a SolaraViz element): the last expression of a Jupyter cell shows it.
+
+    Args:
+        regime: the starting regime: a built-in name, or a Regime / mapping of venues, which is
+            added to the regime menu under its name.
+        seed: the starting seed (``rng``); blank or None draws a fresh one, shown on the page.
+        **params: model parameters: those with a widget start there, the others stay fixed
+            for the session (e.g. ``steps=120``, ``n_cso=100``).
+
+    Builds no server: serve it with ``ecsim explore``.
+    """
+    regimes: dict[str, Regime] = {}
+    if not isinstance(regime, str):
+        custom = resolve_regime(regime)
+        regimes[custom.name] = custom
+        regime = custom.name
+    controls = model_params(regime, seed, regimes, **params)
+    start = {k: (v["value"] if isinstance(v, dict) and "type" in v else v) for k, v in controls.items()}
+    model = ExplorerModel(**start)
+    return SolaraViz(
+        model,
+        components=[*plot_components(), (VenueChart, 0), (VenueTable, 0), (RunPanel, 0)],
+        model_params=controls,
+        name="ecsim explorer: enhanced cooperation in Internet governance",
+    )
+
+
+@solara.component
+def Page():
+    """The page ``solara run ecsim.viz.app`` serves: one model per browser session."""
+    return explorer()

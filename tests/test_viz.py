@@ -1,0 +1,260 @@
+"""The explorer without a browser: its controls come from the parameter declarations, the page
+renders headless, stepping through it moves the plots, a regime switch takes effect at Reset,
+and `ecsim explore` fails in one line on a bad port and stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import html
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import ipyvuetify as v
+import ipywidgets
+import pandas as pd
+import pytest
+import solara
+from solara.widgets import HTML
+
+import ecsim
+from ecsim import REGIMES, EnhancedCooperationModel, ParameterError
+from ecsim.cli import main
+from ecsim.params import PARAMETERS
+from ecsim.viz import ExplorerModel, explorer
+from ecsim.viz.app import WIDGETS, model_params, parse_seed, venue_table
+
+SMALL = dict(n_cso=40, n_technical=8, steps=60)  # fixed for the session; the widgets keep their defaults
+
+
+# ---------------------------------------------------------------------------------- pieces
+def test_controls_come_from_the_parameter_declarations():
+    controls = model_params()
+    assert controls["regime"] == {"type": "Select", "value": "flexible", "values": list(REGIMES), "label": "regime"}
+    assert controls["seed"]["type"] == "InputText" and controls["seed"]["value"] == "0"
+    for name, (top, increment) in WIDGETS.items():
+        p, c = PARAMETERS[name], controls[name]
+        assert c["value"] == p.default, name
+        if p.kind == "choice":
+            assert c["type"] == "Select" and c["values"] == list(p.choices)
+            continue
+        assert c["type"] == ("SliderInt" if p.kind == "int" else "SliderFloat")
+        assert c["min"] == p.min and c["step"] == increment
+        assert c["max"] == (p.max if top is None else min(top, p.max))
+        assert c["label"].startswith(name)
+    assert controls["issue_rate"]["label"] == "issue_rate (issues/step)"  # the declared unit
+
+
+def test_starting_values_and_fixed_parameters():
+    controls = model_params("centralised", seed=7, issue_rate=12.0, n_cso=40, steps=60)
+    assert controls["regime"]["value"] == "centralised" and controls["seed"]["value"] == "7"
+    assert controls["issue_rate"]["value"] == 12.0 and controls["issue_rate"]["max"] == 12.0  # beyond the cap
+    assert controls["n_cso"] == 40 and controls["steps"] == 60  # no widget: fixed for the session
+    with pytest.raises(ParameterError, match="unknown parameter 'bogus'"):
+        model_params(bogus=1)
+    with pytest.raises(ParameterError, match="market_concentration"):
+        model_params(market_concentration=2.0)
+    with pytest.raises(ParameterError, match="regime='feudal'"):
+        model_params("feudal")
+    with pytest.raises(ParameterError, match="seed='x'"):
+        model_params(seed="x")
+
+
+def test_seed_text():
+    assert parse_seed("7") == 7 and parse_seed(" 12 ") == 12 and parse_seed(3) == 3
+    assert parse_seed("") is None and parse_seed(None) is None
+    for bad in ("-1", "1.5", "seven"):
+        with pytest.raises(ParameterError, match="non-negative integer"):
+            parse_seed(bad)
+
+
+def test_the_explorer_model_is_the_model_on_the_same_seed():
+    """What the page shows is the run the printed code repeats (every draw from the seed)."""
+    shown = ExplorerModel(regime="self_regulatory", seed="5", issue_rate=1.5, **SMALL)
+    again = EnhancedCooperationModel(regime="self_regulatory", rng=5, issue_rate=1.5, **SMALL)
+    for _ in range(24):
+        shown.step()
+        again.step()
+    pd.testing.assert_frame_equal(shown.metrics(), again.metrics())
+    fresh = ExplorerModel(seed="")
+    assert EnhancedCooperationModel(rng=fresh.seed_sequence.entropy).issues[0].arrival == fresh.issues[0].arrival
+    assert fresh.seed_note == "" and shown.seed_note == ""
+
+
+def test_a_mistyped_seed_runs_on_a_fresh_seed_and_says_so():
+    """Typed into the page, a bad seed must not crash it (Mesa's Reset has no error path)."""
+    model = ExplorerModel(seed="12a", **SMALL)
+    assert model.seed_note.startswith("seed='12a' is not allowed: expected a non-negative integer")
+    assert model.seed_note.endswith("this run uses a fresh seed instead.")
+    rc = render(explorer(**SMALL))
+    seed = rc.find(v.TextField, label="seed (blank: fresh)").widget
+    seed.v_model = "12a"
+    seed.fire_event("keyup.enter", None)
+    click(rc, "Reset")
+    _, steps, panels = state(rc)
+    assert steps == "Step: 0" and "seed='12a' is not allowed" in panels and "fresh seed instead" in panels
+
+
+def test_venue_table_agrees_with_the_issue_log_and_the_metrics():
+    model = ExplorerModel(regime="flexible", seed=3, issue_rate=2.0, **SMALL)
+    for _ in range(30):
+        model.step()
+    table = venue_table(model).set_index("category")
+    log, last = model.issue_log(), model.metrics().iloc[-1]
+    assert table["raised"].sum() == len(log) == last["issues_arrived"] > 0
+    assert table["adopted"].sum() == last["issues_resolved"] > 0
+    assert table["failed"].sum() == last["issues_failed"]
+    assert table["open"].sum() == last["issues_open"]
+    for category, row in table.iterrows():
+        assert row["venue"].rstrip(" †") == REGIMES["flexible"].routes[category].name
+    central = ExplorerModel(regime="centralised", seed=3, **SMALL)
+    central.step()
+    # The central forum's remit leaves out national and technical issues: marked as overreach.
+    assert venue_table(central).set_index("category").loc["national", "venue"] == "central_forum †"
+
+
+# ---------------------------------------------------------------------------------- the page
+def render(page):
+    """Render as solara's server and Jupyter do: inside an app layout (which holds the sidebar)."""
+    _, rc = solara.render(solara.AppLayout(children=[page]), handle_error=False)
+    return rc
+
+
+def state(rc) -> tuple[list[bytes], str, str]:
+    """The plot images, the step counter and the text panels, as a user would read them."""
+    images = [w.value for w in rc.find(ipywidgets.Image).widgets]
+    steps = [w.children[0] for w in rc.find(v.Html, tag="span").widgets if str(w.children[0]).startswith("Step:")]
+    panels = " ".join(w.unsafe_innerHTML for w in rc.find(HTML).widgets if w.unsafe_innerHTML)
+    return images, steps[0], html.unescape(panels.replace("<wbr>", ""))
+
+
+def click(rc, label: str, times: int = 1) -> None:
+    for _ in range(times):
+        rc.find(v.Btn, children=[label]).widget.click()
+
+
+def test_explorer_renders_headless_with_controls_and_plots():
+    element = explorer(**SMALL)
+    assert type(element).__name__ == "Element"  # a page to display, not a running server
+    rc = render(element)
+    for label in ("Reset", "▶", "Step"):
+        rc.find(v.Btn, children=[label]).assert_single()
+    regime = rc.find(v.Select, label="regime").widget
+    assert regime.v_model == "flexible" and regime.items == list(REGIMES)
+    for name in ("decision_rule", "negotiation_protocol"):
+        assert rc.find(v.Select, label=name).widget.items == list(PARAMETERS[name].choices)
+    slider_labels = [w.label for w in rc.find(v.Slider).widgets]
+    for name in WIDGETS:
+        if PARAMETERS[name].kind != "choice":
+            assert any(label.startswith(name) for label in slider_labels), name
+    assert rc.find(v.TextField, label="seed (blank: fresh)").widget.v_model == "0"
+    images, steps, panels = state(rc)
+    assert len(images) == 5 and all(images)  # harm, open issues, agreements, compliance; venues
+    assert steps == "Step: 0"
+    assert "Which venue handles which issue (flexible)" in panels and "multilateral_forum" in panels
+    assert "This run: flexible, seed 0, month 0" in panels
+
+
+def test_stepping_through_the_page_moves_every_view():
+    rc = render(explorer(seed=11, issue_rate=2.0, **SMALL))
+    images0, _, panels0 = state(rc)
+    click(rc, "Step", 3)
+    images3, steps, panels3 = state(rc)
+    assert steps == "Step: 3"
+    assert all(a != b for a, b in zip(images0, images3, strict=True)), "every plot redraws with the new data"
+    assert "month 3 of 60" in panels3 and panels3 != panels0
+    model = EnhancedCooperationModel(regime="flexible", rng=11, issue_rate=2.0, **SMALL)
+    for _ in range(3):
+        model.step()
+    raised = int(model.metrics()["issues_arrived"].iloc[-1])
+    assert raised > 0 and f"{raised} issues raised so far" in panels3  # the same run as the seed's
+
+
+def test_switching_the_regime_takes_effect_at_reset():
+    rc = render(explorer(seed=2, **SMALL))
+    rc.find(v.Select, label="regime").widget.v_model = "centralised"
+    _, _, panels = state(rc)
+    assert "This run: flexible" in panels  # not yet: widgets apply at Reset
+    click(rc, "Reset")
+    images0, steps, panels = state(rc)
+    assert steps == "Step: 0" and "This run: centralised, seed 2" in panels and "central_forum" in panels
+    assert "ecsim run --regime centralised --seed 2" in panels
+    click(rc, "Step", 2)
+    images2, steps, panels = state(rc)
+    assert steps == "Step: 2" and images2[0] != images0[0]
+    seed = rc.find(v.TextField, label="seed (blank: fresh)").widget
+    seed.v_model = "99"
+    seed.fire_event("keyup.enter", None)  # as typed: the text field reports on Enter or leaving it
+    rc.find(v.Select, label="decision_rule").widget.v_model = "simple_majority"
+    click(rc, "Reset")
+    _, _, panels = state(rc)
+    assert "seed 99" in panels and "--set decision_rule=simple_majority" in panels
+
+
+def test_a_user_regime_joins_the_menu():
+    routes = dict(REGIMES["flexible"].routes) | {"corporate_harm": REGIMES["centralised"].routes["corporate_harm"]}
+    rc = render(explorer(regime=ecsim.Regime("mixed", routes), **SMALL))
+    regime = rc.find(v.Select, label="regime").widget
+    assert regime.v_model == "mixed" and regime.items == [*REGIMES, "mixed"]
+    click(rc, "Step")
+    click(rc, "Reset")  # rebuilt from the menu's name
+    _, steps, panels = state(rc)
+    assert steps == "Step: 0" and "This run: mixed" in panels and "central_forum" in panels
+    assert "ecsim run" not in panels  # a user regime has no command-line form; the Python line remains
+
+
+# ---------------------------------------------------------------------------------- the command
+@pytest.mark.parametrize("port", ["abc", "70000", "-1"])
+def test_explore_bad_port_is_one_line_and_status_2(port, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["explore", "--port", port])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2
+    assert err.count("\n") == 1 and "argument --port" in err and "Traceback" not in err
+
+
+def test_explore_port_in_use_is_one_line_and_status_2(capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["explore", "--port", str(port)]) == 2
+    assert capsys.readouterr().err == (
+        f"ecsim: error: --port {port}: cannot listen on 127.0.0.1:{port} (Address already in use)\n"
+    )
+
+
+def test_explore_is_listed_in_help(capsys):
+    with pytest.raises(SystemExit):
+        main(["explore", "--help"])
+    out = capsys.readouterr().out
+    assert "--port" in out and "--host" in out and "ecsim.viz.explorer()" in out
+
+
+def test_explore_serves_until_ctrl_c_and_exits_130_without_traceback(tmp_path):
+    out, err = tmp_path / "out", tmp_path / "err"
+    with out.open("w") as stdout, err.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ecsim.cli", "explore", "--port", "0"],
+            stdout=stdout,
+            stderr=stderr,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while "(Ctrl-C stops it)" not in out.read_text() and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            text = out.read_text()
+            assert "(Ctrl-C stops it)" in text, (text, err.read_text())
+            url = text.split("open ", 1)[1].split()[0]
+            assert url.startswith("http://127.0.0.1:")
+            proc.send_signal(signal.SIGINT)
+            status = proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert status == 130, err.read_text()
+    assert "Traceback" not in err.read_text() and "interrupted" in err.read_text()
