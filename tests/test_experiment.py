@@ -29,6 +29,7 @@ from ecsim.experiment import (
     plan,
     run_experiment,
 )
+from ecsim.experiment import runner as runner_module
 from ecsim.experiment import worker as worker_module
 from ecsim.rng import run_seed
 
@@ -220,6 +221,35 @@ def test_rerun_skips_stored_runs_and_a_different_spec_is_refused(tmp_path):
         run_experiment(exp.with_sizes(replicates=3), tmp_path / "s", progress=False)
     fresh = run_experiment(exp.with_sizes(replicates=3), tmp_path / "s", fresh=True, progress=False)
     assert fresh.completed == len(plan(exp.with_sizes(replicates=3)))
+
+
+def test_runs_of_other_model_code_are_never_mixed_into_a_store(tmp_path, monkeypatch):
+    exp = tiny()
+    run_experiment(exp, tmp_path / "s", progress=False)
+    manifest = json.loads((tmp_path / "s" / "manifest.json").read_text())
+    assert manifest["model_fingerprint"] == runner_module.model_fingerprint()
+    # The model's code changes (as after editing src/ecsim/model): resuming is refused, --fresh reruns.
+    monkeypatch.setattr(runner_module, "model_fingerprint", lambda: "0123456789abcdef")
+    with pytest.raises(StoreError, match="holds runs made by other model code"):
+        run_experiment(exp, tmp_path / "s", progress=False)
+    assert len(load_results(tmp_path / "s").runs) == len(plan(exp))  # nothing stored was lost
+    fresh = run_experiment(exp, tmp_path / "s", fresh=True, progress=False)
+    assert fresh.completed == len(plan(exp))
+
+
+def test_the_model_fingerprint_follows_the_model_code_only(tmp_path):
+    import shutil
+
+    import ecsim
+
+    copy = tmp_path / "ecsim"
+    shutil.copytree(Path(ecsim.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    original = runner_module.model_fingerprint()
+    assert runner_module.model_fingerprint(copy) == original and len(original) == 16
+    (copy / "plots.py").write_text((copy / "plots.py").read_text() + "\n# a comment\n")
+    assert runner_module.model_fingerprint(copy) == original  # figures do not change what a run computes
+    (copy / "model" / "peer.py").write_text((copy / "model" / "peer.py").read_text() + "\n# a comment\n")
+    assert runner_module.model_fingerprint(copy) != original
 
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):

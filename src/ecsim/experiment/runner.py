@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import math
 import platform
 import subprocess
@@ -95,6 +96,26 @@ def _git(args: list[str]) -> str | None:
     return out.stdout.strip() if out.returncode == 0 else None
 
 
+#: The code that decides what a run computes: a store's runs must all come from the same bytes of it.
+_MODEL_CODE = ("model", "games", "params.py", "rng.py", "experiment/worker.py")
+
+
+def model_fingerprint(package: Path | None = None) -> str:
+    """Hash of the source files that decide a run's numbers (the model, its games, parameters, seeds).
+
+    Stored in a sweep's manifest; a resume with different model code is refused, so that one
+    store never mixes runs of two models.  Analysis, plotting and documentation are not part of it.
+    """
+    root = Path(__file__).resolve().parents[1] if package is None else Path(package)
+    digest = hashlib.sha256()
+    for entry in _MODEL_CODE:
+        path = root / entry
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(file.relative_to(root).as_posix().encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _provenance() -> dict[str, Any]:
     import mesa
     import scipy
@@ -140,13 +161,14 @@ def run_experiment(
         executor: where runs execute (default: serial in this process).  The executor is
             closed when the sweep ends.
         fresh: discard what the folder holds instead of resuming.
-        progress: show a progress bar (default: only when stderr is a terminal).
+        progress: show a progress bar (default: when stderr is a terminal, or in Jupyter).
     """
     out = Path(out) if out is not None else Path("results") / experiment.name
     executor = executor or SerialExecutor()
     store = Store(out)
     try:
-        store.open_for_writing(experiment.hash, fresh)
+        fingerprint = model_fingerprint()
+        store.open_for_writing(experiment.hash, fresh, fingerprint)
         tasks = plan(experiment)
         done = store.completed()
         pending = [t for t in tasks if t.run_id not in done]
@@ -155,6 +177,7 @@ def run_experiment(
             "name": experiment.name,
             "spec": experiment.to_dict(),
             "spec_hash": experiment.hash,
+            "model_fingerprint": fingerprint,
             "root_seed": experiment.seed,
             "runs_planned": len(tasks),
             "sessions": [],
@@ -184,7 +207,8 @@ def _execute(
 ) -> None:
     from tqdm.auto import tqdm
 
-    show = sys.stderr.isatty() if progress is None else progress
+    in_jupyter = "ipykernel" in sys.modules  # tqdm.auto draws a widget there
+    show = (sys.stderr.isatty() or in_jupyter) if progress is None else progress
     bar = tqdm(
         total=report.planned,
         initial=report.skipped,

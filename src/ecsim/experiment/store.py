@@ -84,8 +84,8 @@ class Store:
                 parts[int(m.group(1))] = p
         return dict(sorted(parts.items()))
 
-    def open_for_writing(self, spec_hash: str, fresh: bool) -> None:
-        """Make the folder ready: refuse a different spec, clear it if ``fresh``, drop crash debris."""
+    def open_for_writing(self, spec_hash: str, fresh: bool, model_fingerprint: str | None = None) -> None:
+        """Make the folder ready: refuse a different spec or model code, clear it if ``fresh``, drop crash debris."""
         manifest = self.read_manifest()
         if fresh:
             for name in (MANIFEST,):
@@ -96,6 +96,15 @@ class Store:
             raise StoreError(
                 f"{self.path} holds runs of another specification (hash {manifest.get('spec_hash')}, this one "
                 f"{spec_hash}): use another --out folder, or --fresh to discard them"
+            )
+        elif (
+            manifest is not None
+            and model_fingerprint is not None
+            and manifest.get("model_fingerprint") != model_fingerprint
+        ):
+            raise StoreError(
+                f"{self.path} holds runs made by other model code (fingerprint {manifest.get('model_fingerprint')}, "
+                f"this code {model_fingerprint}): use --fresh to run them again, or another --out folder"
             )
         elif manifest is None and any(self._parts(d) for d in (self.runs_dir, self.steps_dir)):
             raise StoreError(f"{self.path} holds result parts but no manifest: use another --out folder or --fresh")
