@@ -23,6 +23,7 @@ import pandas as pd
 import solara
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from reacton.core import Element
 
 from ecsim.model import REGIMES, EnhancedCooperationModel, Regime, Venue
 from ecsim.model.regimes import resolve_regime
@@ -281,12 +282,12 @@ CSS = """
 """
 
 
-def _panel(body: str):
+def _panel(body: str) -> Element:
     """A text tile: our own HTML (no Markdown: solara's Markdown fetches KaTeX from a CDN)."""
     return solara.HTML(tag="div", unsafe_innerHTML=body, classes=["ecsim-panel"])
 
 
-def VenueChart(model: EnhancedCooperationModel):
+def VenueChart(model: EnhancedCooperationModel) -> Element:
     """Issues at each venue by outcome (:func:`venue_figure`).
 
     A plain function, not a component: SolaraViz wraps it in a component that re-renders
@@ -295,7 +296,7 @@ def VenueChart(model: EnhancedCooperationModel):
     return solara.FigureMatplotlib(venue_figure(model), format="svg", bbox_inches="tight")
 
 
-def VenueTable(model: EnhancedCooperationModel):
+def VenueTable(model: EnhancedCooperationModel) -> Element:
     """Which venue handles which category of issue, with the outcomes so far (:func:`venue_table`)."""
     table = venue_table(model).rename(columns={"category": "issue category", "months to agree": "months"})
     return _panel(
@@ -306,7 +307,7 @@ def VenueTable(model: EnhancedCooperationModel):
     )
 
 
-def RunPanel(model: EnhancedCooperationModel):
+def RunPanel(model: EnhancedCooperationModel) -> Element:
     """What is on screen and how to repeat it: regime, seed, month, and the command for the same run."""
     seed = model.seed_sequence.entropy
     base = defaults()
@@ -340,7 +341,9 @@ def _cli_value(value: Any) -> str:
 
 
 # ---------------------------------------------------------------------------------- page
-def explorer(regime: str | Regime | Mapping[str, Venue] = "flexible", seed: int | str | None = 0, **params: Any) -> Any:
+def explorer(
+    regime: str | Regime | Mapping[str, Venue] = "flexible", seed: int | str | None = 0, **params: Any
+) -> Element:
     """The explorer page (a SolaraViz element): the last expression of a Jupyter cell shows it.
 
     Args:
@@ -369,6 +372,6 @@ def explorer(regime: str | Regime | Mapping[str, Venue] = "flexible", seed: int 
 
 
 @solara.component
-def Page():
+def Page() -> Element:
     """The page ``solara run ecsim.viz.app`` serves: one model per browser session."""
     return explorer()
