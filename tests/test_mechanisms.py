@@ -56,7 +56,8 @@ def test_monitoring_raises_detection_and_compliance():
 
 def make_bindings(n, detection, severity=2.0, gain=1.0, noise=0.25):
     b = compliance.Bindings.empty()
-    b.add(0, np.arange(n), np.full(n, 1.0 / n), detection, np.full(n, (gain - detection * severity) / noise))
+    b.add(0, np.arange(n), np.full(n, 1.0 / n), np.full(n, gain), np.zeros(n), detection, peer=False)
+    b.refresh_margins(np.array([severity]), noise)
     return b
 
 
@@ -129,7 +130,7 @@ def test_harm_reduction_is_paired_against_the_baseline_on_the_same_seed():
 def test_performance_reports_escalate_sanctions_on_badly_complied_with_norms():
     # Weak sanctions, no monitoring: compliance is poor, so reporting venues revise the
     # enforcement of their norms (graduated sanctions); a regime without reports never does.
-    weak = SMALL | {"monitoring_capacity": 0.0, "sanction_industry": 0.2, "peer_detection": 0.2, "steps": 96}
+    weak = SMALL | {"monitoring_capacity": 0.0, "sanction_industry": 0.2, "peer_visibility": 0.1, "steps": 96}
     flexible = EnhancedCooperationModel("flexible", rng=1, **weak).run()
     log = flexible.issue_log()
     revised = log[log["revisions"] > 0]

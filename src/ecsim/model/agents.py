@@ -72,6 +72,11 @@ class Company(Stakeholder):
         return float(self.model.population.boldness[self.local_index])
 
     @property
+    def vengefulness(self) -> float:
+        """Propensity to punish a peer's defection from a self-regulatory norm (evolves; norms game)."""
+        return float(self.model.population.vengefulness[self.local_index])
+
+    @property
     def norms_bound(self) -> int:
         """Number of norms in force that bind this firm."""
         return int((self.model.bindings.firm == self.local_index).sum())

@@ -29,6 +29,7 @@ from ecsim.model import compliance
 from ecsim.model.agents import AGENT_CLASSES
 from ecsim.model.issues import Issue, draw_issues, issue_positions
 from ecsim.model.negotiation import NegotiationTable, Outcome, legislate
+from ecsim.model.peer import PeerEnforcement
 from ecsim.model.population import CONSTITUENCIES, draw_population
 from ecsim.model.regimes import Regime, Venue, resolve_regime
 from ecsim.params import validate
@@ -49,6 +50,9 @@ METRICS: tuple[str, ...] = (
     "legitimacy",
     "overreach",
     "negotiation_cost",
+    "boldness",
+    "vengefulness",
+    "peer_punishments",
 )
 
 _SELECTOR_CONSTITUENCY = {
@@ -69,6 +73,11 @@ _SELECTOR_FIELD = {
     "affected_cso": "affected_cso",
     "relevant_technical": "relevant_technical",
 }
+
+
+def _mean(x: np.ndarray) -> float:
+    """``float(x.mean())`` of a non-empty array, without ``ndarray.mean``'s Python overhead (same value)."""
+    return float(np.add.reduce(x, dtype=np.float64)) / x.size
 
 
 @dataclass(eq=False)
@@ -170,6 +179,7 @@ class EnhancedCooperationModel(mesa.Model):
         self._revisions = np.zeros(n, dtype=np.int64)
         self._reporting = np.zeros(n, dtype=bool)  # whether the issue's venue publishes reports
         self.bindings = compliance.Bindings.empty()
+        self.peers = PeerEnforcement(self.population.boldness, self.population.vengefulness, self._sanction, p)
         self._table = NegotiationTable(
             p["acceptance_tolerance"],
             p["concession_rate"],
@@ -212,7 +222,10 @@ class EnhancedCooperationModel(mesa.Model):
             self._fill_agenda(desk, now)
         self._negotiate(now)
         p = self.params
-        compliance.decide(self.bindings, self.population.boldness, self.rng, p["learning_rate"])
+        compliance.decide(self.bindings, self.population.boldness, self.rng, p["learning_rate"], self.peers)
+        if now % p["imitation_interval"] == 0 and self.peers.evolve(self.bindings, self.rng):
+            self.peers.refresh_pressure(self.bindings)
+            self.bindings.refresh_margins(self._sanction, p["compliance_noise"])
         if now % p["report_interval"] == 0:
             self._performance_reports()
         self._record_metrics()
@@ -330,7 +343,7 @@ class EnhancedCooperationModel(mesa.Model):
             firms = slice(*np.searchsorted(deciders, [pop.slices["company"].start, pop.slices["company"].stop]))
             share = pop.market_share[deciders[firms] - pop.slices["company"].start]
             if share.size:
-                weights[:] = share.mean()
+                weights[:] = _mean(share)
                 weights[firms] = share
         tech = pop.slices["technical"]
         at_table = decides | consults
@@ -345,7 +358,7 @@ class EnhancedCooperationModel(mesa.Model):
                 rule=rule,
                 positions=positions[deciders],
                 weights=weights,
-                anchor=float(positions[consulted].mean()) if consulted.size else float("nan"),
+                anchor=_mean(positions[consulted]) if consulted.size else float("nan"),
                 consultation_weight=p["consultation_weight"],
                 deadline=p["negotiation_deadline"],
                 cost_per_round=int(deciders.size + consulted_each_round),
@@ -378,7 +391,7 @@ class EnhancedCooperationModel(mesa.Model):
         # Jurisdictional coverage: where governments decide, only those that agree ratify.
         if item.deciders[0] < gov.stop:  # deciders are sorted: governments come first
             ratified = signed[jurisdictions + gov.start]
-            kappa = float(ratified.mean()) if jurisdictions.size else 0.0
+            kappa = _mean(ratified) if jurisdictions.size else 0.0
             enforcers = jurisdictions[ratified]
         else:
             kappa, enforcers = 1.0, jurisdictions
@@ -390,10 +403,12 @@ class EnhancedCooperationModel(mesa.Model):
         reach = p["national_reach"] if item.rule == "unilateral" and issue.cross_border else 1.0
         quality = 1.0 - issue.complexity * (1.0 - item.expertise)
 
-        # Enforcement: civil-society monitors and the venue's enforcer may detect a defection.
+        # Enforcement: civil-society monitors and the venue's enforcer may detect a defection;
+        # under an industry sanction the bound firms themselves punish (the norms game, model.peer).
         detection_enforcer, sanction = self._enforcement(venue.enforcement, enforcers)
         detection_cso = p["monitoring_capacity"] * (1.0 - np.exp(-pop.monitoring_effort[issue.affected_cso].sum()))
         detection = 1.0 - (1.0 - detection_cso) * (1.0 - detection_enforcer)
+        by_peers = venue.enforcement == "industry_sanction"
         gain = stringency * p["compliance_cost"] * pop.cost_factor[bound]
         reputation = detection_cso * p["reputation_cost"] * pop.company_visibility()[bound]
         affected = np.concatenate(
@@ -409,13 +424,17 @@ class EnhancedCooperationModel(mesa.Model):
         t["time_to_agreement"] += now - issue.arrival + 1
         t["overreach"] += int(self._overreach[i])
         t["legitimacy"] += legitimacy
-        self.bindings.add(
-            i, bound, weights * kappa, detection, (gain - detection * sanction - reputation) / p["compliance_noise"]
-        )
+        b = self.bindings
+        first = len(b)
+        b.add(i, bound, weights * kappa, gain, reputation, detection, by_peers)
+        self._sanction[i] = sanction
+        if by_peers:
+            self.peers.bind(bound)
+            self.peers.refresh_pressure(b, start=first)
+        b.refresh_margins(self._sanction, p["compliance_noise"], start=first)
         self._legitimacy[i] = legitimacy
         self._stringency[i] = stringency
         self._quality[i] = quality
-        self._sanction[i] = sanction
         self._detection[i] = detection
         self._coverage[i] = kappa * float(weights.sum())
         self._effect[i] = stringency * quality * reach
@@ -425,9 +444,9 @@ class EnhancedCooperationModel(mesa.Model):
         p = self.params
         if kind == "state_law":
             capacity = self.population.enforcement_capacity[enforcers]
-            return (float(capacity.mean()) if capacity.size else 0.0), p["sanction_state"]
+            return (_mean(capacity) if capacity.size else 0.0), p["sanction_state"]
         if kind == "industry_sanction":
-            return p["peer_detection"], p["sanction_industry"]
+            return 0.0, p["sanction_industry"]  # the peers punish: their pressure is set per binding (model.peer)
         if kind == "interoperability":
             return 1.0, p["sanction_industry"]
         return 0.0, 0.0  # reputation only
@@ -458,9 +477,7 @@ class EnhancedCooperationModel(mesa.Model):
         self._revisions[weak] += 1
         self._sanction[weak] += base
         self._step_cost += int(self._participants[weak].sum())
-        lowered = np.zeros(n)
-        lowered[weak] = self._detection[weak] * base / self.params["compliance_noise"]
-        b.margin -= lowered[b.issue]
+        b.refresh_margins(self._sanction, self.params["compliance_noise"])
 
     # ------------------------------------------------------------------ metrics
     def _record_metrics(self) -> None:
@@ -497,4 +514,7 @@ class EnhancedCooperationModel(mesa.Model):
             "legitimacy": t["legitimacy"] / resolved if resolved else nan,
             "overreach": t["overreach"],
             "negotiation_cost": self._step_cost,
+            "boldness": float(np.add.reduce(self.population.boldness)) / max(self.population.boldness.size, 1),
+            "vengefulness": self.peers.mean_vengefulness,
+            "peer_punishments": self.peers.punishments + self.peers.meta_punishments,
         }

@@ -44,6 +44,7 @@ class Population:
     harm_intensity: np.ndarray  # companies, mean 1
     cost_factor: np.ndarray  # companies, mean 1: how costly compliance is for this firm
     boldness: np.ndarray  # companies: propensity to defect, adapts during a run
+    vengefulness: np.ndarray  # companies: propensity to punish a peer's defection (norms game), evolves
     monitoring_effort: np.ndarray  # CSOs
     expertise: np.ndarray  # technical organisations
 
@@ -90,4 +91,6 @@ def draw_population(rng: np.random.Generator, p: dict[str, Any]) -> Population:
         boldness=beta_with_mean(rng, 0.3, 6.0, n_c),
         monitoring_effort=rng.beta(2.0, 2.0, sizes["cso"]),
         expertise=rng.beta(5.0, 2.0, sizes["technical"]),
+        # Drawn last, so that adding it left every other attribute's draws unchanged.
+        vengefulness=rng.random(n_c),  # uniform, like Axelrod's random genes
     )
