@@ -151,7 +151,7 @@ def test_explorer_renders_headless_with_controls_and_plots():
             assert any(label.startswith(name) for label in slider_labels), name
     assert rc.find(v.TextField, label="seed (blank: fresh)").widget.v_model == "0"
     images, steps, panels = state(rc)
-    assert len(images) == 5 and all(images)  # harm, open issues, agreements, compliance; venues
+    assert len(images) == 6 and all(images)  # harm, open issues, agreements, compliance, traits; venues
     assert steps == "Step: 0"
     assert "Which venue handles which issue (flexible)" in panels and "multilateral_forum" in panels
     assert "This run: flexible, seed 0, month 0" in panels

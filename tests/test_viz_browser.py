@@ -116,7 +116,7 @@ def drive(url: str) -> None:
             for label in ("issue_rate", "market_concentration", "monitoring_capacity", "n_companies"):
                 expect(page.get_by_text(re.compile(f"^{label}"))).to_be_visible()
             plots = page.locator("img")
-            expect(plots).to_have_count(5, timeout=UI)  # harm, open issues, agreements, compliance; venues
+            expect(plots).to_have_count(6, timeout=UI)  # harm, open issues, agreements, compliance, traits; venues
             harm = plots.first
             expect(harm).to_be_visible()
             before = (harm.get_attribute("src"), harm.screenshot())

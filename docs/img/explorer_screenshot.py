@@ -42,7 +42,7 @@ def main() -> None:
                 time.sleep(0.3)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 1330})
+            page = browser.new_page(viewport={"width": 1280, "height": 1760})
             page.goto(url)
             expect(page.get_by_text("Step: 0", exact=True)).to_be_visible(timeout=30_000)
             step = page.get_by_role("button", name="Step", exact=True)

@@ -46,6 +46,7 @@ WIDGETS: dict[str, tuple[float | None, float | None]] = {
     "market_concentration": (None, 0.05),
     "monitoring_capacity": (None, 0.05),
     "enforcement_capacity": (None, 0.05),
+    "peer_visibility": (None, 0.05),
     "agenda_capacity": (32, 1),
     "n_governments": (400, 1),
     "n_companies": (2000, 1),
@@ -190,6 +191,13 @@ def plot_components() -> list[tuple[Callable, int]]:
             {"compliance": "#E69F00", "coverage": "#56B4E9"},
             save_format="svg",
             post_process=_style("Compliance with norms in force; harm covered", "share (0-1)", (0.0, 1.02)),
+        ),
+        make_plot_component(
+            {"boldness": "#CC79A7", "vengefulness": "#000000"},
+            save_format="svg",
+            post_process=_style(
+                "Firms' boldness; vengefulness in industry codes (norms game)", "mean trait (0-1)", (0.0, 1.02)
+            ),
         ),
     ]
 
