@@ -171,6 +171,9 @@ def test_store_round_trip_and_paired_harm_reduction(tmp_path):
     results = load_results(tmp_path / "s")
     runs = results.runs
     assert (runs["status"] == "ok").all() and runs["run_id"].is_unique
+    runs_only = load_results(tmp_path / "s", steps=False)  # sensitivity needs no per-step table
+    pd.testing.assert_frame_equal(runs_only.runs, runs)
+    assert runs_only.steps.empty and not results.steps.empty
     for column in (
         "point",
         "replicate",

@@ -343,8 +343,8 @@ def level_heatmap(
                     fontsize=6,
                     color="black" if light else "white",
                 )
-        ax.set_xticks(np.arange(len(table.columns)) + 0.5, [f"{v:g}" for v in table.columns])
-        ax.set_yticks(np.arange(len(table.index)) + 0.5, [f"{v:g}" for v in table.index])
+        ax.set_xticks(np.arange(len(table.columns)) + 0.5, [f"{v:.3g}" for v in table.columns])
+        ax.set_yticks(np.arange(len(table.index)) + 0.5, [f"{v:.3g}" for v in table.index])
         ax.tick_params(length=0)
         ax.set_xlabel(label(x))
         ax.set_ylabel(label(y))

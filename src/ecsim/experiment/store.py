@@ -144,19 +144,20 @@ class Store:
         runs = pd.concat([pd.read_parquet(p, columns=columns) for p in parts.values()], ignore_index=True)
         return runs.drop_duplicates("run_id", keep="last")
 
-    def read(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """(runs, steps): the latest record of every run, and the steps of successful runs."""
+    def read(self, steps: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(runs, steps): the latest record of every run, and the steps of successful runs (unless ``steps=False``)."""
         runs_parts = self._parts(self.runs_dir)
         if not runs_parts:
             return pd.DataFrame(), pd.DataFrame()
         runs = self.read_runs()
-        steps_parts = [p for seq, p in self._parts(self.steps_dir).items() if seq in runs_parts]
-        steps = pd.concat([pd.read_parquet(p) for p in steps_parts], ignore_index=True) if steps_parts else None
+        wanted = self._parts(self.steps_dir).items() if steps else ()
+        steps_parts = [p for seq, p in wanted if seq in runs_parts]
+        table = pd.concat([pd.read_parquet(p) for p in steps_parts], ignore_index=True) if steps_parts else None
         ok = set(runs.loc[runs["status"] == "ok", "run_id"])
-        if steps is None:
-            steps = pd.DataFrame(columns=["run_id", "step"])
-        steps = steps[steps["run_id"].isin(ok)].drop_duplicates(["run_id", "step"], keep="last")
-        return runs, steps
+        if table is None:
+            table = pd.DataFrame(columns=["run_id", "step"])
+        table = table[table["run_id"].isin(ok)].drop_duplicates(["run_id", "step"], keep="last")
+        return runs, table
 
 
 @dataclass(frozen=True)
@@ -175,8 +176,8 @@ class Results:
 KEYS = ["point", "replicate", "regime"]
 
 
-def load_results(path: str | os.PathLike) -> Results:
-    """Read a store written by a sweep.
+def load_results(path: str | os.PathLike, steps: bool = True) -> Results:
+    """Read a store written by a sweep (``steps=False``: skip the per-step table, e.g. for sensitivity).
 
     ``runs`` has one row per run: its keys (point, replicate, regime, seed), every
     parameter, the summary metrics, status, error and wall time, and
@@ -188,9 +189,9 @@ def load_results(path: str | os.PathLike) -> Results:
     manifest = store.read_manifest()
     if manifest is None:
         raise StoreError(f"{store.path}: no {MANIFEST} here; is this the --out folder of a sweep?")
-    runs, steps = store.read()
+    runs, step_table = store.read(steps)
     if runs.empty:
-        return Results(runs, steps, manifest)
+        return Results(runs, step_table, manifest)
     regime_order = {r["name"]: i for i, r in enumerate(manifest["spec"]["regimes"])}
     runs = runs.assign(_order=runs["regime"].map(regime_order)).sort_values(["point", "replicate", "_order"])
     runs = runs.drop(columns="_order").reset_index(drop=True)
@@ -202,7 +203,7 @@ def load_results(path: str | os.PathLike) -> Results:
     runs["harm_reduction"] = 1.0 - runs["cumulative_harm"] / runs["_baseline"]
     runs = runs.drop(columns="_baseline")
     keys = runs[["run_id", *KEYS, "seed"]]
-    steps = keys.merge(steps, on="run_id", how="inner")
-    steps = steps.assign(_order=steps["regime"].map(regime_order))
-    steps = steps.sort_values(["point", "replicate", "_order", "step"]).drop(columns="_order").reset_index(drop=True)
-    return Results(runs, steps, manifest)
+    table = keys.merge(step_table, on="run_id", how="inner")
+    table = table.assign(_order=table["regime"].map(regime_order))
+    table = table.sort_values(["point", "replicate", "_order", "step"]).drop(columns="_order").reset_index(drop=True)
+    return Results(runs, table, manifest)
