@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from conftest import SMALL
 
-from ecsim import EnhancedCooperationModel
+from ecsim import EnhancedCooperationModel, summarise
 from ecsim.model import compliance
 from ecsim.model.peer import PeerEnforcement
 from ecsim.params import validate
@@ -134,7 +134,10 @@ def test_metanorms_keep_vengefulness_higher_than_the_norms_game():
 def test_peer_visibility_changes_compliance_only_where_peers_enforce():
     def run(regime, visibility):
         m = EnhancedCooperationModel(regime, rng=5, peer_visibility=visibility, **(SMALL | {"steps": 120})).run()
-        return m.metrics()
+        metrics, summary = m.metrics(), summarise(m)
+        for key in ("boldness", "vengefulness", "peer_punishments"):  # the run's summary reports the game
+            assert summary[key] == pytest.approx(metrics[key].iloc[-1], nan_ok=True)
+        return metrics
 
     blind, watchful = run("self_regulatory", 0.0), run("self_regulatory", 0.5)
     assert watchful["compliance"].iloc[-12:].mean() > blind["compliance"].iloc[-12:].mean() + 0.05

@@ -35,6 +35,9 @@ def summarise(model: EnhancedCooperationModel, metrics: pd.DataFrame | None = No
         "legitimacy": float(last["legitimacy"]),
         "overreach": int(last["overreach"]),
         "negotiation_cost": int(m["negotiation_cost"].sum()),
+        "boldness": float(last["boldness"]),
+        "vengefulness": float(last["vengefulness"]),
+        "peer_punishments": int(last["peer_punishments"]),
     }
 
 
