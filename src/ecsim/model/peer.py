@@ -84,6 +84,10 @@ class PeerEnforcement:
         """Firms ``firm`` are now bound by a new peer-enforced norm."""
         self.count += np.bincount(firm, minlength=self.count.size)
         self.club = np.flatnonzero(self.count)
+        self._update_mean_vengefulness()
+
+    def _update_mean_vengefulness(self) -> None:
+        """The club's mean vengefulness, for the metrics (kept, since it changes only with the club or traits)."""
         if self.club.size:
             self.mean_vengefulness = float(np.add.reduce(self.vengefulness[self.club])) / self.club.size
 
@@ -183,5 +187,5 @@ class PeerEnforcement:
         self.payoff[:] = 0.0
         self.exposure[:] = 0.0
         if changed:
-            self.mean_vengefulness = float(np.add.reduce(self.vengefulness[self.club])) / self.club.size
+            self._update_mean_vengefulness()
         return changed
