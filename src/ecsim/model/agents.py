@@ -10,7 +10,9 @@ hold no copy of their state, so what an agent reports is always current.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+import itertools
+import weakref
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import mesa
 
@@ -18,11 +20,32 @@ if TYPE_CHECKING:
     from ecsim.model.model import EnhancedCooperationModel
 
 
+class _IdCounters(weakref.WeakKeyDictionary):
+    """Mesa 3.3's per-model ``unique_id`` counters, holding each model weakly.
+
+    Mesa 3.3 keeps them in the class attribute ``mesa.Agent._ids``, a plain
+    dictionary keyed by the model, so every model ever built stays in memory
+    with all its agents and arrays (Mesa issue 3179, fixed upstream in PR 3180
+    for Mesa 3.4): a long sweep grows by about a megabyte per run until the
+    out-of-memory killer stops it.  Same ids (from 1 in each model), but a
+    finished model is freed.  Mesa 3.4 and later number agents in the model and
+    never read this attribute.
+    """
+
+    def __getitem__(self, model: Any) -> itertools.count:
+        try:
+            return super().__getitem__(model)
+        except KeyError:
+            counter = self[model] = itertools.count(1)
+            return counter
+
+
 class Stakeholder(mesa.Agent):
     """A stakeholder: one row (``index``, global) of the population arrays."""
 
     constituency: ClassVar[str] = ""
     model: EnhancedCooperationModel
+    _ids: ClassVar[_IdCounters] = _IdCounters()  # not mesa.Agent's: see _IdCounters
 
     def __init__(self, model: EnhancedCooperationModel, index: int) -> None:
         super().__init__(model)
