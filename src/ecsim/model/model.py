@@ -28,32 +28,13 @@ import pandas as pd
 from ecsim.model import compliance
 from ecsim.model.agents import AGENT_CLASSES
 from ecsim.model.issues import Issue, draw_issues, issue_positions
+from ecsim.model.metrics import METRICS
 from ecsim.model.negotiation import NegotiationTable, Outcome, legislate
 from ecsim.model.peer import PeerEnforcement
 from ecsim.model.population import CONSTITUENCIES, draw_population
 from ecsim.model.regimes import Regime, Venue, resolve_regime
 from ecsim.params import validate
 from ecsim.rng import SeedLike, Substreams, root_sequence, stream, stream_sequence
-
-#: Per-step outputs, in the order of ``metrics()``'s columns (after ``step``).
-METRICS: tuple[str, ...] = (
-    "harm",
-    "cumulative_harm",
-    "issues_arrived",
-    "issues_open",
-    "issues_resolved",
-    "issues_failed",
-    "time_to_agreement",
-    "coverage",
-    "compliance",
-    "participation",
-    "legitimacy",
-    "overreach",
-    "negotiation_cost",
-    "boldness",
-    "vengefulness",
-    "peer_punishments",
-)
 
 _SELECTOR_CONSTITUENCY = {
     "governments": "government",

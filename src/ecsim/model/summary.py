@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ecsim.model.metrics import SUMMARY
 from ecsim.model.model import EnhancedCooperationModel
 from ecsim.model.regimes import REGIMES, Regime, RegimeError, resolve_regime
 from ecsim.rng import SeedLike
@@ -16,29 +17,22 @@ BASELINE = "no_cooperation"
 
 
 def summarise(model: EnhancedCooperationModel, metrics: pd.DataFrame | None = None) -> dict[str, Any]:
-    """The end-of-run figures of one model: totals, final shares, means over the run.
+    """The end-of-run figures of one model, as each metric's declaration says (:mod:`ecsim.model.metrics`).
 
     ``metrics`` may pass ``model.metrics()`` when the caller has it already.
     """
     m = model.metrics() if metrics is None else metrics
     last = m.iloc[-1]
-    return {
-        "steps": int(last["step"]),
-        "cumulative_harm": float(last["cumulative_harm"]),
-        "issues_arrived": int(last["issues_arrived"]),
-        "issues_resolved": int(last["issues_resolved"]),
-        "issues_failed": int(last["issues_failed"]),
-        "time_to_agreement": float(last["time_to_agreement"]),
-        "coverage": float(last["coverage"]),
-        "compliance": float(m["compliance"].mean()),
-        "participation": float(last["participation"]),
-        "legitimacy": float(last["legitimacy"]),
-        "overreach": int(last["overreach"]),
-        "negotiation_cost": int(m["negotiation_cost"].sum()),
-        "boldness": float(last["boldness"]),
-        "vengefulness": float(last["vengefulness"]),
-        "peer_punishments": int(last["peer_punishments"]),
-    }
+    summary: dict[str, Any] = {"steps": int(last["step"])}
+    for metric in SUMMARY:
+        if metric.summary == "last":
+            value = last[metric.name]
+        elif metric.summary == "mean":
+            value = m[metric.name].mean()
+        else:
+            value = m[metric.name].sum()
+        summary[metric.name] = metric.dtype(value)
+    return summary
 
 
 def parameter_columns(params: dict[str, Any]) -> dict[str, Any]:
