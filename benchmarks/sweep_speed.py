@@ -19,6 +19,10 @@ a temporary directory):
    the number of runs), each in a fresh subprocess with ``ProcessExecutor(2)``.  The driver's peak RSS is
    VmHWM from ``/proc/self/status`` in that subprocess (worker processes excluded); not ``ru_maxrss``, which on
    Linux keeps the parent's high-water mark across fork + exec.  Target: peak(2,000) / peak(200) <= 1.3.
+5. Memory over long sweeps: the serial driver, and the worker processes of ``ProcessExecutor(2)``, after 100 and
+   after 1,000 runs at the default population (24 steps each; fresh process per sweep).  Serial: the driver's peak
+   RSS (VmHWM); processes: the largest RSS any worker reached, sampled every 0.1 s.  Mesa 3.3 kept every finished
+   model alive (Mesa issue 3179); the target is flat memory: peak(1,000) / peak(100) <= 1.1 for both.
 
 Run it with ``make bench`` (which runs model_speed.py too) or ``python benchmarks/sweep_speed.py``.  Options:
 ``--repeats N`` (timed rounds, default 3), ``--quick`` (a smoke run: 20 runs of 60 steps, one round, 12 steps
@@ -57,6 +61,8 @@ SPEEDUP_TARGET = 1.8  # throughput with 2 workers / serial throughput must be at
 OVERHEAD_TARGET = 0.05  # (serial sweep - bare loop) / bare loop must be at most this
 BATCH_RUN_TARGET = 1.0  # ecsim wall time / batch_run wall time must be at most this
 MEMORY_TARGET = 1.3  # driver peak RSS at 2,000 runs / at 200 runs must be at most this
+LONG_RUNS = (100, 1000)  # section 5: memory after this many runs of the default population
+LONG_TARGET = 1.1  # peak RSS after 1,000 runs / after 100 runs, serial driver and workers
 SEED = 20261128
 MEMORY_RUNS = (200, 2000)
 SMALL_POPULATION = {"n_governments": 20, "n_companies": 50, "n_cso": 30, "n_technical": 3}
@@ -88,6 +94,51 @@ peak = peak_rss()
 print(json.dumps({"base": base, "peak": peak, "completed": report.completed, "failed": report.failed,
                   "planned": report.planned, "seconds": seconds}))
 """
+
+
+# Section 5, in a fresh interpreter: a sweep of argv[1] runs (default population, argv[2] steps) with argv[3]
+# ("serial" or a number of workers); prints the driver's peak RSS and the largest RSS a worker process reached.
+LONG_CHILD = """
+import json, sys, threading, time
+import psutil
+from ecsim.experiment import Experiment, ProcessExecutor, SerialExecutor, run_experiment
+
+runs, steps, how, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+me, workers_peak, done = psutil.Process(), [0], threading.Event()
+
+def sample():
+    while not done.is_set():
+        for child in me.children(recursive=True):
+            try:
+                workers_peak[0] = max(workers_peak[0], child.memory_info().rss)
+            except psutil.Error:
+                pass
+        time.sleep(0.1)
+
+def driver_peak():
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmHWM:"))
+
+threading.Thread(target=sample, daemon=True).start()
+exp = Experiment("long", regimes=("flexible",), replicates=runs // 2, steps=steps, seed=1)
+executor = SerialExecutor() if how == "serial" else ProcessExecutor(int(how))
+report = run_experiment(exp, out, executor, fresh=True, progress=False)
+done.set()
+print(json.dumps({"driver": driver_peak(), "workers": workers_peak[0], "completed": report.completed,
+                  "planned": report.planned}))
+"""
+
+
+def long_child(runs: int, steps: int, how: str, out: Path) -> dict[str, Any]:
+    """Peak memory of the driver and of its workers over a sweep of ``runs`` runs, in a fresh interpreter."""
+    args = [str(runs), str(steps), how, str(out)]
+    proc = subprocess.run([sys.executable, "-c", LONG_CHILD, *args], capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"long sweep of {runs} runs ({how}) failed:\n{proc.stderr}")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    if result["completed"] != result["planned"]:
+        raise RuntimeError(f"long sweep of {runs} runs ({how}) did not complete: {result}")
+    return result
 
 
 def verdict(ok: bool) -> str:
@@ -350,6 +401,18 @@ def main(argv: list[str] | None = None) -> int:
             end="",
         )
         print(verdict(passed))
+        print()
+
+        long_runs = (20, 200) if args.quick else LONG_RUNS
+        print(f"5. Memory over long sweeps (default population, {memory_steps} steps, one fresh process per sweep)")
+        for label, how, key in (("serial driver", "serial", "driver"), (f"{WORKERS} workers", str(WORKERS), "workers")):
+            peaks = [long_child(n, memory_steps, how, tmp / f"long-{how}-{n}")[key] for n in long_runs]
+            growth = peaks[1] / peaks[0]
+            passed = growth <= LONG_TARGET
+            ok &= passed
+            print(f"   {label:<14}: peak after {long_runs[0]:>5} runs {peaks[0] / 2**20:7.1f} MiB, after ", end="")
+            print(f"{long_runs[1]:>5} runs {peaks[1] / 2**20:7.1f} MiB   ratio {growth:.2f}   ", end="")
+            print(f"target <= {LONG_TARGET:g}   {verdict(passed)}")
         print()
 
     print(f"Total time: {time.perf_counter() - start:.0f} s")

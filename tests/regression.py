@@ -11,7 +11,6 @@ and say in the commit message why the numbers moved.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -22,24 +21,11 @@ PATH = ROOT / "tests" / "data" / "quick_reproduction.json"
 
 def quick_reproduction(results: Path, workers: int = 2) -> dict[str, dict[str, float]]:
     """Run every study at its quick size into ``results``; return each study's key numbers."""
+    from ecsim.cli import build_parser
     from ecsim.study import ORDER, load_study, reproduce
 
-    args = argparse.Namespace(
-        only=None,
-        experiments=str(ROOT / "experiments"),
-        results=str(results),
-        quick=True,
-        no_report=False,
-        replicates=None,
-        steps=None,
-        workers=workers,
-        serial=False,
-        dask_local=None,
-        dask_scheduler=None,
-        fresh=False,
-        quiet=True,
-        out=None,
-    )
+    argv = ["reproduce", "--quick", "--quiet", "--workers", str(workers)]
+    args = build_parser().parse_args([*argv, "--experiments", str(ROOT / "experiments"), "--results", str(results)])
     status = reproduce(args)
     if status != 0:
         raise RuntimeError(f"ecsim reproduce --quick ended with status {status}")

@@ -211,8 +211,8 @@ def test_store_round_trip_and_paired_harm_reduction(tmp_path):
     assert manifest["runs_ok"] == len(runs) and set(manifest["runs"]) == set(runs["run_id"])
     for key in ("ecsim", "git_commit", "git_dirty", "python", "numpy", "mesa", "platform"):
         assert key in manifest["provenance"]
-    files = {p.suffix for p in (tmp_path / "s").rglob("*") if p.is_file()}
-    assert files == {".parquet", ".json"}  # no pickle anywhere
+    files = {p.suffix or p.name for p in (tmp_path / "s").rglob("*") if p.is_file()}
+    assert files == {".parquet", ".json", ".lock"}  # no pickle anywhere
 
 
 def test_rerun_skips_stored_runs_and_a_different_spec_is_refused(tmp_path):
@@ -252,7 +252,19 @@ def test_the_model_fingerprint_follows_the_model_code_only(tmp_path):
     (copy / "plots.py").write_text((copy / "plots.py").read_text() + "\n# a comment\n")
     assert runner_module.model_fingerprint(copy) == original  # figures do not change what a run computes
     (copy / "model" / "peer.py").write_text((copy / "model" / "peer.py").read_text() + "\n# a comment\n")
-    assert runner_module.model_fingerprint(copy) != original
+    changed = runner_module.model_fingerprint(copy)
+    assert changed != original
+    # The code and the libraries that draw design points are part of it: a resume never mixes two designs.
+    (copy / "experiment" / "designs.py").write_text((copy / "experiment" / "designs.py").read_text() + "\n#\n")
+    assert runner_module.model_fingerprint(copy) not in (original, changed)
+
+
+@pytest.mark.parametrize("library", ["scipy", "SALib"])
+def test_the_model_fingerprint_follows_the_design_libraries(monkeypatch, library):
+    original = runner_module.model_fingerprint()
+    real = runner_module.version
+    monkeypatch.setattr(runner_module, "version", lambda name: "0.0.1" if name == library else real(name))
+    assert runner_module.model_fingerprint() != original
 
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):

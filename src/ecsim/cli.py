@@ -23,6 +23,7 @@ EPILOG = """examples:
   ecsim compare --seed 7 --set market_concentration=0.9
   ecsim sweep experiments/regime_comparison.py --replicates 5 --workers 2
   ecsim params
+  ecsim store repair results/regime_comparison
   ecsim explore --port 8765
 """
 
@@ -174,6 +175,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from ecsim.experiment.cli import load_experiment, run_from_args
 
     return run_from_args(load_experiment(args.script), args)
+
+
+def cmd_store_repair(args: argparse.Namespace) -> int:
+    from ecsim.experiment.store import repair
+
+    print(repair(args.folder))
+    return 0
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
@@ -355,6 +363,23 @@ def build_parser() -> argparse.ArgumentParser:
         "addresses) and refuses other Host and Origin headers (HTTP 403)",
     )
     exp.set_defaults(func=cmd_explore)
+
+    sto = sub.add_parser(
+        "store",
+        help="look after a sweep's store folder (repair)",
+        description="Look after the store folder of a sweep (the --out folder: Parquet parts and manifest.json).",
+    )
+    store_sub = sto.add_subparsers(dest="store_command", metavar="ACTION", parser_class=_Parser, required=True)
+    rpr = store_sub.add_parser(
+        "repair",
+        help="set damaged or alien parts aside and rebuild the manifest from the rest",
+        description="Check every part of a store; move the parts that fail (truncated, corrupt, from another "
+        "sweep or other model code, runs outside the plan, steps without their runs) into FOLDER/quarantine/, "
+        "never deleting them; rebuild manifest.json from the parts that pass. Re-running the sweep's command "
+        "then runs what is missing.",
+    )
+    rpr.add_argument("folder", metavar="FOLDER", help="the store folder (a sweep's --out)")
+    rpr.set_defaults(func=cmd_store_repair)
 
     prm = sub.add_parser(
         "params",

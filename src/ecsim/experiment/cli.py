@@ -5,7 +5,8 @@ An experiment script defines ``EXPERIMENT = Experiment(...)`` and ends with::
     if __name__ == "__main__":
         raise SystemExit(main(EXPERIMENT))
 
-Exit status: 0 all runs stored, 1 some runs failed, 2 a usage error (one line), 130 interrupted.
+Exit status: 0 all runs stored, 1 some runs failed, 2 a usage error (one line), 130 interrupted by
+Ctrl-C, 143 by SIGTERM.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ecsim.experiment.executors import DaskExecutor, Executor, ProcessExecutor, SerialExecutor
-from ecsim.experiment.runner import run_experiment
+from ecsim.experiment.runner import MAX_RUNS, check_size, run_experiment
 from ecsim.experiment.spec import Experiment, ExperimentError
 from ecsim.experiment.store import StoreError
 
@@ -26,6 +27,16 @@ from ecsim.experiment.store import StoreError
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -54,13 +65,33 @@ def add_sweep_options(parser: argparse.ArgumentParser, out: bool = True) -> None
         store.add_argument("--out", metavar="DIR", help="store folder (default results/NAME); resumed if it exists")
     store.add_argument("--fresh", action="store_true", help="discard what --out holds and start over")
     store.add_argument("--quiet", action="store_true", help="no progress bar and no summary line")
+    faults = parser.add_argument_group("limits")
+    faults.add_argument(
+        "--run-timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="stop a run that takes longer and store it as failed (default: no limit)",
+    )
+    faults.add_argument(
+        "--max-runs",
+        type=_positive,
+        default=MAX_RUNS,
+        metavar="N",
+        help=f"refuse a design of more runs than this before starting (default {MAX_RUNS:,})",
+    )
 
 
 def executor_from(args: argparse.Namespace) -> Executor:
     if args.serial:
         return SerialExecutor()
-    if args.dask_local or args.dask_scheduler:
-        return DaskExecutor(local_workers=args.dask_local, address=args.dask_scheduler)
+    if args.dask_scheduler:
+        try:
+            return DaskExecutor(address=args.dask_scheduler, timeout=5)
+        except Exception as exc:  # unreachable, refused, malformed: Dask raises several kinds
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ExperimentError(f"--dask-scheduler {args.dask_scheduler}: cannot connect ({reason})") from None
+    if args.dask_local:
+        return DaskExecutor(local_workers=args.dask_local)
     return ProcessExecutor(args.workers)
 
 
@@ -69,8 +100,15 @@ def run_from_args(experiment: Experiment, args: argparse.Namespace, prog: str = 
     try:
         experiment = experiment.with_sizes(args.replicates, args.steps)
         out = Path(args.out) if args.out else Path("results") / experiment.name
+        check_size(experiment, args.max_runs)  # before any worker starts
         report = run_experiment(
-            experiment, out, executor_from(args), fresh=args.fresh, progress=False if args.quiet else None
+            experiment,
+            out,
+            executor_from(args),
+            fresh=args.fresh,
+            progress=False if args.quiet else None,
+            run_timeout=args.run_timeout,
+            max_runs=args.max_runs,
         )
     except (ExperimentError, StoreError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
@@ -78,7 +116,7 @@ def run_from_args(experiment: Experiment, args: argparse.Namespace, prog: str = 
     if not args.quiet or report.failed or report.interrupted:
         print(report, file=sys.stderr if (report.failed or report.interrupted) else sys.stdout)
     if report.interrupted:
-        return 130
+        return 143 if report.signal == "SIGTERM" else 130
     return 1 if report.failed else 0
 
 

@@ -11,6 +11,7 @@ so that sensitivity analyses can be computed on exactly the sampled matrix.
 from __future__ import annotations
 
 import itertools
+import math
 import warnings
 from typing import Any
 
@@ -67,6 +68,33 @@ def _levels(name: str, factor: Factor) -> list[Any]:
     if PARAMETERS[name].kind == "int":
         return sorted({round(v) for v in values})
     return [float(v) for v in values]
+
+
+def _n_levels(name: str, factor: Factor) -> int:
+    """len(_levels(name, factor)), without building a huge list of levels."""
+    if isinstance(factor, Levels):
+        return len(factor.values)
+    assert isinstance(factor, Range) and factor.levels is not None
+    if PARAMETERS[name].kind != "int":
+        return factor.levels
+    span = int(factor.high) - int(factor.low) + 1
+    if factor.levels >= span or factor.levels > 10**6:  # steps of at most one hit every integer
+        return min(span, factor.levels)
+    return len(_levels(name, factor))
+
+
+def count_points(experiment: Experiment) -> int:
+    """The number of design points, computed without building them (so an impossible design is refused cheaply)."""
+    factors, k, n = experiment.factors, len(experiment.factors), experiment.samples
+    if not factors:
+        return 1
+    if experiment.design == "factorial":
+        return math.prod(_n_levels(name, f) for name, f in factors.items())
+    if experiment.design == "morris":
+        return n * (k + 1)
+    if experiment.design == "saltelli":
+        return n * (2 * k + 2)
+    return n
 
 
 def design_points(experiment: Experiment) -> list[dict[str, Any]]:

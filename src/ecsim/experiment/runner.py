@@ -4,33 +4,47 @@ Seeds are assigned when the runs are planned, before any work is farmed out
 (one per design point and replicate, shared by all regimes), so results are the
 same for every executor and worker count.  Completed batches are written as
 they arrive; the driver keeps only counters, so its memory stays flat however
-large the sweep.  Ctrl-C stops cleanly and leaves a folder that the same
-command resumes.
+large the sweep.
+
+Faults: a run that raises or outlasts ``run_timeout`` is stored as failed.  A
+worker process that dies (a crash, ``os._exit``, the out-of-memory killer) loses
+the batches it and its pool ran: their runs are run again one at a time, alone,
+so that a run which kills its worker again is named and stored as failed with
+its seed, and the sweep goes on.  Ctrl-C or SIGTERM stops cleanly: batches in
+flight finish and are stored, nothing new starts (a second Ctrl-C stops the
+workers at once), and the same command resumes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
 import math
 import platform
+import signal
 import subprocess
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ecsim.experiment.designs import design_points
-from ecsim.experiment.executors import Executor, SerialExecutor
-from ecsim.experiment.spec import Experiment
-from ecsim.experiment.store import Store
-from ecsim.experiment.worker import RunTask, run_batch
+from ecsim.experiment.designs import count_points, design_points
+from ecsim.experiment.executors import Executor, SerialExecutor, WorkerLost
+from ecsim.experiment.schema import to_arrow
+from ecsim.experiment.spec import Experiment, ExperimentError
+from ecsim.experiment.store import Identity, Plan, Store, finish_manifest, run_id
+from ecsim.experiment.worker import RunTask, failed_row, run_batch
+from ecsim.model.metrics import SUMMARY
 from ecsim.model.summary import parameter_columns
 from ecsim.params import validate
 from ecsim.rng import run_seed
@@ -46,6 +60,7 @@ class SweepReport:
     completed: int = 0
     failed: int = 0
     interrupted: bool = False
+    signal: str = ""  # what interrupted it: SIGINT (Ctrl-C) or SIGTERM
     seconds: float = 0.0
     failures: list[dict[str, Any]] = field(default_factory=list)
 
@@ -73,9 +88,30 @@ def plan(experiment: Experiment) -> list[RunTask]:
         for r in range(experiment.replicates):
             seed = run_seed(experiment.seed, p, r)
             for regime in experiment.regimes:
-                run_id = f"p{p:05d}-r{r:04d}-{regime.name}"  # type: ignore[union-attr]
-                tasks.append(RunTask(run_id, p, r, regime, seed, params))  # type: ignore[arg-type]
+                name = regime.name  # type: ignore[union-attr]
+                tasks.append(RunTask(run_id(p, r, name), p, r, regime, seed, params))  # type: ignore[arg-type]
     return tasks
+
+
+#: The most runs a sweep may plan unless told otherwise (``max_runs``, ``--max-runs``).
+MAX_RUNS = 1_000_000
+
+
+def count_runs(experiment: Experiment) -> int:
+    """How many runs the experiment plans (design points x replicates x regimes), without building them."""
+    return count_points(experiment) * experiment.replicates * len(experiment.regimes)
+
+
+def check_size(experiment: Experiment, max_runs: int = MAX_RUNS) -> int:
+    """The number of runs planned; ExperimentError (nothing built, nothing written) if above ``max_runs``."""
+    planned = count_runs(experiment)
+    if planned > max_runs:
+        raise ExperimentError(
+            f"the design plans {planned:,} runs ({count_points(experiment):,} points x {experiment.replicates} "
+            f"replicates x {len(experiment.regimes)} regimes), more than max_runs={max_runs:,}: "
+            "make it smaller or raise the limit (--max-runs)"
+        )
+    return planned
 
 
 def _batches(tasks: list[RunTask], workers: int, largest: int = 16) -> list[list[RunTask]]:
@@ -97,14 +133,19 @@ def _git(args: list[str]) -> str | None:
 
 
 #: The code that decides what a run computes: a store's runs must all come from the same bytes of it.
-_MODEL_CODE = ("model", "games", "params.py", "rng.py", "experiment/worker.py")
+_MODEL_CODE = ("model", "games", "params.py", "rng.py", "experiment/worker.py", "experiment/designs.py")
+#: The libraries that draw a sweep's design points.
+_DESIGN_LIBRARIES = ("scipy", "SALib")
 
 
 def model_fingerprint(package: Path | None = None) -> str:
-    """Hash of the source files that decide a run's numbers (the model, its games, parameters, seeds).
+    """Hash of what decides a run's numbers and a sweep's design points.
 
-    Stored in a sweep's manifest; a resume with different model code is refused, so that one
-    store never mixes runs of two models.  Analysis, plotting and documentation are not part of it.
+    The source of the model, its games, parameters and seeds, the worker, and the design
+    code, plus the versions of scipy and SALib that draw designs.  Stored in a sweep's
+    manifest and in every part; a resume with a different fingerprint is refused, so one
+    store never mixes runs of two models or two sets of design points.  Analysis, plotting
+    and documentation are not part of it.
     """
     root = Path(__file__).resolve().parents[1] if package is None else Path(package)
     digest = hashlib.sha256()
@@ -113,6 +154,11 @@ def model_fingerprint(package: Path | None = None) -> str:
         for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
             digest.update(file.relative_to(root).as_posix().encode())
             digest.update(file.read_bytes())
+    for library in _DESIGN_LIBRARIES:
+        try:
+            digest.update(f"{library}=={version(library)}".encode())
+        except PackageNotFoundError:  # pragma: no cover - declared dependencies
+            digest.update(f"{library} missing".encode())
     return digest.hexdigest()[:16]
 
 
@@ -137,15 +183,26 @@ def _provenance() -> dict[str, Any]:
     }
 
 
+_SUMMARY_COLUMNS = ("steps", *(m.name for m in SUMMARY))
+
+
 def _rows_frame(rows: list[dict[str, Any]], tasks: dict[str, RunTask], points: list[dict[str, Any]]) -> pd.DataFrame:
-    """Summary rows with every parameter (defaults included) and the design's unit coordinates."""
+    """Summary rows with every parameter (defaults included) and the design's unit coordinates.
+
+    Every frame has every summary column, also when all its runs failed: a store's schema
+    does not depend on which runs failed.
+    """
     records = []
     for row in rows:
         task = tasks[row["run_id"]]
         full = parameter_columns(validate(task.params))
         units = {k: v for k, v in points[task.point].items() if k.startswith("u_")}
         records.append({**row, **full, **units})
-    return pd.DataFrame.from_records(records)
+    frame = pd.DataFrame.from_records(records)
+    for name in _SUMMARY_COLUMNS:
+        if name not in frame:
+            frame[name] = float("nan")
+    return frame
 
 
 def run_experiment(
@@ -154,6 +211,8 @@ def run_experiment(
     executor: Executor | None = None,
     fresh: bool = False,
     progress: bool | None = None,
+    run_timeout: float | None = None,
+    max_runs: int = MAX_RUNS,
 ) -> SweepReport:
     """Run (or resume) ``experiment`` into the store folder ``out`` (default ``results/NAME``).
 
@@ -162,91 +221,186 @@ def run_experiment(
             closed when the sweep ends.
         fresh: discard what the folder holds instead of resuming.
         progress: show a progress bar (default: when stderr is a terminal, or in Jupyter).
+        run_timeout: seconds after which a run is stopped and stored as failed (default: none).
+        max_runs: refuse, before anything is built or written, a design of more runs than this.
     """
     out = Path(out) if out is not None else Path("results") / experiment.name
     executor = executor or SerialExecutor()
     store = Store(out)
+    session: dict[str, Any] = {}
     try:
-        fingerprint = model_fingerprint()
-        store.open_for_writing(experiment.hash, fresh, fingerprint)
-        tasks = plan(experiment)
-        done = store.completed()
-        pending = [t for t in tasks if t.run_id not in done]
-        report = SweepReport(out=out, planned=len(tasks), skipped=len(tasks) - len(pending))
-        manifest = store.read_manifest() or {
-            "name": experiment.name,
-            "spec": experiment.to_dict(),
-            "spec_hash": experiment.hash,
-            "model_fingerprint": fingerprint,
-            "root_seed": experiment.seed,
-            "runs_planned": len(tasks),
-            "sessions": [],
-        }
-        manifest["provenance"] = _provenance()
-        session = {"start": dt.datetime.now(dt.UTC).isoformat(), "executor": executor.description, "end": None}
-        manifest["sessions"].append(session)
-        manifest["status"] = "running"
-        store.write_manifest(manifest)
-        by_id = {t.run_id: t for t in tasks}
-        points = design_points(experiment)
-        _execute(experiment, store, executor, pending, by_id, points, report, progress)
+        check_size(experiment, max_runs)
+        if run_timeout is not None and not run_timeout > 0:
+            raise ExperimentError(f"run_timeout={run_timeout!r}: expected a positive number of seconds")
+        with store.locked():
+            points = design_points(experiment)
+            tasks = plan(experiment)
+            identity = Identity(
+                experiment.hash,
+                model_fingerprint(),
+                Plan(len(points), experiment.replicates, experiment.regime_names),
+                experiment.to_dict(),
+            )
+            store.open_for_writing(identity, fresh)
+            done = store.completed(identity)
+            pending = [t for t in tasks if t.run_id not in done]
+            report = SweepReport(out=out, planned=len(tasks), skipped=len(tasks) - len(pending))
+            manifest = store.read_manifest() or {
+                "name": experiment.name,
+                "spec": experiment.to_dict(),
+                "spec_hash": experiment.hash,
+                "model_fingerprint": identity.model_fingerprint,
+                "plan": identity.plan.to_dict(),
+                "root_seed": experiment.seed,
+                "runs_planned": len(tasks),
+                "sessions": [],
+            }
+            manifest["provenance"] = _provenance()
+            session = {"start": dt.datetime.now(dt.UTC).isoformat(), "executor": executor.description, "end": None}
+            manifest["sessions"].append(session)
+            manifest["status"] = "running"
+            store.write_manifest(manifest)
+            sweep = _Sweep(experiment, store, identity, executor, {t.run_id: t for t in tasks}, points, report)
+            try:
+                sweep.run(pending, progress, run_timeout)
+            finally:
+                manifest = store.read_manifest() or manifest
+                manifest["sessions"][-1]["end"] = dt.datetime.now(dt.UTC).isoformat()
+                finish_manifest(store, manifest, interrupted=report.interrupted)
     finally:
         executor.close()
-    return _finish(store, report, session)
-
-
-def _execute(
-    experiment: Experiment,
-    store: Store,
-    executor: Executor,
-    pending: list[RunTask],
-    by_id: dict[str, RunTask],
-    points: list[dict[str, Any]],
-    report: SweepReport,
-    progress: bool | None,
-) -> None:
-    from tqdm.auto import tqdm
-
-    in_jupyter = "ipykernel" in sys.modules  # tqdm.auto draws a widget there
-    show = (sys.stderr.isatty() or in_jupyter) if progress is None else progress
-    bar = tqdm(
-        total=report.planned,
-        initial=report.skipped,
-        disable=not show,
-        unit="run",
-        desc=experiment.name,
-        dynamic_ncols=True,
-    )
-    start = time.perf_counter()
-    work = functools.partial(run_batch, outputs=experiment.outputs)
-    results: Iterator[Any] = executor.map_unordered(work, _batches(pending, executor.workers))
-    try:
-        for rows, steps in results:
-            store.write_batch(_rows_frame(rows, by_id, points), steps)
-            failed = [r for r in rows if r["status"] != "ok"]
-            report.completed += len(rows) - len(failed)
-            report.failed += len(failed)
-            report.failures.extend({k: r[k] for k in ("run_id", "seed", "error")} for r in failed)
-            bar.update(len(rows))
-            bar.set_postfix(failed=report.failed, refresh=False)
-    except KeyboardInterrupt:
-        report.interrupted = True
-    finally:
-        bar.close()
-        report.seconds = time.perf_counter() - start
-
-
-def _finish(store: Store, report: SweepReport, session: dict[str, Any]) -> SweepReport:
-    manifest = store.read_manifest() or {}
-    session["end"] = dt.datetime.now(dt.UTC).isoformat()
-    runs = store.read_runs(columns=["run_id", "status", "wall_time", "seed"])  # not the whole table: memory
-    manifest["status"] = "interrupted" if report.interrupted else ("failures" if report.failed else "complete")
-    if not runs.empty:
-        manifest["runs"] = {
-            r.run_id: {"status": r.status, "wall_time": round(float(r.wall_time), 4), "seed": int(r.seed)}
-            for r in runs[["run_id", "status", "wall_time", "seed"]].itertuples(index=False)
-        }
-        manifest["runs_ok"] = int((runs["status"] == "ok").sum())
-        manifest["runs_failed"] = int((runs["status"] != "ok").sum())
-    store.write_manifest(manifest)
     return report
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (what batch schedulers send) stops a sweep as Ctrl-C does (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the driver like Ctrl-C's KeyboardInterrupt."""
+
+
+@dataclass
+class _Batch:
+    tasks: list[RunTask]
+    alone: bool = False  # runs with nothing else in flight: if its worker dies, this run is the cause
+
+
+class _Sweep:
+    """The driver's loop: keep the workers busy, store what returns, isolate what kills a worker."""
+
+    def __init__(
+        self,
+        experiment: Experiment,
+        store: Store,
+        identity: Identity,
+        executor: Executor,
+        by_id: dict[str, RunTask],
+        points: list[dict[str, Any]],
+        report: SweepReport,
+    ) -> None:
+        self.experiment, self.store, self.identity, self.executor = experiment, store, identity, executor
+        self.by_id, self.points, self.report = by_id, points, report
+        self.in_flight: dict[Any, _Batch] = {}
+        self.suspects: deque[_Batch] = deque()  # runs lost with a dead worker, to run again one by one
+        self.stopping = False
+
+    def run(self, pending: list[RunTask], progress: bool | None, run_timeout: float | None) -> None:
+        from tqdm.auto import tqdm
+
+        in_jupyter = "ipykernel" in sys.modules  # tqdm.auto draws a widget there
+        show = (sys.stderr.isatty() or in_jupyter) if progress is None else progress
+        self.bar = tqdm(
+            total=self.report.planned,
+            initial=self.report.skipped,
+            disable=not show,
+            unit="run",
+            desc=self.experiment.name,
+            dynamic_ncols=True,
+        )
+        work = functools.partial(run_batch, outputs=self.experiment.outputs, timeout=run_timeout)
+        queue = deque(_Batch(b) for b in _batches(pending, self.executor.workers))
+        start = time.perf_counter()
+        try:
+            with _sigterm_as_interrupt():
+                while self.in_flight or ((queue or self.suspects) and not self.stopping):
+                    try:
+                        self._submit(work, queue)
+                        for future in self.executor.wait(list(self.in_flight)):
+                            self._collect(future)
+                    except KeyboardInterrupt as exc:
+                        if self._interrupt(exc):
+                            break
+        finally:
+            self.bar.close()
+            self.report.seconds = time.perf_counter() - start
+
+    def _submit(self, work: Any, queue: deque[_Batch]) -> None:
+        if self.stopping or any(b.alone for b in self.in_flight.values()):
+            return
+        if self.suspects:  # one at a time, with nothing else in flight
+            if not self.in_flight:
+                batch = self.suspects.popleft()
+                batch.alone = True
+                self.in_flight[self.executor.submit(work, batch.tasks)] = batch
+            return
+        while queue and len(self.in_flight) < 2 * self.executor.workers:
+            batch = queue.popleft()
+            self.in_flight[self.executor.submit(work, batch.tasks)] = batch
+
+    def _collect(self, future: Any) -> None:
+        batch = self.in_flight.pop(future)
+        try:
+            rows, steps = self.executor.outcome(future)
+        except WorkerLost as lost:
+            if self.stopping:
+                return  # abandoned on the way out: these runs run again on resume
+            if not batch.alone:
+                self.suspects.extend(_Batch([task]) for task in batch.tasks)
+                return
+            rows, steps = [failed_row(batch.tasks[0], f"WorkerLost: {lost}")], None
+        self._store(rows, steps)
+
+    def _store(self, rows: list[dict[str, Any]], steps: pd.DataFrame | None) -> None:
+        runs = to_arrow(_rows_frame(rows, self.by_id, self.points))
+        self.store.write_batch(self.identity, runs, None if steps is None else to_arrow(steps))
+        failed = [r for r in rows if r["status"] != "ok"]
+        self.report.completed += len(rows) - len(failed)
+        self.report.failed += len(failed)
+        self.report.failures.extend({k: r[k] for k in ("run_id", "seed", "error")} for r in failed)
+        self.bar.update(len(rows))
+        self.bar.set_postfix(failed=self.report.failed, refresh=False)
+
+    def _interrupt(self, exc: KeyboardInterrupt) -> bool:
+        """First interrupt: finish what is in flight, start nothing new.  Second: stop at once.  True to stop."""
+        self.report.interrupted = True
+        if not self.report.signal:
+            self.report.signal = "SIGTERM" if isinstance(exc, _Terminated) else "SIGINT"
+        if self.stopping or not self.in_flight:
+            if self.in_flight:
+                self.executor.terminate()
+                self.in_flight.clear()
+            self.stopping = True
+            return True
+        self.stopping = True
+        n = sum(len(b.tasks) for b in self.in_flight.values())
+        print(
+            f"\n{self.experiment.name}: stopping; {n} runs in flight finish and are stored "
+            "(Ctrl-C again to stop them at once)",
+            file=sys.stderr,
+            flush=True,
+        )
+        return False

@@ -2,52 +2,202 @@
 
 Layout of a store folder::
 
-    manifest.json            the spec and its hash, versions, git commit, platform, times, run status
-    runs/part-000012.parquet one row per run of one batch (parameters, seed, summary, status)
+    manifest.json             the spec and its hash, the plan, versions, git commit, platform, times, run status
+    .lock                     held (flock) by the one sweep writing here; names its PID and host
+    runs/part-000012.parquet  one row per run of one batch (parameters, seed, summary, status)
     steps/part-000012.parquet the per-step metrics of the same batch's successful runs
+    quarantine/...            parts that ``ecsim store repair`` set aside (never deleted)
 
-Each part is written to a temporary name and renamed into place (atomic on POSIX),
-steps before runs: a runs part is the commit record of its batch.  After a crash
-(even ``kill -9``) a steps part without its runs part is an orphan and is ignored
-and removed; its runs simply run again on resume.  No pickle is ever stored.
+Guarantees:
+
+* **One writer.** A sweep holds an exclusive lock on the folder for its whole session;
+  a second one is refused with the holder's PID and host.  The lock dies with its process,
+  so ``kill -9`` leaves no stale lock.
+* **Parts are never replaced.** Each part is written to a temporary name, flushed to disk,
+  then linked to its final name only if that name is free; the folder is synced after.
+  Steps go before runs: a runs part is the commit record of its batch.  A steps part
+  without its runs part (a crash between the two) is the debris of an uncommitted batch:
+  it is removed on the next open and its runs run again.
+* **Every part proves what it is.** Its Parquet metadata carries the spec hash, the model
+  fingerprint and the plan of the sweep that wrote it (runs parts also the size of their
+  steps part).  On open every part is checked: readable footer, same spec and model, run
+  ids of the plan, a steps part of the announced size.  Any fault is one
+  :class:`StoreError` naming the file; :func:`repair` sets bad parts aside and rebuilds
+  the manifest from the good ones.
+
+No pickle is ever stored.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
 import shutil
-from dataclasses import dataclass
+import socket
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 MANIFEST = "manifest.json"
+LOCK = ".lock"
+QUARANTINE = "quarantine"
+BASELINE = "no_cooperation"
 _PART = re.compile(r"^part-(\d{6,})\.parquet$")
+_RUN_ID = re.compile(r"^p(\d+)-r(\d+)-(.+)$")
+_META_KEY = b"ecsim"
 
 
 class StoreError(ValueError):
-    """The store folder cannot be used as asked (one line naming the folder and the fix)."""
+    """The store folder cannot be used as asked (one line naming the folder or file and the fix)."""
+
+
+# ---------------------------------------------------------------------------------------------- identity
+@dataclass(frozen=True)
+class Plan:
+    """Which runs a sweep consists of: design points x replicates x regimes (run ids follow from it)."""
+
+    points: int
+    replicates: int
+    regimes: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return self.points * self.replicates * len(self.regimes)
+
+    def contains(self, run: str) -> bool:
+        m = _RUN_ID.match(run)
+        if m is None or m.group(3) not in self.regimes:
+            return False
+        p, r = int(m.group(1)), int(m.group(2))
+        return p < self.points and r < self.replicates and run == run_id(p, r, m.group(3))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"points": self.points, "replicates": self.replicates, "regimes": list(self.regimes)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Plan:
+        return cls(int(d["points"]), int(d["replicates"]), tuple(d["regimes"]))
+
+
+def run_id(point: int, replicate: int, regime: str) -> str:
+    """The id of one run of a sweep."""
+    return f"p{point:05d}-r{replicate:04d}-{regime}"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What every part of one store shares: the sweep's spec, model code and plan."""
+
+    spec_hash: str
+    model_fingerprint: str
+    plan: Plan
+    spec: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def metadata(self, kind: str, **extra: Any) -> dict[bytes, bytes]:
+        record = {
+            "kind": kind,
+            "spec_hash": self.spec_hash,
+            "model_fingerprint": self.model_fingerprint,
+            "plan": self.plan.to_dict(),
+            **extra,
+        }
+        if kind == "runs":
+            record["spec"] = self.spec
+        return {_META_KEY: json.dumps(record, sort_keys=True, default=str).encode()}
+
+
+# ---------------------------------------------------------------------------------------------- files
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. Windows, where folders cannot be opened
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - file systems that do not sync folders
+        pass
+    finally:
+        os.close(fd)
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".tmp-{path.name}")
+    """Replace ``path`` atomically (the manifest, which is rewritten; parts never are)."""
+    tmp = path.with_name(f".tmp-{path.name}-{os.getpid()}")
     with open(tmp, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+    _fsync_dir(path.parent)
 
 
-def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".tmp-{path.name}")
-    df.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+def _create_part(table: pa.Table, path: Path) -> None:
+    """Write ``table`` to ``path``, which must not exist: temporary file, fsync, exclusive link, folder sync."""
+    tmp = path.with_name(f".tmp-{path.name}-{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        pq.write_table(table, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    try:
+        try:
+            os.link(tmp, path)  # fails if the name is taken: a part is never replaced
+        except FileExistsError:
+            raise StoreError(f"{path}: a part of this name exists already; another sweep writes here?") from None
+        except OSError:  # pragma: no cover - a file system without hard links: the lock makes this safe
+            if path.exists():
+                raise StoreError(f"{path}: a part of this name exists already") from None
+            os.rename(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(path.parent)
 
 
+def _part_metadata(path: Path) -> tuple[pq.FileMetaData, dict[str, Any]]:
+    """A part's Parquet footer and ecsim record; StoreError if the file is not a whole part of a store."""
+    try:
+        meta = pq.read_metadata(path)
+    except (OSError, pa.ArrowException) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StoreError(f"{path}: not a readable Parquet part (truncated or corrupt: {reason})") from None
+    raw = (meta.metadata or {}).get(_META_KEY)
+    if raw is None:
+        raise StoreError(f"{path}: not a part written by this version of ecsim (no ecsim metadata)")
+    try:
+        record = json.loads(raw)
+    except json.JSONDecodeError:
+        raise StoreError(f"{path}: its ecsim metadata is corrupt") from None
+    return meta, record
+
+
+# ---------------------------------------------------------------------------------------------- lock
+def _lock_file(fd: int) -> bool:
+    """Try to take an exclusive lock on ``fd`` without waiting; False if another process holds it."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------- store
 class Store:
     """A folder of results; see the module docstring."""
 
@@ -55,6 +205,47 @@ class Store:
         self.path = Path(path)
         self.runs_dir = self.path / "runs"
         self.steps_dir = self.path / "steps"
+        self._next = 0
+        self._lock_fd: int | None = None
+
+    # ------------------------------------------------------------------ lock
+    @contextmanager
+    def locked(self) -> Iterator[Store]:
+        """Hold the folder's exclusive lock (one writer at a time) for the ``with`` block."""
+        self.acquire()
+        try:
+            yield self
+        finally:
+            self.release()
+
+    def acquire(self) -> None:
+        """Take the folder's lock, or raise StoreError naming the process that holds it."""
+        if self.path.exists() and not self.path.is_dir():
+            raise StoreError(f"{self.path}: is a file, not a store folder; give a folder for --out")
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot write a store here ({exc.strerror or exc})") from None
+        if not _lock_file(fd):
+            try:
+                holder = json.loads(os.pread(fd, 4096, 0) or b"{}")
+            except (OSError, json.JSONDecodeError):
+                holder = {}
+            os.close(fd)
+            who = f"PID {holder.get('pid', '?')} on {holder.get('host', '?')}, since {holder.get('since', '?')}"
+            raise StoreError(
+                f"{self.path} is in use by another sweep ({who}): wait for it to end, or use another --out folder"
+            )
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "since": dt.datetime.now(dt.UTC).isoformat()}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode(), 0)
+        self._lock_fd = fd
+
+    def release(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing the descriptor releases the lock
+            self._lock_fd = None
 
     # ------------------------------------------------------------------ manifest
     @property
@@ -66,8 +257,11 @@ class Store:
             return None
         try:
             return json.loads(self.manifest_path.read_text())
-        except json.JSONDecodeError:
-            raise StoreError(f"{self.manifest_path}: not a valid manifest (corrupt JSON)") from None
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise StoreError(
+                f"{self.manifest_path}: not a valid manifest (corrupt JSON); `ecsim store repair {self.path}` "
+                "rebuilds it from the parts"
+            ) from None
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
@@ -84,82 +278,330 @@ class Store:
                 parts[int(m.group(1))] = p
         return dict(sorted(parts.items()))
 
-    def open_for_writing(self, spec_hash: str, fresh: bool, model_fingerprint: str | None = None) -> None:
-        """Make the folder ready: refuse a different spec or model code, clear it if ``fresh``, drop crash debris."""
-        manifest = self.read_manifest()
+    def open_for_writing(self, identity: Identity, fresh: bool) -> None:
+        """Make the (locked) folder ready: refuse another spec or model code, clear it if ``fresh``,
+        check every part, drop the debris of a crash."""
+        if self._lock_fd is None:
+            raise RuntimeError("open_for_writing needs the store's lock: use `with store.locked():`")
         if fresh:
-            for name in (MANIFEST,):
-                (self.path / name).unlink(missing_ok=True)
+            self.manifest_path.unlink(missing_ok=True)
             for folder in (self.runs_dir, self.steps_dir):
                 shutil.rmtree(folder, ignore_errors=True)
-        elif manifest is not None and manifest.get("spec_hash") != spec_hash:
+        manifest = self.read_manifest()
+        if manifest is not None and manifest.get("spec_hash") != identity.spec_hash:
             raise StoreError(
                 f"{self.path} holds runs of another specification (hash {manifest.get('spec_hash')}, this one "
-                f"{spec_hash}): use another --out folder, or --fresh to discard them"
+                f"{identity.spec_hash}): use another --out folder, or --fresh to discard them"
             )
-        elif (
-            manifest is not None
-            and model_fingerprint is not None
-            and manifest.get("model_fingerprint") != model_fingerprint
-        ):
+        if manifest is not None and manifest.get("model_fingerprint") != identity.model_fingerprint:
             raise StoreError(
                 f"{self.path} holds runs made by other model code (fingerprint {manifest.get('model_fingerprint')}, "
-                f"this code {model_fingerprint}): use --fresh to run them again, or another --out folder"
+                f"this code {identity.model_fingerprint}): use --fresh to run them again, or another --out folder"
             )
-        elif manifest is None and any(self._parts(d) for d in (self.runs_dir, self.steps_dir)):
-            raise StoreError(f"{self.path} holds result parts but no manifest: use another --out folder or --fresh")
+        if manifest is None and any(self._parts(d) for d in (self.runs_dir, self.steps_dir)):
+            raise StoreError(
+                f"{self.path} holds result parts but no manifest: `ecsim store repair {self.path}` rebuilds it, "
+                "or use another --out folder or --fresh"
+            )
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         self.steps_dir.mkdir(parents=True, exist_ok=True)
         for folder in (self.runs_dir, self.steps_dir):
-            for tmp in folder.glob(".tmp-*"):
+            for tmp in folder.glob(".tmp-*"):  # a write that never reached its final name
                 tmp.unlink(missing_ok=True)
-        runs = self._parts(self.runs_dir)
-        for seq, path in self._parts(self.steps_dir).items():
-            if seq not in runs:  # killed between the two renames: the batch runs again
-                path.unlink(missing_ok=True)
-        self._next = max([*runs, *self._parts(self.steps_dir), -1]) + 1
+        self.verify(identity, remove_uncommitted=True)
+        self._next = max([*self._parts(self.runs_dir), *self._parts(self.steps_dir), -1]) + 1
 
-    def completed(self) -> set[str]:
-        """Run ids stored with status ok (their latest record)."""
+    def verify(self, identity: Identity | None = None, remove_uncommitted: bool = False) -> dict[str, str]:
+        """Check every part; return the latest status of each stored run.
+
+        ``identity`` is what every part must carry (by default the manifest's).  A steps
+        part without its runs part is an uncommitted batch: removed if ``remove_uncommitted``
+        (a writer holding the lock), otherwise ignored.  Raises StoreError on the first fault.
+        """
+        if identity is None:
+            identity = self._manifest_identity()
         status: dict[str, str] = {}
-        for path in self._parts(self.runs_dir).values():
-            table = pq.read_table(path, columns=["run_id", "status"])
-            status.update(zip(table.column("run_id").to_pylist(), table.column("status").to_pylist(), strict=True))
-        return {run for run, s in status.items() if s == "ok"}
+        runs_parts, steps_parts = self._parts(self.runs_dir), self._parts(self.steps_dir)
+        for seq, path in runs_parts.items():
+            status.update(self._check_batch(path, steps_parts.get(seq), identity, status))
+        for seq, path in steps_parts.items():
+            if seq not in runs_parts:
+                self._check_steps_part(path, identity, None)  # must be ours, even if uncommitted
+                if remove_uncommitted:
+                    path.unlink()
+        return status
 
-    def write_batch(self, runs: pd.DataFrame, steps: pd.DataFrame | None) -> None:
-        """Store one batch atomically (steps first, then the runs part that commits it)."""
+    def _check_batch(
+        self, runs: Path, steps: Path | None, identity: Identity, stored: dict[str, str]
+    ) -> dict[str, str]:
+        """Check one committed batch (its runs part and its steps part) against ``identity`` and the runs
+        ``stored`` before it; return the status of each of its runs."""
+        rows = self._check_runs_part(runs, identity)
+        if rows["steps_rows"] and steps is None:
+            raise StoreError(f"{runs}: its steps part {self.steps_dir.name}/{runs.name} is missing")
+        if steps is not None:
+            self._check_steps_part(steps, identity, rows["steps_rows"])
+        batch = dict(zip(rows["run_id"], rows["status"], strict=True))
+        twice = next((r for r, state in batch.items() if state == "ok" and stored.get(r) == "ok"), None)
+        if twice is not None:
+            raise StoreError(f"{runs}: run {twice} is stored twice (a second writer?)")
+        return batch
+
+    def _manifest_identity(self) -> Identity:
+        manifest = self.read_manifest()
+        if manifest is None:
+            raise StoreError(f"{self.path}: no {MANIFEST} here; is this the --out folder of a sweep?")
+        try:
+            return Identity(manifest["spec_hash"], manifest["model_fingerprint"], Plan.from_dict(manifest["plan"]))
+        except (KeyError, TypeError, ValueError):
+            raise StoreError(
+                f"{self.manifest_path}: written by an older ecsim or damaged (no plan); rerun the sweep with --fresh"
+            ) from None
+
+    def _check_identity(self, path: Path, record: dict[str, Any], identity: Identity, kind: str) -> None:
+        if record.get("kind") != kind:
+            raise StoreError(f"{path}: a {record.get('kind')} part in the {kind} folder")
+        if record.get("spec_hash") != identity.spec_hash:
+            raise StoreError(
+                f"{path}: a part of another specification (hash {record.get('spec_hash')}, this store "
+                f"{identity.spec_hash}); copied in from another sweep?"
+            )
+        if record.get("model_fingerprint") != identity.model_fingerprint:
+            raise StoreError(
+                f"{path}: a part made by other model code (fingerprint {record.get('model_fingerprint')}, this store "
+                f"{identity.model_fingerprint})"
+            )
+
+    def _check_runs_part(self, path: Path, identity: Identity) -> dict[str, Any]:
+        _, record = _part_metadata(path)
+        self._check_identity(path, record, identity, "runs")
+        try:
+            table = pq.read_table(path, columns=["run_id", "status"])
+        except (OSError, pa.ArrowException, KeyError) as exc:
+            raise StoreError(f"{path}: cannot read its run ids ({str(exc).splitlines()[0]})") from None
+        runs, states = table.column("run_id").to_pylist(), table.column("status").to_pylist()
+        alien = next((r for r in runs if not identity.plan.contains(r)), None)
+        if alien is not None:
+            raise StoreError(f"{path}: run {alien} is not a run of this sweep's plan")
+        return {"run_id": runs, "status": states, "steps_rows": int(record.get("steps_rows", 0))}
+
+    def _check_steps_part(self, path: Path, identity: Identity, expected_rows: int | None) -> None:
+        meta, record = _part_metadata(path)
+        self._check_identity(path, record, identity, "steps")
+        if expected_rows is not None and meta.num_rows != expected_rows:
+            raise StoreError(f"{path}: holds {meta.num_rows} rows, its runs part announces {expected_rows}")
+
+    def completed(self, identity: Identity | None = None) -> set[str]:
+        """Run ids stored with status ok (their latest record); every part checked against ``identity``."""
+        return {run for run, s in self.verify(identity).items() if s == "ok"}
+
+    def write_batch(self, identity: Identity, runs: pa.Table, steps: pa.Table | None) -> None:
+        """Store one batch (steps first, then the runs part that commits it); parts are created, never replaced."""
         name = f"part-{self._next:06d}.parquet"
         self._next += 1
-        if steps is not None and len(steps):
-            _atomic_parquet(steps, self.steps_dir / name)
-        _atomic_parquet(runs, self.runs_dir / name)
+        n_steps = 0 if steps is None else steps.num_rows
+        if n_steps:
+            assert steps is not None
+            _create_part(steps.replace_schema_metadata(identity.metadata("steps")), self.steps_dir / name)
+        _create_part(runs.replace_schema_metadata(identity.metadata("runs", steps_rows=n_steps)), self.runs_dir / name)
 
     # ------------------------------------------------------------------ reading
-    def read_runs(self, columns: list[str] | None = None) -> pd.DataFrame:
-        """The latest record of every run (empty if none); ``columns`` limits what is read."""
+    def _runs_table(self, columns: list[str] | None = None) -> pa.Table | None:
+        """The latest record of every run, as one Arrow table (None if the store holds none)."""
         parts = self._parts(self.runs_dir)
         if not parts:
-            return pd.DataFrame()
-        runs = pd.concat([pd.read_parquet(p, columns=columns) for p in parts.values()], ignore_index=True)
-        return runs.drop_duplicates("run_id", keep="last")
+            return None
+        tables = []
+        for path in parts.values():
+            try:
+                tables.append(pq.read_table(path, columns=columns).replace_schema_metadata(None))
+            except (OSError, pa.ArrowException) as exc:
+                raise StoreError(f"{path}: cannot be read ({str(exc).splitlines()[0]})") from None
+        table = pa.concat_tables(tables, promote_options="permissive")
+        ids = table.column("run_id").to_pandas()
+        latest = ids.drop_duplicates(keep="last").index.to_numpy()
+        return table.take(pa.array(latest))
+
+    def read_runs(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """The latest record of every run (empty if none); ``columns`` limits what is read."""
+        if columns is not None and "run_id" not in columns:
+            columns = ["run_id", *columns]
+        table = self._runs_table(columns)
+        return pd.DataFrame() if table is None else _to_pandas(table)
 
     def read(self, steps: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(runs, steps): the latest record of every run, and the steps of successful runs (unless ``steps=False``)."""
         runs_parts = self._parts(self.runs_dir)
-        if not runs_parts:
-            return pd.DataFrame(), pd.DataFrame()
-        runs = self.read_runs()
-        wanted = self._parts(self.steps_dir).items() if steps else ()
-        steps_parts = [p for seq, p in wanted if seq in runs_parts]
-        table = pd.concat([pd.read_parquet(p) for p in steps_parts], ignore_index=True) if steps_parts else None
-        ok = set(runs.loc[runs["status"] == "ok", "run_id"])
+        table = self._runs_table()
         if table is None:
-            table = pd.DataFrame(columns=["run_id", "step"])
-        table = table[table["run_id"].isin(ok)].drop_duplicates(["run_id", "step"], keep="last")
-        return runs, table
+            return pd.DataFrame(), pd.DataFrame()
+        runs = _to_pandas(table)
+        wanted = self._parts(self.steps_dir).items() if steps else ()
+        frames = []
+        for seq, path in wanted:
+            if seq in runs_parts:
+                try:
+                    frames.append(pq.read_table(path).replace_schema_metadata(None).to_pandas())
+                except (OSError, pa.ArrowException) as exc:
+                    raise StoreError(f"{path}: cannot be read ({str(exc).splitlines()[0]})") from None
+        step_table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["run_id", "step"])
+        ok = set(runs.loc[runs["status"] == "ok", "run_id"])
+        step_table = step_table[step_table["run_id"].isin(ok)].drop_duplicates(["run_id", "step"], keep="last")
+        return runs, step_table
 
 
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    """Arrow to pandas, keeping integer columns integer: nullable ``Int64`` where failed runs leave gaps."""
+    df = table.to_pandas()
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        if pa.types.is_integer(column.type) and column.null_count:
+            df[name] = pd.array(column.to_pylist(), dtype="Int64")
+    return df
+
+
+# ---------------------------------------------------------------------------------------------- repair
+@dataclass
+class RepairReport:
+    """What :func:`repair` did."""
+
+    path: Path
+    kept: int = 0
+    runs_ok: int = 0
+    planned: int = 0
+    set_aside: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    quarantine: Path | None = None
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.path}: kept {self.kept} batches ({self.runs_ok} of {self.planned} runs stored ok); manifest rebuilt"
+        )
+        if self.set_aside:
+            text += f"; set aside {len(self.set_aside)} files in {self.quarantine}:"
+            text += "".join(f"\n  {name}: {reason}" for name, reason in self.set_aside)
+        if self.runs_ok < self.planned:
+            text += "\nre-run the sweep's command to run what is missing"
+        return text
+
+
+def repair(path: str | os.PathLike) -> RepairReport:
+    """Set aside every part that fails its checks (into ``quarantine/``) and rebuild the manifest from the rest.
+
+    The sweep's identity comes from the manifest if it can be read, otherwise from the
+    most common identity among the runs parts.  Nothing is deleted but temporary files.
+    """
+    store = Store(path)
+    if not store.path.is_dir():
+        raise StoreError(f"{store.path}: no such store folder")
+    with store.locked():
+        try:
+            manifest = store.read_manifest()
+        except StoreError:
+            manifest = None
+        identity = _repair_identity(store, manifest)
+        report = RepairReport(store.path, planned=identity.plan.size)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        report.quarantine = store.path / QUARANTINE / stamp
+        for folder in (store.runs_dir, store.steps_dir):
+            for tmp in folder.glob(".tmp-*") if folder.exists() else ():
+                tmp.unlink(missing_ok=True)
+        status: dict[str, str] = {}
+        runs_parts, steps_parts = store._parts(store.runs_dir), store._parts(store.steps_dir)
+        for seq, runs_path in runs_parts.items():
+            steps_path = steps_parts.get(seq)
+            try:
+                batch = store._check_batch(runs_path, steps_path, identity, status)
+            except StoreError as exc:
+                _set_aside(report, store, [runs_path, steps_path], str(exc))
+                continue
+            status.update(batch)
+            report.kept += 1
+        for seq, steps_path in steps_parts.items():
+            if seq not in runs_parts:
+                _set_aside(report, store, [steps_path], "a steps part without its runs part (an uncommitted batch)")
+        report.runs_ok = sum(s == "ok" for s in status.values())
+        base = manifest or {}
+        base.update(
+            spec=identity.spec or base.get("spec", {}),
+            spec_hash=identity.spec_hash,
+            model_fingerprint=identity.model_fingerprint,
+            plan=identity.plan.to_dict(),
+            runs_planned=identity.plan.size,
+        )
+        base.setdefault("name", base.get("spec", {}).get("name"))
+        base.setdefault("root_seed", base.get("spec", {}).get("seed"))
+        base.setdefault("sessions", [])
+        base["repaired"] = [*base.get("repaired", []), {"time": stamp, "set_aside": [n for n, _ in report.set_aside]}]
+        finish_manifest(store, base)
+        if not report.set_aside:
+            report.quarantine = None
+        return report
+
+
+def _set_aside(report: RepairReport, store: Store, paths: Iterable[Path | None], reason: str) -> None:
+    assert report.quarantine is not None
+    for path in paths:
+        if path is None or not path.exists():
+            continue
+        target = report.quarantine / path.parent.name / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        report.set_aside.append((str(path.relative_to(store.path)), reason.split(": ", 1)[-1]))
+
+
+def _repair_identity(store: Store, manifest: dict[str, Any] | None) -> Identity:
+    if manifest is not None and {"spec_hash", "model_fingerprint", "plan"} <= manifest.keys():
+        return Identity(
+            manifest["spec_hash"], manifest["model_fingerprint"], Plan.from_dict(manifest["plan"]), manifest["spec"]
+        )
+    votes: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for path in store._parts(store.runs_dir).values():
+        try:
+            _, record = _part_metadata(path)
+            key = (record["spec_hash"], record["model_fingerprint"])
+            Plan.from_dict(record["plan"])
+        except (StoreError, KeyError, TypeError, ValueError):
+            continue
+        votes.setdefault(key, []).append(record)
+    if not votes:
+        raise StoreError(f"{store.path}: neither a readable manifest nor a readable runs part; nothing to repair")
+    record = max(votes.values(), key=len)[0]
+    return Identity(
+        record["spec_hash"], record["model_fingerprint"], Plan.from_dict(record["plan"]), record.get("spec", {})
+    )
+
+
+def finish_manifest(store: Store, manifest: dict[str, Any], interrupted: bool = False) -> dict[str, Any]:
+    """Write the manifest's run table and status: complete only when every planned run is stored ok."""
+    runs = store.read_runs(["status", "wall_time", "seed"])
+    planned = int(manifest.get("runs_planned", 0))
+    ok = int((runs["status"] == "ok").sum()) if not runs.empty else 0
+    failed = len(runs) - ok
+    if interrupted:
+        state = "interrupted"
+    elif ok == planned:
+        state = "complete"
+    elif failed:
+        state = "failures"
+    else:
+        state = "incomplete"
+    manifest.update(status=state, runs_ok=ok, runs_failed=failed)
+    manifest["runs"] = (
+        {
+            r.run_id: {"status": r.status, "wall_time": _seconds(r.wall_time), "seed": int(r.seed)}
+            for r in runs[["run_id", "status", "wall_time", "seed"]].itertuples(index=False)
+        }
+        if not runs.empty
+        else {}
+    )
+    store.write_manifest(manifest)
+    return manifest
+
+
+def _seconds(value: Any) -> float | None:
+    return None if pd.isna(value) else round(float(value), 4)
+
+
+# ---------------------------------------------------------------------------------------------- results
 @dataclass(frozen=True)
 class Results:
     """A stored sweep: ``runs`` (one row per run), ``steps`` (tidy per-step metrics), ``manifest``."""
@@ -179,6 +621,7 @@ KEYS = ["point", "replicate", "regime"]
 def load_results(path: str | os.PathLike, steps: bool = True) -> Results:
     """Read a store written by a sweep (``steps=False``: skip the per-step table, e.g. for sensitivity).
 
+    Every part is checked first (a damaged or alien part is a one-line StoreError naming it).
     ``runs`` has one row per run: its keys (point, replicate, regime, seed), every
     parameter, the summary metrics, status, error and wall time, and
     ``harm_reduction``, paired against the ``no_cooperation`` run of the same
@@ -189,15 +632,14 @@ def load_results(path: str | os.PathLike, steps: bool = True) -> Results:
     manifest = store.read_manifest()
     if manifest is None:
         raise StoreError(f"{store.path}: no {MANIFEST} here; is this the --out folder of a sweep?")
+    store.verify()
     runs, step_table = store.read(steps)
     if runs.empty:
         return Results(runs, step_table, manifest)
     regime_order = {r["name"]: i for i, r in enumerate(manifest["spec"]["regimes"])}
     runs = runs.assign(_order=runs["regime"].map(regime_order)).sort_values(["point", "replicate", "_order"])
     runs = runs.drop(columns="_order").reset_index(drop=True)
-    base = runs.loc[
-        (runs["regime"] == "no_cooperation") & (runs["status"] == "ok"), ["point", "replicate", "cumulative_harm"]
-    ]
+    base = runs.loc[(runs["regime"] == BASELINE) & (runs["status"] == "ok"), ["point", "replicate", "cumulative_harm"]]
     base = base.rename(columns={"cumulative_harm": "_baseline"})
     runs = runs.merge(base, on=["point", "replicate"], how="left")
     runs["harm_reduction"] = 1.0 - runs["cumulative_harm"] / runs["_baseline"]
