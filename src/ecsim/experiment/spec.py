@@ -16,11 +16,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ecsim.model.model import METRICS
-from ecsim.model.regimes import Regime, RegimeError, resolve_regime
+from ecsim.model.regimes import BASELINE, Regime, RegimeError, resolve_regime
 from ecsim.params import PARAMETERS, ParameterError, validate
 
 DESIGNS: tuple[str, ...] = ("factorial", "lhs", "sobol", "morris", "saltelli")
-BASELINE = "no_cooperation"
 
 
 class ExperimentError(ValueError):

@@ -46,10 +46,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ecsim.model.regimes import BASELINE
+
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 QUARANTINE = "quarantine"
-BASELINE = "no_cooperation"
 _PART = re.compile(r"^part-(\d{6,})\.parquet$")
 _RUN_ID = re.compile(r"^p(\d+)-r(\d+)-(.+)$")
 _META_KEY = b"ecsim"

@@ -48,6 +48,8 @@ ENFORCEMENTS: tuple[str, ...] = ("state_law", "industry_sanction", "interoperabi
 #: share of the vote, split equally among its members (a multistakeholder 'house' vote).
 WEIGHTINGS: tuple[str, ...] = ("equal", "market_share", "constituency")
 PUBLIC_POLICY: frozenset[str] = frozenset(CATEGORIES) - {"technical_operational"}
+#: The regime every other is measured against: harm reduction = 1 - cumulative harm / the baseline's, same seed.
+BASELINE = "no_cooperation"
 
 
 class RegimeError(ValueError):
@@ -248,8 +250,8 @@ REGIMES: dict[str, Regime] = {
         description="Only self-regulation by the private sector and technical community; governments act nationally.",
         source="seed 1g, 2a (self-regulation alone)",
     ),
-    "no_cooperation": Regime(
-        "no_cooperation",
+    BASELINE: Regime(
+        BASELINE,
         {
             "national": NATIONAL,
             "international": NATIONAL,

@@ -10,10 +10,8 @@ import pandas as pd
 
 from ecsim.model.metrics import SUMMARY
 from ecsim.model.model import EnhancedCooperationModel
-from ecsim.model.regimes import REGIMES, Regime, RegimeError, resolve_regime
+from ecsim.model.regimes import BASELINE, REGIMES, Regime, RegimeError, resolve_regime
 from ecsim.rng import SeedLike
-
-BASELINE = "no_cooperation"
 
 
 def summarise(model: EnhancedCooperationModel, metrics: pd.DataFrame | None = None) -> dict[str, Any]:
