@@ -10,6 +10,7 @@ from conftest import SMALL
 
 from ecsim import REGIMES, EnhancedCooperationModel, Regime, compare
 from ecsim.model import compliance
+from ecsim.model.bindings import Bindings
 from ecsim.model.regimes import CENTRAL_FORUM
 
 
@@ -55,7 +56,7 @@ def test_monitoring_raises_detection_and_compliance():
 
 
 def make_bindings(n, detection, severity=2.0, gain=1.0, noise=0.25):
-    b = compliance.Bindings.empty()
+    b = Bindings.empty()
     b.add(0, np.arange(n), np.full(n, 1.0 / n), np.full(n, gain), np.zeros(n), detection, peer=False)
     b.refresh_margins(np.array([severity]), noise)
     return b
@@ -91,7 +92,7 @@ def test_harm_is_the_sum_of_unaddressed_harm_rates():
     log = model.issue_log()
     b = model.bindings
     achieved = np.bincount(b.issue, b.weight * b.complying, minlength=len(log))
-    effect = np.where(log["outcome"] == "adopted", model._effect[: len(log)], 0.0)
+    effect = np.where(log["outcome"] == "adopted", model.ledger.effect[: len(log)], 0.0)
     expected = float(np.sum(log["harm_rate"] * (1.0 - effect * achieved)))
     assert model.metrics()["harm"].iloc[-1] == pytest.approx(expected)
     # Before any issue arrives there is no harm; with no issues at all there never is.

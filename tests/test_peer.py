@@ -7,7 +7,7 @@ import pytest
 from conftest import SMALL
 
 from ecsim import EnhancedCooperationModel, summarise
-from ecsim.model import compliance
+from ecsim.model.bindings import Bindings
 from ecsim.model.peer import PeerEnforcement
 from ecsim.params import validate
 
@@ -21,7 +21,7 @@ def club(vengefulness, boldness=None, sanction=1.0, **params):
 
 
 def one_norm(firms, gain=1.0, outside=0.0):
-    b = compliance.Bindings.empty()
+    b = Bindings.empty()
     k = len(firms)
     b.add(0, np.asarray(firms), np.full(k, 1.0 / k), np.full(k, gain), np.zeros(k), outside, peer=True)
     return b

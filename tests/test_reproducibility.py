@@ -66,10 +66,10 @@ def test_issue_positions_do_not_depend_on_when_or_where_an_issue_is_negotiated()
     a = EnhancedCooperationModel("centralised", rng=8, **SMALL)
     b = EnhancedCooperationModel("flexible", rng=8, **SMALL)
     issue = a.issues[5]
-    pa = a._open_negotiation(issue, a.regime.routes[issue.category], now=1).positions
+    pa = a.open_negotiation(issue, a.regime.routes[issue.category], now=1).positions
     for _ in range(3):
         b.step()
-    pb = b._open_negotiation(b.issues[5], b.regime.routes[issue.category], now=4).positions
+    pb = b.open_negotiation(b.issues[5], b.regime.routes[issue.category], now=4).positions
     np.testing.assert_array_equal(pa, pb)
 
 

@@ -23,7 +23,46 @@ CATEGORIES: tuple[str, ...] = (
     "technical_operational",
 )
 
-DECISION_RULES: tuple[str, ...] = ("consensus", "qualified_majority", "simple_majority")
+
+
+@dataclass(frozen=True)
+class DecisionRule:
+    """When a venue adopts a proposal: the share of the deciders' weight that must accept it.
+
+    ``strict``: the share must exceed the threshold (a simple majority is more than half);
+    ``unanimous``: every decider must accept, whatever its weight (consensus); ``forum``:
+    a rule intergovernmental fora may use (the ``decision_rule`` parameter's choices).
+    """
+
+    name: str
+    threshold: float
+    description: str
+    strict: bool = False
+    unanimous: bool = False
+    forum: bool = True
+
+
+#: Every decision rule, by name: the one registry (venues, negotiation and the parameter read it).
+DECISION_RULES: dict[str, DecisionRule] = {
+    r.name: r
+    for r in (
+        DecisionRule("consensus", 1.0, "every decider accepts (no objection)", unanimous=True),
+        DecisionRule("qualified_majority", 2.0 / 3.0, "at least two thirds of the deciders' weight accepts"),
+        DecisionRule("simple_majority", 0.5, "more than half of the deciders' weight accepts", strict=True),
+        DecisionRule(
+            "market_share_majority",
+            2.0 / 3.0,
+            "firms holding at least two thirds of the market share at the table accept (industry codes)",
+            forum=False,
+        ),
+    )
+}
+#: The rules of intergovernmental fora: the choices of the ``decision_rule`` parameter.
+FORUM_RULES: tuple[str, ...] = tuple(name for name, rule in DECISION_RULES.items() if rule.forum)
+
+#: How deciders move between rounds: the choices of ``negotiation_protocol``.  Each name is
+#: implemented once in :data:`ecsim.model.negotiation.PROTOCOLS`, which refuses to load if one is missing.
+NEGOTIATION_PROTOCOLS: tuple[str, ...] = ("concession", "bounded_confidence", "bargaining")
 
 
 class ParameterError(ValueError):
@@ -319,8 +358,8 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "Decision rule of intergovernmental venues (the centralised and multilateral fora).",
         "-",
         _SEED_1B,
-        choices=DECISION_RULES,
-        plausible=DECISION_RULES,
+        choices=FORUM_RULES,
+        plausible=FORUM_RULES,
     ),
     _p(
         "agenda_capacity",
@@ -363,7 +402,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "(a recognised agenda-setter proposes, after Baron-Ferejohn).",
         "-",
         "ODD §7.6; Hegselmann & Krause 2002; Baron & Ferejohn 1989",
-        choices=("concession", "bounded_confidence", "bargaining"),
+        choices=NEGOTIATION_PROTOCOLS,
     ),
     _p(
         "confidence_bound",

@@ -12,12 +12,20 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import mesa
 
 if TYPE_CHECKING:
-    from ecsim.model.model import EnhancedCooperationModel
+    from ecsim.model.bindings import Bindings
+    from ecsim.model.population import Population
+
+
+class _World(Protocol):
+    """What agents read from their model (the arrays they are views onto)."""
+
+    population: Population
+    bindings: Bindings
 
 
 class _IdCounters(weakref.WeakKeyDictionary):
@@ -40,14 +48,23 @@ class _IdCounters(weakref.WeakKeyDictionary):
             return counter
 
 
+#: The agent class of each constituency (a :class:`Stakeholder` subclass registers itself by its ``constituency``).
+AGENT_CLASSES: dict[str, type[Stakeholder]] = {}
+
+
 class Stakeholder(mesa.Agent):
     """A stakeholder: one row (``index``, global) of the population arrays."""
 
     constituency: ClassVar[str] = ""
-    model: EnhancedCooperationModel
+    model: _World  # type: ignore[assignment]  # an EnhancedCooperationModel
     _ids: ClassVar[_IdCounters] = _IdCounters()  # not mesa.Agent's: see _IdCounters
 
-    def __init__(self, model: EnhancedCooperationModel, index: int) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.constituency:
+            AGENT_CLASSES[cls.constituency] = cls
+
+    def __init__(self, model: Any, index: int) -> None:
         super().__init__(model)
         self.index = int(index)
 
@@ -129,8 +146,3 @@ class TechnicalOrg(Stakeholder):
     @property
     def expertise(self) -> float:
         return float(self.model.population.expertise[self.local_index])
-
-
-AGENT_CLASSES: dict[str, type[Stakeholder]] = {
-    cls.constituency: cls for cls in (Government, Company, CivilSocietyOrg, TechnicalOrg)
-}

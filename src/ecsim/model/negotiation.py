@@ -17,15 +17,10 @@ slower than a simple one.  Unilateral venues (national legislatures) do not
 negotiate: after ``national_lag`` steps each government whose position is at
 least :data:`LEGISLATION_THRESHOLD` legislates for its own jurisdiction.
 
-Two other protocols can replace concession (parameter ``negotiation_protocol``),
-both validated as standalone sub-models in :mod:`ecsim.games`:
-``bounded_confidence`` — between rounds every decider moves to the (weighted)
-mean position of the deciders within ``confidence_bound`` of its own
-(Hegselmann & Krause 2002), so forums can fragment into camps that never
-agree; and ``bargaining`` — each round a decider recognised with probability
-equal to its weight proposes the point nearest its own position that the rule
-would pass (closed-rule agenda setting after Baron & Ferejohn 1989), so
-agreement is fast and tilted towards the proposer.
+How deciders move between rounds is the negotiation protocol (parameter
+``negotiation_protocol``; :mod:`ecsim.model.protocols`): concession (above),
+bounded confidence (Hegselmann & Krause 2002) or agenda-setter bargaining (after
+Baron & Ferejohn 1989).
 
 All open negotiations, at every venue, sit in one :class:`NegotiationTable`
 whose round is a handful of NumPy operations over every decider at once
@@ -39,25 +34,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ecsim.games import bounded_confidence
+from ecsim.model.protocols import PROTOCOLS, feasible_point
+from ecsim.params import DECISION_RULES
 
-RULES: tuple[str, ...] = ("consensus", "qualified_majority", "market_share_majority", "simple_majority")
-#: How deciders move between rounds (``negotiation_protocol``): monotonic concession (default),
-#: bounded-confidence opinion dynamics (Hegselmann & Krause 2002), or closed-rule agenda-setter
-#: bargaining (after Baron & Ferejohn 1989).
-PROTOCOLS: tuple[str, ...] = ("concession", "bounded_confidence", "bargaining")
-#: Share of the deciders' weight that must accept, per rule (consensus: every
-#: decider; simple majority: strictly more than half).
-THRESHOLDS: dict[str, float] = {
-    "consensus": 1.0,
-    "qualified_majority": 2.0 / 3.0,
-    "market_share_majority": 2.0 / 3.0,
-    "simple_majority": 0.5,
-}
+__all__ = ["LEGISLATION_THRESHOLD", "THRESHOLDS", "NegotiationTable", "Outcome", "feasible_point", "legislate"]
+
+#: Share of the deciders' weight that must accept, per rule (:data:`ecsim.params.DECISION_RULES`).
+THRESHOLDS: dict[str, float] = {name: rule.threshold for name, rule in DECISION_RULES.items()}
 #: A government legislates alone only if it wants a norm at least this stringent.
 LEGISLATION_THRESHOLD = 0.5
 _EPS = 1e-12
-_CONSENSUS, _SIMPLE = RULES.index("consensus"), RULES.index("simple_majority")
 
 
 @dataclass(frozen=True)
@@ -69,31 +55,6 @@ class Outcome:
     proposal: float  # adopted stringency (NaN if failed)
     supporters: np.ndarray  # bool per decider, in the order the deciders were given
     rounds: int
-
-
-def feasible_point(positions: np.ndarray, share: np.ndarray, ideal: float, tolerance: float, rule: str) -> float:
-    """The point closest to ``ideal`` that the rule's required support accepts (``ideal`` if none exists).
-
-    A decider accepts a point within ``tolerance`` of its position.  Support is
-    piecewise constant in the point, changing only at positions +/- tolerance, so
-    the closest feasible point is the ideal itself or one of those breakpoints
-    (between two equally close points, the less stringent one).
-    """
-    if positions.size == 0:
-        return ideal
-    if rule == "consensus":
-        low, high = positions.max() - tolerance, positions.min() + tolerance
-        return float(np.clip(ideal, low, high)) if low <= high + _EPS else ideal
-    candidates = np.concatenate([[ideal], positions - tolerance, positions + tolerance])
-    within = np.abs(positions[None, :] - candidates[:, None]) <= tolerance + _EPS
-    support = within.astype(float) @ share
-    threshold = THRESHOLDS[rule]
-    ok = support > threshold + _EPS if rule == "simple_majority" else support >= threshold - _EPS
-    if not ok.any():
-        return ideal
-    feasible = candidates[ok]
-    distance = np.round(np.abs(feasible - ideal), 12)
-    return float(feasible[distance == distance.min()].min())  # ties: the less stringent point
 
 
 def legislate(key: int, positions: np.ndarray, rounds: int) -> Outcome:
@@ -108,18 +69,22 @@ def legislate(key: int, positions: np.ndarray, rounds: int) -> Outcome:
     return Outcome(key, True, float(positions[willing].mean()), willing, rounds)
 
 
-# Columns of NegotiationTable._meta (one row per open negotiation).
-_KEY, _RULE, _ANCHOR, _PULL, _DEADLINE, _COST, _THRESHOLD, _SIZE, _ROUNDS = range(9)
-
-
 class NegotiationTable:
     """Every open negotiation, played round by round, vectorised over all deciders.
 
-    Rows of ``_position``/``_share``/``_slot`` are deciders, contiguous per
-    negotiation; ``_meta`` has one row per negotiation (columns ``_KEY`` ...).
-    Negotiations opened during a step join at the next round; finished ones
-    leave at the end of the round in which they finish.
+    Rows of ``position``/``share``/``slot`` are deciders, contiguous per negotiation;
+    ``meta`` has one row per negotiation (columns ``KEY`` ...).  Negotiations opened
+    during a step join at the next round; finished ones leave at the end of the round
+    in which they finish.  The protocol (:mod:`ecsim.model.protocols`) tables the
+    proposals and moves the deciders.
     """
+
+    #: Columns of ``meta``.
+    KEY, RULE, ANCHOR, PULL, DEADLINE, COST, THRESHOLD, SIZE, ROUNDS = range(9)
+    #: Decision rules by their index in the RULE column.
+    RULES: tuple[str, ...] = tuple(DECISION_RULES)
+    _STRICT = np.array([rule.strict for rule in DECISION_RULES.values()])
+    _UNANIMOUS = np.array([rule.unanimous for rule in DECISION_RULES.values()])
 
     def __init__(
         self,
@@ -135,17 +100,17 @@ class NegotiationTable:
             raise ValueError("the bargaining protocol needs an rng (it recognises proposers at random)")
         self.tolerance = tolerance
         self.concession_rate = concession_rate
-        self.protocol = protocol
+        self.protocol = PROTOCOLS[protocol]()
         self.confidence_bound = confidence_bound
         self.rng = rng
-        self._slot = np.empty(0, dtype=np.int64)
-        self._position = np.empty(0)
-        self._share = np.empty(0)
-        self._meta = np.empty((0, 9))
+        self.slot = np.empty(0, dtype=np.int64)
+        self.position = np.empty(0)
+        self.share = np.empty(0)
+        self.meta = np.empty((0, 9))
         self._pending: list[tuple[np.ndarray, np.ndarray, list[float]]] = []
 
     def __len__(self) -> int:
-        return self._meta.shape[0] + len(self._pending)
+        return self.meta.shape[0] + len(self._pending)
 
     def open(
         self,
@@ -170,7 +135,7 @@ class NegotiationTable:
         pull = 0.0 if np.isnan(anchor) else consultation_weight
         meta = [
             key,
-            RULES.index(rule),
+            self.RULES.index(rule),
             anchor if pull else 0.0,
             pull,
             deadline,
@@ -184,93 +149,64 @@ class NegotiationTable:
     @property
     def cost_per_round(self) -> int:
         """Participant-rounds that one round of every open negotiation costs."""
-        return int(self._meta[:, _COST].sum()) + int(sum(p[2][_COST] for p in self._pending))
+        return int(self.meta[:, self.COST].sum()) + int(sum(p[2][self.COST] for p in self._pending))
 
     def _admit_pending(self) -> None:
         pending, self._pending = self._pending, []
         meta = np.array([p[2] for p in pending])
-        first = self._meta.shape[0]
-        self._slot = np.concatenate(
-            [self._slot, np.repeat(np.arange(first, first + len(pending)), meta[:, _SIZE].astype(np.int64))]
-        )
-        self._position = np.concatenate([self._position, *(p[0] for p in pending)])
-        self._share = np.concatenate([self._share, *(p[1] for p in pending)])
-        self._meta = np.concatenate([self._meta, meta])
+        first = self.meta.shape[0]
+        sizes = meta[:, self.SIZE].astype(np.int64)
+        self.slot = np.concatenate([self.slot, np.repeat(np.arange(first, first + len(pending)), sizes)])
+        self.position = np.concatenate([self.position, *(p[0] for p in pending)])
+        self.share = np.concatenate([self.share, *(p[1] for p in pending)])
+        self.meta = np.concatenate([self.meta, meta])
 
-    def _agenda_setter_proposals(self, offsets: np.ndarray) -> np.ndarray:
-        """Closed-rule bargaining (after Baron & Ferejohn 1989): a recognised proposer tables a proposal.
-
-        Each round, in every negotiation, one decider is recognised with probability
-        equal to its decision weight and proposes the point closest to its own
-        position that the decision rule's required support accepts (or its own
-        position when no point would pass; then dissenters concede).  Consulted
-        stakeholders do not pull a proposer's offer (closed rule).
-        """
-        meta, x, share = self._meta, self._position, self._share
-        draws = self.rng.random(meta.shape[0])  # type: ignore[union-attr]
-        proposal = np.empty(meta.shape[0])
-        for s in range(meta.shape[0]):
-            rows = slice(offsets[s], offsets[s + 1])
-            xs, ws = x[rows], share[rows]
-            if xs.size == 0:
-                proposal[s] = np.nan
-                continue
-            proposer = min(int(np.searchsorted(np.cumsum(ws), draws[s] * ws.sum(), side="right")), xs.size - 1)
-            proposal[s] = feasible_point(xs, ws, float(xs[proposer]), self.tolerance, RULES[int(meta[s, _RULE])])
-        return proposal
+    def _adopted(self, accept: np.ndarray, support: np.ndarray) -> np.ndarray:
+        """Which negotiations adopt this round's proposal under their decision rule."""
+        meta, n = self.meta, self.meta.shape[0]
+        rule = meta[:, self.RULE].astype(np.int64)
+        threshold = meta[:, self.THRESHOLD]
+        adopted = np.where(self._STRICT[rule], support > threshold + _EPS, support >= threshold - _EPS)
+        unanimous = self._UNANIMOUS[rule]
+        if unanimous.any():  # consensus means every decider, whatever its weight
+            dissent = np.bincount(self.slot, ~accept, minlength=n)
+            adopted &= ~unanimous | (dissent == 0)
+        return adopted & (meta[:, self.SIZE] > 0)
 
     def play_round(self) -> list[Outcome]:
         """Play one round of every open negotiation; return those that ended."""
         if self._pending:
             self._admit_pending()
-        meta = self._meta
+        meta = self.meta
         n = meta.shape[0]
         if n == 0:
             return []
-        meta[:, _ROUNDS] += 1
-        slot, x, share = self._slot, self._position, self._share
-        offsets = np.concatenate([[0], np.cumsum(meta[:, _SIZE].astype(np.int64))])
-        if self.protocol == "bargaining":
-            proposal = self._agenda_setter_proposals(offsets)
-        else:
-            proposal = np.bincount(slot, share * x, minlength=n).astype(float, copy=False)  # (int when no rows)
-            proposal += meta[:, _PULL] * (meta[:, _ANCHOR] - proposal)
-        gap = proposal[slot] - x
+        meta[:, self.ROUNDS] += 1
+        offsets = np.concatenate([[0], np.cumsum(meta[:, self.SIZE].astype(np.int64))])
+        proposal = self.protocol.propose(self, offsets)
+        gap = proposal[self.slot] - self.position
         accept = np.abs(gap) <= self.tolerance
-        support = np.bincount(slot, share * accept, minlength=n)
-        rule, threshold = meta[:, _RULE], meta[:, _THRESHOLD]
-        adopted = np.where(rule == _SIMPLE, support > threshold + _EPS, support >= threshold - _EPS)
-        if (rule == _CONSENSUS).any():  # consensus means every decider, whatever its weight
-            dissent = np.bincount(slot, ~accept, minlength=n)
-            adopted &= (rule != _CONSENSUS) | (dissent == 0)
-        adopted &= meta[:, _SIZE] > 0
-        failed = ~adopted & ((meta[:, _ROUNDS] >= meta[:, _DEADLINE]) | (meta[:, _SIZE] == 0))
+        support = np.bincount(self.slot, self.share * accept, minlength=n)
+        adopted = self._adopted(accept, support)
+        failed = ~adopted & ((meta[:, self.ROUNDS] >= meta[:, self.DEADLINE]) | (meta[:, self.SIZE] == 0))
         ended = np.flatnonzero(adopted | failed)
         going_on = np.ones(n, dtype=bool)
         going_on[ended] = False
-        if self.protocol == "bounded_confidence":
-            # Hegselmann-Krause: every decider moves to the (weighted) mean of those within the bound.
-            for s in np.flatnonzero(going_on):
-                rows = slice(offsets[s], offsets[s + 1])
-                x[rows] = bounded_confidence.update(x[rows], self.confidence_bound, weights=share[rows])
-        else:
-            # Dissenters in negotiations that go on concede part of their distance (to the tabled proposal).
-            x += self.concession_rate * np.where(going_on[slot] & ~accept, gap, 0.0)
+        self.protocol.move(self, going_on, accept, gap, offsets)
         if ended.size == 0:
             return []
         outcomes = [
             Outcome(
-                key=int(meta[s, _KEY]),
+                key=int(meta[s, self.KEY]),
                 adopted=bool(adopted[s]),
                 proposal=float(proposal[s]) if adopted[s] else float("nan"),
                 supporters=accept[offsets[s] : offsets[s + 1]].copy(),
-                rounds=int(meta[s, _ROUNDS]),
+                rounds=int(meta[s, self.ROUNDS]),
             )
             for s in ended
         ]
-        keep = going_on
-        rows = keep[slot]
-        self._slot = (np.cumsum(keep) - 1)[slot[rows]]
-        self._position, self._share = x[rows], share[rows]
-        self._meta = meta[keep]
+        rows = going_on[self.slot]
+        self.slot = (np.cumsum(going_on) - 1)[self.slot[rows]]
+        self.position, self.share = self.position[rows], self.share[rows]
+        self.meta = meta[going_on]
         return outcomes

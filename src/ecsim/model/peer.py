@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from ecsim.games.norms import offspring_counts
-from ecsim.model.compliance import Bindings
+from ecsim.model.bindings import Bindings
 
 
 def _peers(b: Bindings, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -6,8 +6,8 @@ one by one through Mesa's AgentSet.  Everything here is drawn from the
 ``population`` stream only, so every regime run on a seed meets the same
 stakeholders (common random numbers).
 
-Stakeholders share one index space: governments first, then companies, CSOs and
-technical organisations (``Population.slices``).
+Stakeholders share one index space, a block per constituency in the order they are
+declared (:mod:`ecsim.model.constituencies`; ``Population.slices``).
 """
 
 from __future__ import annotations
@@ -17,13 +17,7 @@ from typing import Any
 
 import numpy as np
 
-CONSTITUENCIES: tuple[str, ...] = ("government", "company", "cso", "technical")
-
-#: Mean usual stringency preference per constituency and the Beta concentration
-#: (a + b) around it.  Firms prefer weak norms, civil society strong ones,
-#: governments and the technical community sit between (ODD §7, "preferences").
-PREFERENCE_MEAN: dict[str, float] = {"government": 0.6, "company": 0.3, "cso": 0.8, "technical": 0.5}
-PREFERENCE_CONCENTRATION = 12.0
+from ecsim.model.constituencies import CONSTITUENCIES, PREFERENCE_CONCENTRATION
 
 
 def beta_with_mean(rng: np.random.Generator, mean: float, concentration: float, size: int) -> np.ndarray:
@@ -64,18 +58,18 @@ class Population:
 
 def draw_population(rng: np.random.Generator, p: dict[str, Any]) -> Population:
     """Draw every stakeholder's attributes (DESIGN.md §1, 'Stakeholders')."""
-    sizes = {
-        "government": p["n_governments"],
-        "company": p["n_companies"],
-        "cso": p["n_cso"],
-        "technical": p["n_technical"],
-    }
+    sizes = {name: int(p[c.size]) for name, c in CONSTITUENCIES.items()}
     slices, start = {}, 0
-    for c in CONSTITUENCIES:
-        slices[c] = slice(start, start + sizes[c])
-        start += sizes[c]
+    for name, size in sizes.items():
+        slices[name] = slice(start, start + size)
+        start += size
+    # Firms prefer weak norms, civil society strong ones, governments and the technical community
+    # sit between (ODD §7, "preferences").
     preference = np.concatenate(
-        [beta_with_mean(rng, PREFERENCE_MEAN[c], PREFERENCE_CONCENTRATION, sizes[c]) for c in CONSTITUENCIES]
+        [
+            beta_with_mean(rng, c.preference_mean, PREFERENCE_CONCENTRATION, sizes[name])
+            for name, c in CONSTITUENCIES.items()
+        ]
     )
     n_c = sizes["company"]
     # Firm sizes ~ U^-c: a Pareto tail with shape 1/c (seed 1g: a few large corporations).

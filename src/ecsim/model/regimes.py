@@ -7,18 +7,10 @@ publishes performance reports (seed 1e, 1g, 2a).  A :class:`Regime` routes each
 issue category to a venue.  Users write a new regime as a dict of venues and
 pass it to the model; the engine never needs to change.
 
-Stakeholder *selectors* name who sits at a table for a given issue:
-
-=======================  ====================================================
-``governments``          every government
-``affected_governments`` the governments of the issue's jurisdictions
-``companies``            every company
-``causing_companies``    the companies whose conduct causes the issue's harm
-``cso``                  every civil-society organisation
-``affected_cso``         the CSOs that raise or follow the issue
-``technical``            every technical organisation
-``relevant_technical``   the technical bodies with expertise on the issue
-=======================  ====================================================
+Stakeholder *selectors* (:mod:`ecsim.model.selectors`) name who sits at a table for a
+given issue; decision rules (:data:`ecsim.params.DECISION_RULES`), weightings
+(:mod:`ecsim.model.weightings`) and enforcement kinds (:mod:`ecsim.model.enforcement`)
+are each registered once, and a venue names them.
 """
 
 from __future__ import annotations
@@ -27,26 +19,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from ecsim.model.enforcement import ENFORCEMENTS
+from ecsim.model.selectors import selectors
+from ecsim.model.weightings import WEIGHTINGS
 from ecsim.params import CATEGORIES, DECISION_RULES
 
-SELECTORS: tuple[str, ...] = (
-    "governments",
-    "affected_governments",
-    "companies",
-    "causing_companies",
-    "cso",
-    "affected_cso",
-    "technical",
-    "relevant_technical",
-)
 #: ``"parameter"`` means: the model's ``decision_rule`` parameter.  ``"unilateral"``
 #: means each decider acts alone for its own jurisdiction (national legislation).
-VENUE_RULES: tuple[str, ...] = (*DECISION_RULES, "market_share_majority", "unilateral", "parameter")
-ENFORCEMENTS: tuple[str, ...] = ("state_law", "industry_sanction", "interoperability", "reputation")
-#: ``equal``: one vote each; ``market_share``: firms weigh by market share (others by
-#: the mean firm's); ``constituency``: each constituency at the table holds an equal
-#: share of the vote, split equally among its members (a multistakeholder 'house' vote).
-WEIGHTINGS: tuple[str, ...] = ("equal", "market_share", "constituency")
+VENUE_RULES: tuple[str, ...] = (*DECISION_RULES, "unilateral", "parameter")
 PUBLIC_POLICY: frozenset[str] = frozenset(CATEGORIES) - {"technical_operational"}
 #: The regime every other is measured against: harm reduction = 1 - cumulative harm / the baseline's, same seed.
 BASELINE = "no_cooperation"
@@ -84,12 +64,13 @@ class Venue:
         object.__setattr__(self, "remit", frozenset(self.remit))
         if not self.deciders:
             raise RegimeError(f"venue {self.name!r}: needs at least one decider selector")
-        check("decider", self.deciders, SELECTORS)
-        check("consulted", self.consulted, SELECTORS)
+        names = tuple(selectors())
+        check("decider", self.deciders, names)
+        check("consulted", self.consulted, names)
         check("remit category", self.remit, CATEGORIES)
         check("decision_rule", (self.decision_rule,), VENUE_RULES)
-        check("enforcement", (self.enforcement,), ENFORCEMENTS)
-        check("weighting", (self.weighting,), WEIGHTINGS)
+        check("enforcement", (self.enforcement,), tuple(ENFORCEMENTS))
+        check("weighting", (self.weighting,), tuple(WEIGHTINGS))
 
 
 @dataclass(frozen=True)

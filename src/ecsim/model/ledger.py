@@ -1,0 +1,148 @@
+"""The issue ledger: what happened to every issue, one array per field (a struct of arrays).
+
+One source of truth for the issue log (:meth:`IssueLedger.log`) and for the
+metrics: the model writes each issue's route, negotiation and norm here as they
+happen, and keeps running totals beside the arrays so that a step's metrics need
+no pass over all issues (a test checks the totals against the log).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ecsim.model.issues import Issue
+
+if TYPE_CHECKING:
+    from ecsim.model.norms import Norm
+
+#: Outcomes of an issue, in the order it passes through them.
+OUTCOMES: tuple[str, ...] = ("pending", "queued", "negotiating", "adopted", "failed")
+
+
+@dataclass
+class Totals:
+    """Running totals over issues (the metrics' numerators and denominators)."""
+
+    started: int = 0
+    resolved: int = 0
+    failed: int = 0
+    overreach: int = 0
+    time_to_agreement: int = 0
+    participation: float = 0.0
+    legitimacy: float = 0.0
+
+
+class IssueLedger:
+    """Per-issue state of a run (index: issue id)."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        n = len(issues)
+        self.issues = issues
+        self.arrival = np.array([i.arrival for i in issues], dtype=np.int64)
+        self.harm_rate = np.array([i.harm_rate for i in issues])
+        self.arrived = 0  # issues raised so far (a prefix: issues are in arrival order)
+        self.venue = [""] * n
+        self.outcome = ["pending"] * n
+        self.reporting = np.zeros(n, dtype=bool)  # whether the issue's venue publishes performance reports
+        self.participants = np.zeros(n, dtype=np.int64)
+        self.deciders = np.zeros(n, dtype=np.int64)
+        self.participation = np.full(n, np.nan)
+        self.rounds = np.zeros(n, dtype=np.int64)
+        self.agreed_at = np.full(n, -1, dtype=np.int64)
+        self.overreach = np.zeros(n, dtype=bool)
+        # The norm in force on the issue (NaN / 0 while there is none).
+        self.stringency = np.full(n, np.nan)
+        self.quality = np.full(n, np.nan)
+        self.sanction = np.full(n, np.nan)  # escalated in place by performance reports; read by peer enforcement
+        self.detection = np.full(n, np.nan)
+        self.coverage = np.zeros(n)
+        self.effect = np.zeros(n)  # stringency x quality x reach
+        self.legitimacy = np.full(n, np.nan)
+        self.revisions = np.zeros(n, dtype=np.int64)
+        self.totals = Totals()
+
+    def __len__(self) -> int:
+        return len(self.issues)
+
+    def raised(self, now: int) -> list[Issue]:
+        """The issues raised at step ``now`` (those not yet routed, up to ``now``); marks them arrived."""
+        end = int(np.searchsorted(self.arrival, now, side="right"))
+        new, self.arrived = self.issues[self.arrived : end], end
+        return new
+
+    def route(self, issue: Issue, venue: str, reporting: bool) -> None:
+        self.venue[issue.id] = venue
+        self.reporting[issue.id] = reporting
+        self.outcome[issue.id] = "queued"
+
+    def start(self, issue: Issue, participants: int, deciders: int, participation: float) -> None:
+        """The issue's negotiation opens with these participants (relevant stakeholders' share ``participation``)."""
+        i = issue.id
+        self.outcome[i] = "negotiating"
+        self.participants[i] = participants
+        self.deciders[i] = deciders
+        self.participation[i] = participation
+        self.totals.started += 1
+        self.totals.participation += participation
+
+    def adopt(self, norm: Norm, now: int, rounds: int) -> None:
+        """A norm is adopted on the issue at step ``now`` after ``rounds`` rounds."""
+        i, t = norm.issue.id, self.totals
+        self.agreed_at[i] = now
+        self.outcome[i] = "adopted"
+        self.rounds[i] = rounds
+        self.overreach[i] = norm.overreach
+        t.resolved += 1
+        t.time_to_agreement += now - norm.issue.arrival + 1
+        t.overreach += int(norm.overreach)
+        t.legitimacy += norm.legitimacy
+        self.sanction[i] = norm.sanction
+        self.legitimacy[i] = norm.legitimacy
+        self.stringency[i] = norm.stringency
+        self.quality[i] = norm.quality
+        self.detection[i] = norm.detection
+        self.coverage[i] = norm.coverage
+        self.effect[i] = norm.stringency * norm.quality * norm.reach
+
+    def fail(self, issue: Issue, rounds: int) -> None:
+        """The issue's negotiation ended without a norm."""
+        self.outcome[issue.id] = "failed"
+        self.rounds[issue.id] = rounds
+        self.totals.failed += 1
+
+    def log(self) -> pd.DataFrame:
+        """One row per issue raised so far: where it went and what came of it."""
+        k = self.arrived
+        issues = self.issues[:k]
+        agreed = self.agreed_at[:k]
+        return pd.DataFrame(
+            {
+                "id": np.arange(k),
+                "arrival": self.arrival[:k],
+                "category": [i.category for i in issues],
+                "harm_rate": self.harm_rate[:k],
+                "complexity": [i.complexity for i in issues],
+                "novelty": [i.novelty for i in issues],
+                "shock": [i.shock for i in issues],
+                "venue": self.venue[:k],
+                "deciders": self.deciders[:k],
+                "participants": self.participants[:k],
+                "participation": self.participation[:k],
+                "rounds": self.rounds[:k],
+                "outcome": self.outcome[:k],
+                "agreed_at": np.where(agreed >= 0, agreed, -1),
+                "time_to_agreement": np.where(agreed >= 0, agreed - self.arrival[:k] + 1, np.nan),
+                "stringency": self.stringency[:k],
+                "quality": self.quality[:k],
+                "sanction": self.sanction[:k],
+                "detection": self.detection[:k],
+                "coverage": self.coverage[:k],
+                "legitimacy": self.legitimacy[:k],
+                "overreach": self.overreach[:k],
+                "revisions": self.revisions[:k],
+            }
+        )

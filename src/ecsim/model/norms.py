@@ -1,0 +1,126 @@
+"""Norm adoption: from an adopted proposal to a norm in force (seed 1f, 1g, 2a).
+
+An adopted proposal becomes a :class:`Norm` through three mechanisms:
+
+1. **Ratification** (:func:`ratify`): where governments decide, only those that
+   signed ratify, so the norm covers only their jurisdictions (its jurisdictional
+   coverage κ) and only they enforce it; elsewhere the norm reaches every
+   jurisdiction of the issue.
+2. **Binding** (:func:`bind`): the firms causing the issue's harm are bound; where
+   firms decide (an industry code), only the signatories.
+3. **Enforcement** (:func:`enforce`): civil-society monitors and the venue's
+   enforcer (an enforcement kind, :mod:`ecsim.model.enforcement`) may detect a
+   defection; detection, sanction and the reputation a firm would lose make a
+   defection costly (:mod:`ecsim.model.compliance`).
+
+Its quality falls where technical complexity meets no technical expertise at the
+table; its legitimacy is one minus the mean distance of its stringency from the
+positions of the stakeholders the issue affects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ecsim.model.enforcement import ENFORCEMENTS
+from ecsim.model.issues import Issue
+from ecsim.model.negotiation import Outcome
+from ecsim.model.population import Population
+from ecsim.model.venues import Seat
+from ecsim.model.weightings import mean
+
+
+@dataclass(eq=False)
+class Norm:
+    """An adopted norm: what it asks, whom it binds, how it is enforced."""
+
+    issue: Issue
+    stringency: float
+    quality: float  # 1 - complexity x (1 - expertise at the table)
+    reach: float  # share of cross-border harm national law reaches (1 unless legislated nationally)
+    kappa: float  # jurisdictional coverage: share of the issue's jurisdictions bound
+    bound: np.ndarray  # firms bound (local company index)
+    weights: np.ndarray  # each bound firm's share of the issue's harm
+    gain: np.ndarray  # what defecting saves each bound firm per step
+    reputation: np.ndarray  # what a detected defection costs each bound firm in reputation
+    detection: float  # chance a defection is detected by monitors or the enforcer
+    sanction: float  # severity of the enforcer's (or the peers') sanction
+    by_peers: bool  # the bound firms enforce it among themselves (the norms game)
+    legitimacy: float
+    overreach: bool  # adopted by a venue outside its remit
+
+    @property
+    def coverage(self) -> float:
+        """Harm-weighted share of the issue's harm the norm binds."""
+        return self.kappa * float(self.weights.sum())
+
+
+def ratify(seat: Seat, signed: np.ndarray, pop: Population) -> tuple[float, np.ndarray]:
+    """(jurisdictional coverage κ, the governments that enforce the norm) (local government indices)."""
+    jurisdictions = seat.issue.jurisdictions
+    if not seat.governments_decide:
+        return 1.0, jurisdictions
+    ratified = signed[jurisdictions + pop.slices["government"].start]
+    kappa = mean(ratified) if jurisdictions.size else 0.0
+    return kappa, jurisdictions[ratified]
+
+
+def bind(seat: Seat, signed: np.ndarray, pop: Population) -> tuple[np.ndarray, np.ndarray]:
+    """(the firms the norm binds, their shares of the issue's harm)."""
+    issue = seat.issue
+    if not seat.firms_decide:
+        return issue.causers, issue.harm_weights
+    signatory = signed[issue.causers + pop.slices["company"].start]
+    return issue.causers[signatory], issue.harm_weights[signatory]
+
+
+def enforce(seat: Seat, enforcers: np.ndarray, pop: Population, p: dict[str, Any]) -> tuple[float, float, float]:
+    """(detection by monitors or the enforcer, detection by civil society alone, sanction)."""
+    kind = ENFORCEMENTS[seat.venue.enforcement]
+    detection_enforcer, sanction = kind.enforcer(pop.enforcement_capacity[enforcers], p)
+    effort = pop.monitoring_effort[seat.issue.affected_cso].sum()
+    detection_cso = p["monitoring_capacity"] * (1.0 - np.exp(-effort))
+    detection = 1.0 - (1.0 - detection_cso) * (1.0 - detection_enforcer)
+    return detection, detection_cso, sanction
+
+
+def legitimacy(seat: Seat, stringency: float, pop: Population) -> float:
+    """1 - the mean distance of the norm from the positions of the stakeholders the issue affects."""
+    issue, s = seat.issue, pop.slices
+    affected = np.concatenate(
+        [
+            issue.jurisdictions + s["government"].start,
+            issue.causers + s["company"].start,
+            issue.affected_cso + s["cso"].start,
+        ]
+    )
+    return 1.0 - float(np.add.reduce(np.abs(seat.positions[affected] - stringency))) / affected.size
+
+
+def adopt(seat: Seat, outcome: Outcome, pop: Population, p: dict[str, Any]) -> Norm:
+    """The norm an adopted proposal becomes (ratification, binding, enforcement)."""
+    issue, stringency = seat.issue, outcome.proposal
+    signed = np.zeros(pop.size, dtype=bool)
+    signed[seat.deciders[outcome.supporters]] = True
+    kappa, enforcers = ratify(seat, signed, pop)
+    bound, weights = bind(seat, signed, pop)
+    detection, detection_cso, sanction = enforce(seat, enforcers, pop, p)
+    return Norm(
+        issue=issue,
+        stringency=stringency,
+        quality=1.0 - issue.complexity * (1.0 - seat.expertise),
+        reach=p["national_reach"] if seat.rule == "unilateral" and issue.cross_border else 1.0,
+        kappa=kappa,
+        bound=bound,
+        weights=weights,
+        gain=stringency * p["compliance_cost"] * pop.cost_factor[bound],
+        reputation=detection_cso * p["reputation_cost"] * pop.company_visibility()[bound],
+        detection=detection,
+        sanction=sanction,
+        by_peers=ENFORCEMENTS[seat.venue.enforcement].by_peers,
+        legitimacy=legitimacy(seat, stringency, pop),
+        overreach=issue.category not in seat.venue.remit,
+    )
