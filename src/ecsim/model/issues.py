@@ -80,6 +80,20 @@ def _beta(rng: np.random.Generator, mean: float, size: int) -> np.ndarray:
     return rng.beta(m * 4.0, (1 - m) * 4.0, size=size)
 
 
+def _arrivals(rng: np.random.Generator, p: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """(arrival step of every issue, whether it is raised in the innovation shock), in arrival order."""
+    counts = rng.poisson(p["issue_rate"], size=p["steps"])
+    shock_step = p["shock_step"] if p["shock_issues"] > 0 and 0 < p["shock_step"] <= p["steps"] else 0
+    extra = int(rng.poisson(p["shock_issues"])) if shock_step else 0  # drawn only when there is a shock
+    counts[shock_step - 1] += extra
+    arrivals = np.repeat(np.arange(1, p["steps"] + 1), counts)
+    is_shock = np.zeros(arrivals.size, dtype=bool)
+    if extra:  # the burst: the last `extra` issues raised in the shock step
+        last = int(np.searchsorted(arrivals, shock_step, side="right"))
+        is_shock[last - extra : last] = True
+    return arrivals, is_shock
+
+
 def draw_issues(rng: np.random.Generator, population: Population, p: dict[str, Any]) -> list[Issue]:
     """Draw every issue that arrives within ``p['steps']`` steps, in arrival order.
 
@@ -92,16 +106,8 @@ def draw_issues(rng: np.random.Generator, population: Population, p: dict[str, A
     stakeholders involved (causers by market share, the others uniformly).
     """
     mix = np.array([p["issue_mix"][c] for c in CATEGORIES])
-    counts = rng.poisson(p["issue_rate"], size=p["steps"])
-    shock_step = p["shock_step"] if p["shock_issues"] > 0 and 0 < p["shock_step"] <= p["steps"] else 0
-    extra = int(rng.poisson(p["shock_issues"])) if shock_step else 0  # drawn only when there is a shock
-    counts[shock_step - 1] += extra
-    arrivals = np.repeat(np.arange(1, p["steps"] + 1), counts)
-    n = arrivals.size
-    is_shock = np.zeros(n, dtype=bool)
-    if extra:  # the burst: the last `extra` issues raised in the shock step
-        last = int(np.searchsorted(arrivals, shock_step, side="right"))
-        is_shock[last - extra : last] = True
+    arrivals, is_shock = _arrivals(rng, p)
+    n, extra = arrivals.size, int(is_shock.sum())
     categories = rng.choice(len(CATEGORIES), size=n, p=mix / mix.sum())
     profile = [CATEGORY_PROFILE[CATEGORIES[c]] for c in categories]
     novelty = _beta(rng, p["novelty"], n)
@@ -112,33 +118,39 @@ def draw_issues(rng: np.random.Generator, population: Population, p: dict[str, A
     complexity = rng.beta(mean_complexity * 6.0, (1 - mean_complexity) * 6.0) if n else np.empty(0)
     n_gov = population.slices["government"].stop - population.slices["government"].start
     share = np.array([0.0 if pr["jurisdictions"] is None else pr["jurisdictions"] for pr in profile])
-    n_jurisdictions = np.where(share > 0, np.maximum(1, rng.binomial(n_gov, share)), 1)
-    n_causers = 1 + rng.poisson(np.array([pr["causers"] - 1 for pr in profile], dtype=float))
-    n_cso = 1 + rng.poisson(N_AFFECTED_CSO - 1, size=n)
-    n_technical = np.round(1 + 4 * complexity).astype(np.int64)
-    n_firms = population.market_share.size
-    n_all_cso, n_all_technical = population.monitoring_effort.size, population.expertise.size
-    issues = []
-    for i in range(n):
-        causers = _subset(rng, n_firms, n_causers[i], population.market_share)
-        weights = population.market_share[causers] * population.harm_intensity[causers]
-        issues.append(
-            Issue(
-                id=i,
-                arrival=int(arrivals[i]),
-                category=CATEGORIES[categories[i]],
-                harm_rate=float(harm[i]),
-                complexity=float(complexity[i]),
-                novelty=float(novelty[i]),
-                causers=causers,
-                harm_weights=weights / weights.sum(),
-                jurisdictions=_subset(rng, n_gov, n_jurisdictions[i]),
-                affected_cso=_subset(rng, n_all_cso, n_cso[i]),
-                relevant_technical=_subset(rng, n_all_technical, n_technical[i]),
-                shock=bool(is_shock[i]),
-            )
-        )
-    return issues
+    sizes = {
+        "jurisdictions": np.where(share > 0, np.maximum(1, rng.binomial(n_gov, share)), 1),
+        "causers": 1 + rng.poisson(np.array([pr["causers"] - 1 for pr in profile], dtype=float)),
+        "affected_cso": 1 + rng.poisson(N_AFFECTED_CSO - 1, size=n),
+        "relevant_technical": np.round(1 + 4 * complexity).astype(np.int64),
+    }
+    scalars = zip(arrivals, categories, harm, complexity, novelty, is_shock, strict=True)
+    return [
+        _issue(rng, population, i, scalars_i, {k: v[i] for k, v in sizes.items()})
+        for i, scalars_i in enumerate(scalars)
+    ]
+
+
+def _issue(rng: np.random.Generator, population: Population, i: int, scalars: tuple, sizes: dict[str, int]) -> Issue:
+    """Issue ``i``: its scalar attributes and the stakeholders involved (causers by market share)."""
+    arrival, category, harm, complexity, novelty, shock = scalars
+    n_gov = population.slices["government"].stop - population.slices["government"].start
+    causers = _subset(rng, population.market_share.size, sizes["causers"], population.market_share)
+    weights = population.market_share[causers] * population.harm_intensity[causers]
+    return Issue(
+        id=i,
+        arrival=int(arrival),
+        category=CATEGORIES[category],
+        harm_rate=float(harm),
+        complexity=float(complexity),
+        novelty=float(novelty),
+        causers=causers,
+        harm_weights=weights / weights.sum(),
+        jurisdictions=_subset(rng, n_gov, sizes["jurisdictions"]),
+        affected_cso=_subset(rng, population.monitoring_effort.size, sizes["affected_cso"]),
+        relevant_technical=_subset(rng, population.expertise.size, sizes["relevant_technical"]),
+        shock=bool(shock),
+    )
 
 
 def issue_positions(rng: np.random.Generator, population: Population, issue: Issue, spread: float) -> np.ndarray:
