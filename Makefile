@@ -1,6 +1,6 @@
 # Two commands on a fresh machine with Python >= 3.11 and make:
 #   make run    the regime comparison study: sweep, figures, results/REPORT.md
-#   make test   lint + the whole test suite
+#   make test   lint (ruff, the layer contract) + the whole test suite
 # Each creates or refreshes the virtual environment in .venv first.
 
 PYTHON ?= python3
@@ -26,6 +26,7 @@ run: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/ruff check src tests benchmarks experiments
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest -n 2 -q
 
 # The explorer's browser test drives Debian's chromium (playwright never downloads a browser).
@@ -48,6 +49,7 @@ browser:
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks experiments
 	$(BIN)/ruff format --check src tests benchmarks experiments
+	$(BIN)/lint-imports --no-logo
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks experiments
@@ -58,4 +60,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/sweep_speed.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis src/*.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache .hypothesis src/*.egg-info

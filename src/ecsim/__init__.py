@@ -7,31 +7,59 @@ Quick start::
     model.metrics()          # one row per step
     model.issue_log()        # one row per issue
     ecsim.compare(seed=7)    # the regimes side by side, paired on the seed
+
+``import ecsim`` itself loads nothing else: each name below is imported on first use
+(PEP 562), so that Mesa, pandas and the experiment stack load only when a program uses them.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
-from ecsim.experiment import Experiment, load_results, run_experiment
-from ecsim.model import (
-    METRICS,
-    REGIMES,
-    CivilSocietyOrg,
-    Company,
-    EnhancedCooperationModel,
-    Government,
-    Regime,
-    RegimeError,
-    TechnicalOrg,
-    Venue,
-    compare,
-    summarise,
-)
-from ecsim.params import CATEGORIES, Parameter, ParameterError, parameters
+if TYPE_CHECKING:  # what type checkers see; at run time ``__getattr__`` imports these on first use
+    from ecsim._version import __version__
+    from ecsim.experiment import Experiment, load_results, run_experiment
+    from ecsim.model import (
+        METRICS,
+        REGIMES,
+        CivilSocietyOrg,
+        Company,
+        EnhancedCooperationModel,
+        Government,
+        Regime,
+        RegimeError,
+        TechnicalOrg,
+        Venue,
+        compare,
+        summarise,
+    )
+    from ecsim.params import CATEGORIES, Parameter, ParameterError, parameters
 
-try:
-    __version__ = version("ecsim")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0+unknown"
+#: Where each public name lives.  ``ecsim.model`` and ``ecsim.experiment`` load their own
+#: names lazily too, so ``ecsim.REGIMES`` never imports Mesa and ``ecsim.load_results``
+#: never imports the sweep runner.
+_LAZY: dict[str, str] = {
+    "__version__": "ecsim._version",
+    "CATEGORIES": "ecsim.params",
+    "Parameter": "ecsim.params",
+    "ParameterError": "ecsim.params",
+    "parameters": "ecsim.params",
+    "METRICS": "ecsim.model",
+    "REGIMES": "ecsim.model",
+    "CivilSocietyOrg": "ecsim.model",
+    "Company": "ecsim.model",
+    "EnhancedCooperationModel": "ecsim.model",
+    "Government": "ecsim.model",
+    "Regime": "ecsim.model",
+    "RegimeError": "ecsim.model",
+    "TechnicalOrg": "ecsim.model",
+    "Venue": "ecsim.model",
+    "compare": "ecsim.model",
+    "summarise": "ecsim.model",
+    "Experiment": "ecsim.experiment",
+    "load_results": "ecsim.experiment",
+    "run_experiment": "ecsim.experiment",
+}
+#: Subpackages that ``import ecsim`` used to load, still reachable as attributes (``ecsim.experiment.Range``).
+_SUBMODULES = frozenset({"experiment", "games", "model", "params", "rng"})
 
 __all__ = [
     "CATEGORIES",
@@ -55,3 +83,20 @@ __all__ = [
     "run_experiment",
     "summarise",
 ]
+
+
+def __getattr__(name: str) -> object:
+    import importlib
+
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"{__name__}.{name}")
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r} (its public names: {__name__}.__all__)")
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)

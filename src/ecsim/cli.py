@@ -3,6 +3,12 @@
 A user's mistake (an unknown parameter, a value out of range, an unwritable
 output file) ends the command with one line on stderr that names the culprit
 and what is allowed, and exit status 2; never a traceback.
+
+Building the parser imports only light modules (:mod:`ecsim.params`,
+:mod:`ecsim.model.regimes`), so ``ecsim --help`` and ``ecsim --version`` answer
+without Mesa, pandas, SciPy or the experiment stack; each command imports what
+it needs when it runs, and the options that the experiment layer declares are
+added when their command is used (:meth:`_Parser.defer`).
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +39,52 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage mistake is reported in one line (plus where to find help)."""
+    """argparse, but a usage mistake is reported in one line (plus where to find help).
+
+    :meth:`defer` adds options when the parser is first used (to parse arguments or to
+    print its usage or help), so that building every command's parser imports no heavy module.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._deferred: list[Callable[[argparse.ArgumentParser], None]] = []
+
+    def defer(self, add_options: Callable[[argparse.ArgumentParser], None]) -> None:
+        """Call ``add_options(self)`` when this parser is first used, not now."""
+        self._deferred.append(add_options)
+
+    def _add_deferred(self) -> None:
+        while self._deferred:
+            self._deferred.pop(0)(self)
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        self._add_deferred()
+        return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        self._add_deferred()
+        return super().format_usage()
+
+    def format_help(self) -> str:
+        self._add_deferred()
+        return super().format_help()
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+class _Version(argparse.Action):
+    """``--version``: the installed version, read from the package metadata only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        kwargs.setdefault("help", "show program's version number and exit")
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        from ecsim._version import __version__
+
+        print(f"ecsim {__version__}")  # on stdout, as argparse's own version action
+        parser.exit()
 
 
 def _seed(text: str) -> int:
@@ -126,6 +174,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from ecsim.model import REGIMES, compare
+    from ecsim.model.metrics import SUMMARY
 
     params = _params(args)
     regimes = [r.strip() for r in args.regimes.split(",") if r.strip()] if args.regimes else list(REGIMES)
@@ -133,22 +182,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     table = compare(seed=args.seed, regimes=regimes, **params)
     seconds = time.perf_counter() - start
-    shown = table[
-        [
-            "regime",
-            "harm_reduction",
-            "cumulative_harm",
-            "issues_resolved",
-            "issues_failed",
-            "time_to_agreement",
-            "coverage",
-            "compliance",
-            "legitimacy",
-            "participation",
-            "overreach",
-            "negotiation_cost",
-        ]
-    ]
+    shown = table[["regime", "harm_reduction", *(metric.name for metric in SUMMARY)]]  # what a run summary reports
     print(f"Regimes on seed {args.seed} (paired: same stakeholders, same issues), {seconds:.1f} s")
     print("harm_reduction = 1 - cumulative harm / cumulative harm of no_cooperation\n")
     print(shown.to_string(index=False, float_format=lambda x: f"{x:,.3f}"))
@@ -218,9 +252,23 @@ def cmd_explore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sweep_options(parser: argparse.ArgumentParser) -> None:
+    from ecsim.experiment.cli import add_sweep_options
+
+    add_sweep_options(parser)
+
+
+def _study_options(parser: argparse.ArgumentParser) -> None:
+    from ecsim.experiment.cli import add_sweep_options
+    from ecsim.study import add_study_options
+
+    add_sweep_options(parser, out=False)
+    add_study_options(parser)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    from ecsim import __version__
-    from ecsim.model import REGIMES
+    """The ``ecsim`` command line; builds from light modules only (see the module docstring)."""
+    from ecsim.model.regimes import REGIMES
 
     parser = _Parser(
         prog="ecsim",
@@ -230,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"ecsim {__version__}")
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def model_options(p: argparse.ArgumentParser) -> None:
@@ -271,8 +319,6 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--out", metavar="FILE", help="also write the table to FILE.csv (or FILE.parquet)")
     comp.set_defaults(func=cmd_compare)
 
-    from ecsim.experiment.cli import add_sweep_options
-
     swp = sub.add_parser(
         "sweep",
         help="run (or resume) the sweep an experiment script defines",
@@ -281,7 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example: ecsim sweep experiments/regime_comparison.py --replicates 5 --workers 2",
     )
     swp.add_argument("script", metavar="SCRIPT", help="experiment script, e.g. experiments/regime_comparison.py")
-    add_sweep_options(swp)
+    swp.defer(_sweep_options)
     swp.set_defaults(func=cmd_sweep)
 
     rep = sub.add_parser(
@@ -294,10 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--only", metavar="A,B", help="comma-separated studies (default: all)")
     rep.add_argument("--experiments", default="experiments", metavar="DIR", help="study scripts (default experiments)")
     rep.add_argument("--results", default="results", metavar="DIR", help="results root (default results)")
-    from ecsim.study import add_study_options
-
-    add_sweep_options(rep, out=False)
-    add_study_options(rep)
+    rep.defer(_study_options)
     rep.set_defaults(func=cmd_reproduce, out=None)
 
     exp = sub.add_parser(
@@ -391,10 +434,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from ecsim.experiment import ExperimentError, StoreError
-    from ecsim.model.regimes import RegimeError
+def _user_error(exc: Exception) -> bool:
+    """Whether ``exc`` is a user's mistake (one line, exit status 2) rather than a bug (a traceback)."""
+    if isinstance(exc, (ParameterError, UsageError)):
+        return True
+    try:  # imported only now, so that parsing the command line stays light
+        from ecsim.experiment import ExperimentError, StoreError
+        from ecsim.model import RegimeError
+    except ImportError:  # a broken installation: let the original traceback show
+        return False
+    return isinstance(exc, (RegimeError, ExperimentError, StoreError))
 
+
+def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -402,15 +454,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return int(args.func(args))
-    except (ParameterError, RegimeError, UsageError, ExperimentError, StoreError) as exc:
-        print(f"ecsim: error: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("ecsim: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:
+        if not _user_error(exc):
+            raise
+        print(f"ecsim: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,14 +5,43 @@ exp = Experiment("concentration", factors={"market_concentration": Range(0.1, 0.
                  replicates=10, steps=120, seed=1)
 run_experiment(exp, "results/concentration", ProcessExecutor(2))
 results = ecsim.load_results("results/concentration")   # .runs, .steps, .manifest
+
+The names below are imported on first use (PEP 562): ``load_results`` loads the store
+(pandas, pyarrow) without the runner, the executors or the design libraries.
 """
 
-from ecsim.experiment.cli import load_experiment, main
-from ecsim.experiment.designs import design_points, salib_problem
-from ecsim.experiment.executors import DaskExecutor, Executor, ProcessExecutor, SerialExecutor
-from ecsim.experiment.runner import SweepReport, plan, run_experiment
-from ecsim.experiment.spec import DESIGNS, Experiment, ExperimentError, Levels, Range
-from ecsim.experiment.store import Results, StoreError, load_results
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what type checkers see; at run time ``__getattr__`` imports these on first use
+    from ecsim.experiment.cli import load_experiment, main
+    from ecsim.experiment.designs import design_points, salib_problem
+    from ecsim.experiment.executors import DaskExecutor, Executor, ProcessExecutor, SerialExecutor
+    from ecsim.experiment.runner import SweepReport, plan, run_experiment
+    from ecsim.experiment.spec import DESIGNS, Experiment, ExperimentError, Levels, Range
+    from ecsim.experiment.store import Results, StoreError, load_results
+
+#: The module that defines each public name.
+_LAZY: dict[str, str] = {
+    "load_experiment": "ecsim.experiment.cli",
+    "main": "ecsim.experiment.cli",
+    "design_points": "ecsim.experiment.designs",
+    "salib_problem": "ecsim.experiment.designs",
+    "DaskExecutor": "ecsim.experiment.executors",
+    "Executor": "ecsim.experiment.executors",
+    "ProcessExecutor": "ecsim.experiment.executors",
+    "SerialExecutor": "ecsim.experiment.executors",
+    "SweepReport": "ecsim.experiment.runner",
+    "plan": "ecsim.experiment.runner",
+    "run_experiment": "ecsim.experiment.runner",
+    "DESIGNS": "ecsim.experiment.spec",
+    "Experiment": "ecsim.experiment.spec",
+    "ExperimentError": "ecsim.experiment.spec",
+    "Levels": "ecsim.experiment.spec",
+    "Range": "ecsim.experiment.spec",
+    "Results": "ecsim.experiment.store",
+    "StoreError": "ecsim.experiment.store",
+    "load_results": "ecsim.experiment.store",
+}
 
 __all__ = [
     "DESIGNS",
@@ -35,3 +64,17 @@ __all__ = [
     "run_experiment",
     "salib_problem",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:  # also how ``from ecsim.experiment import store`` finds a submodule
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r} (its public names: {__name__}.__all__)")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

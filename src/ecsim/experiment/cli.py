@@ -24,7 +24,12 @@ from ecsim.experiment.spec import Experiment, ExperimentError
 from ecsim.experiment.store import StoreError
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is reported in one line (plus where to find help).
+
+    The parser of an experiment script; :mod:`ecsim.study` builds a study script's on it.
+    """
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
@@ -123,7 +128,7 @@ def run_from_args(experiment: Experiment, args: argparse.Namespace, prog: str = 
 def main(experiment: Experiment, argv: Sequence[str] | None = None) -> int:
     """Entry point of an experiment script."""
     prog = Path(sys.argv[0]).name if argv is None else experiment.name
-    parser = _Parser(prog=prog, description=f"Run the '{experiment.name}' sweep (resumable; see --help).")
+    parser = Parser(prog=prog, description=f"Run the '{experiment.name}' sweep (resumable; see --help).")
     add_sweep_options(parser)
     return run_from_args(experiment, parser.parse_args(argv), prog)
 

@@ -1,9 +1,34 @@
-"""The Mesa layer: stakeholders, issues, venues and regimes, negotiation, compliance, harm."""
+"""The Mesa layer: stakeholders, issues, venues and regimes, negotiation, compliance, harm.
 
-from ecsim.model.agents import CivilSocietyOrg, Company, Government, Stakeholder, TechnicalOrg
-from ecsim.model.model import METRICS, EnhancedCooperationModel
-from ecsim.model.regimes import REGIMES, Regime, RegimeError, Venue
-from ecsim.model.summary import compare, summarise
+The names below are imported on first use (PEP 562): ``import ecsim.model.regimes`` or
+``ecsim.model.metrics`` does not import Mesa; ``ecsim.model.EnhancedCooperationModel`` does.
+"""
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what type checkers see; at run time ``__getattr__`` imports these on first use
+    from ecsim.model.agents import CivilSocietyOrg, Company, Government, Stakeholder, TechnicalOrg
+    from ecsim.model.metrics import METRICS
+    from ecsim.model.model import EnhancedCooperationModel
+    from ecsim.model.regimes import REGIMES, Regime, RegimeError, Venue
+    from ecsim.model.summary import compare, summarise
+
+#: The module that defines each public name.
+_LAZY: dict[str, str] = {
+    "CivilSocietyOrg": "ecsim.model.agents",
+    "Company": "ecsim.model.agents",
+    "Government": "ecsim.model.agents",
+    "Stakeholder": "ecsim.model.agents",
+    "TechnicalOrg": "ecsim.model.agents",
+    "METRICS": "ecsim.model.metrics",
+    "EnhancedCooperationModel": "ecsim.model.model",
+    "REGIMES": "ecsim.model.regimes",
+    "Regime": "ecsim.model.regimes",
+    "RegimeError": "ecsim.model.regimes",
+    "Venue": "ecsim.model.regimes",
+    "compare": "ecsim.model.summary",
+    "summarise": "ecsim.model.summary",
+}
 
 __all__ = [
     "METRICS",
@@ -20,3 +45,17 @@ __all__ = [
     "compare",
     "summarise",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:  # also how ``from ecsim.model import compliance`` finds a submodule
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r} (its public names: {__name__}.__all__)")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
