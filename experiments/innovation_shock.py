@@ -20,13 +20,14 @@ Outputs: results/innovation_shock/ (runs, steps, manifest, figures/, report.md).
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
 from ecsim import analysis, plots
 from ecsim.analysis import Section
+from ecsim.analysis.shock import RESPONSE, excess, responses, with_point_factor
 from ecsim.experiment import Experiment, Results
+from ecsim.model.regimes import BASELINE
 from ecsim.study import main
 
 SHOCK_STEP = 60  # inside both the paper (240) and the quick (120) run length
@@ -45,129 +46,24 @@ EXPERIMENT = Experiment(
     seed=20261201,
 )
 QUICK = {"replicates": 10, "steps": 120}
-
-RESPONSE = [
-    "burst",
-    "peak_excess",
-    "months_to_peak",
-    "excess_after_year",
-    "half_recovery",
-    "recovery_90",
-    "excess_resolved",
-    "excess_failed",
-    "excess_harm",
-]
-AXIS = {
-    "burst": "Issues raised in the shock month",
-    "peak_excess": "Peak excess backlog (issues)",
-    "months_to_peak": "Time to peak backlog (months)",
-    "excess_after_year": "Excess backlog 12 months on (issues)",
-    "half_recovery": "Time to half recovery (months)",
-    "recovery_90": "Time to 90% recovery (months)",
-    "excess_resolved": "Excess issues resolved (issues)",
-    "excess_failed": "Excess issues failed (issues)",
-    "excess_harm": "Excess cumulative harm (units)",
-    "excess_open": "Excess open issues (issues)",
-    "excess_harm_step": "Excess harm (units per month)",
-}
-
-
-def excess(steps: pd.DataFrame, shocked: pd.Series, shock: int) -> pd.DataFrame:
-    """Per shocked run and step: open issues and harm minus the regime's mean control run, less the run's mean
-    gap over the ``PRE`` months before the shock (difference in differences)."""
-    cols = ["issues_open", "harm", "issues_failed", "issues_resolved", "issues_arrived"]
-    control = steps[~shocked].groupby(["regime", "step"])[cols].mean().add_suffix("_control").reset_index()
-    s = steps[shocked].merge(control, on=["regime", "step"], how="left")
-    for c in ("issues_open", "harm"):
-        gap = s[c] - s[f"{c}_control"]
-        pre = gap.where(s["step"].between(shock - PRE, shock - 1))
-        s[f"gap_{c}"] = gap - pre.groupby(s["run_id"]).transform("mean")
-    return s.rename(columns={"gap_issues_open": "excess_open", "gap_harm": "excess_harm_step"})
-
-
-def _first(months: np.ndarray, condition: np.ndarray) -> float:
-    hit = np.flatnonzero(condition)
-    return float(months[hit[0]]) if hit.size else np.nan
-
-
-def _growth(r: pd.DataFrame, column: str, shock: int, end: int) -> float:
-    """Growth of a cumulative count from the month before the shock to the end, less the control's growth."""
-    run = r.loc[end, column] - r.loc[shock - 1, column]
-    return float(run - (r.loc[end, f"{column}_control"] - r.loc[shock - 1, f"{column}_control"]))
-
-
-def responses(s: pd.DataFrame, shock: int, end: int) -> pd.DataFrame:
-    """One row per shocked run: the response measures (recovery times censored at ``end - shock`` months)."""
-    rows = []
-    for run_id, r in s.sort_values(["run_id", "step"]).groupby("run_id", sort=True):
-        r = r.set_index("step")
-        post = r.loc[shock:end]
-        months = post.index.to_numpy() - shock
-        x = post["excess_open"].to_numpy()
-        peak_at = int(np.argmax(x))
-        peak = float(x[peak_at])
-        after = np.arange(len(x)) >= peak_at
-        half = _first(months, after & (x <= peak / 2))
-        ninety = _first(months, after & (x <= peak / 10))
-
-        rows.append(
-            {
-                "run_id": run_id,
-                "point": r["point"].iloc[0],
-                "replicate": r["replicate"].iloc[0],
-                "regime": r["regime"].iloc[0],
-                "burst": float(r.loc[shock, "issues_arrived"] - r.loc[shock - 1, "issues_arrived"]),
-                "peak_excess": peak,
-                "months_to_peak": float(months[peak_at]),
-                "excess_after_year": float(x[12]) if len(x) > 12 else np.nan,
-                "half_recovery": months[-1] if np.isnan(half) else half,
-                "half_censored": bool(np.isnan(half)),
-                "recovery_90": months[-1] if np.isnan(ninety) else ninety,
-                "recovery_90_censored": bool(np.isnan(ninety)),
-                "excess_resolved": _growth(r, "issues_resolved", shock, end),
-                "excess_failed": _growth(r, "issues_failed", shock, end),
-                "excess_harm": float(post["excess_harm_step"].sum()),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def _extreme(row: pd.DataFrame, regimes: list[str], metric: str, pick) -> str:
-    """The regime(s) with the smallest or largest mean (ties joined with '=')."""
-    means = {r: row.loc[(r, metric), "mean"] for r in regimes}
-    target = pick(means.values())
-    return " = ".join(r for r in regimes if np.isclose(means[r], target))
-
-
-def _num(x: float, digits: int) -> str:
-    """``x`` to ``digits`` decimals, without the sign of a negative value that rounds to zero ('-0.0')."""
-    text = f"{x:.{digits}f}"
-    return text.lstrip("-") if float(text) == 0 else text
-
-
-def _ci(r: pd.Series, digits: int = 1) -> str:
-    return f"{_num(r['mean'], digits)} [{_num(r['low'], digits)}, {_num(r['high'], digits)}]"
+ORDER = 50
 
 
 def report(results: Results, figures: Path) -> Section:
-    runs, steps = results.runs, results.steps
+    runs = analysis.paired_runs(results)
     shock = int(runs["shock_step"].iloc[0])
     end = int(runs["steps"].iloc[0])
     window = end - shock
-    size = runs.drop_duplicates("point").set_index("point")["shock_issues"]
-    steps = steps.assign(shock_issues=steps["point"].map(size))
-    shocked = steps["shock_issues"] > 0
-    s = excess(steps, shocked, shock)
+    steps = with_point_factor(results.steps, runs, "shock_issues")
+    s = excess(steps, steps["shock_issues"] > 0, shock, pre=PRE)
     regimes = list(dict.fromkeys(runs["regime"]))
-    per_run = responses(s, shock, end)
-    order = per_run["regime"].map(regimes.index)
-    per_run = per_run.assign(_o=order).sort_values(["_o", "replicate"], kind="stable").drop(columns="_o")
+    per_run = analysis.in_regime_order(responses(s, shock, end), regimes)
     summary = analysis.summarise(per_run, RESPONSE, by=["regime"])
     row = summary.set_index(["regime", "metric"])
     censored = per_run.groupby("regime", sort=False)[["half_censored", "recovery_90_censored"]].mean()
     fastest = min(regimes, key=lambda r: row.loc[(r, "half_recovery"), "mean"])
     pairs = [(fastest, r) for r in regimes if r != fastest]
-    least_harm = _extreme(row, regimes, "excess_harm", min)
+    least_harm = " = ".join(analysis.leaders({r: row.loc[(r, "excess_harm"), "mean"] for r in regimes}, lowest=True))
     harm_pairs = [(least_harm, r) for r in regimes if r != least_harm] if " = " not in least_harm else []
     paired = pd.concat(
         [analysis.paired_summary(per_run, "half_recovery", pairs)]
@@ -208,8 +104,7 @@ def report(results: Results, figures: Path) -> Section:
     plots.timeseries(analysis.timeseries(window_rows, "excess_open"), "excess_open", axes[1])
     plots.timeseries(analysis.timeseries(window_rows, "excess_harm_step"), "excess_harm_step", axes[2])
     axes[0].set_ylabel("Open issues (queued or negotiating)")
-    for ax, metric in zip(axes[1:], ["excess_open", "excess_harm_step"], strict=True):
-        ax.set_ylabel(AXIS[metric])
+    for ax in axes[1:]:
         ax.axhline(0, color="0.6", linewidth=0.6)
     for ax in axes:
         ax.axvline(shock, color="0.4", linewidth=0.8, linestyle=":")
@@ -227,7 +122,6 @@ def report(results: Results, figures: Path) -> Section:
     panels = ["excess_after_year", "half_recovery", "recovery_90", "excess_resolved", "excess_failed", "excess_harm"]
     for ax, metric in zip(axes.flat, panels, strict=True):
         plots.regime_intervals(summary, metric, ax)
-        ax.set_xlabel(AXIS[metric])
     axes.flat[-1].set_xlabel(f"Excess harm over {window} months (units)")
     for ax in axes[:, 1:].flat:
         ax.set_yticklabels([])
@@ -235,7 +129,7 @@ def report(results: Results, figures: Path) -> Section:
 
     # ---- reading
     def val(regime: str, metric: str, digits: int = 1) -> str:
-        return _ci(row.loc[(regime, metric)], digits)
+        return analysis.ci_text(row.loc[(regime, metric)], digits)
 
     def cens(regime: str, column: str) -> str:
         share = censored.loc[regime, column]
@@ -255,10 +149,11 @@ def report(results: Results, figures: Path) -> Section:
     )
 
     def differences(metric: str, unit: str, digits: int, lower: str, higher: str) -> str:
+        d = paired[paired["metric"] == metric]
+        verdict = {-1: f" ({lower})", 1: f" ({higher})", 0: " (no detectable difference)"}
         return "; ".join(
-            f"{p.comparison} = {p.mean:.{digits}f} [{p.low:.{digits}f}, {p.high:.{digits}f}] {unit}"
-            + (f" ({lower})" if p.high < 0 else f" ({higher})" if p.low > 0 else " (no detectable difference)")
-            for p in paired[paired["metric"] == metric].itertuples()
+            f"{p.comparison} = {p.mean:.{digits}f} [{p.low:.{digits}f}, {p.high:.{digits}f}] {unit}" + verdict[side]
+            for p, side in zip(d.itertuples(), analysis.ci_side(d), strict=True)
         )
 
     faster = differences("half_recovery", "months", 1, "faster", "slower")
@@ -269,7 +164,7 @@ def report(results: Results, figures: Path) -> Section:
         f"{r} {effect.loc[(r, 0.0, 'harm_reduction'), 'mean']:.3f} → "
         f"{effect.loc[(r, SHOCK_ISSUES, 'harm_reduction'), 'mean']:.3f}"
         for r in regimes
-        if r != "no_cooperation"
+        if r != BASELINE
     )
     n_rep = int(runs["replicate"].nunique())
     lag, capacity = int(runs["national_lag"].iloc[0]), int(runs["agenda_capacity"].iloc[0])

@@ -18,23 +18,12 @@ Outputs: results/issue_mix/ (runs, steps, manifest, figures/, report.md).
 from itertools import combinations
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-from scipy import stats
-
-from ecsim import REGIMES, analysis, plots
-from ecsim.analysis import Section
+from ecsim import analysis, plots
+from ecsim.analysis import Section, issue_mix
 from ecsim.experiment import Experiment, Results
 from ecsim.params import CATEGORIES, PARAMETERS
 from ecsim.study import main
 
-SHORT = {
-    "national": "national",
-    "international": "international",
-    "critical_resources": "critical res.",
-    "corporate_harm": "corporate harm",
-    "technical_operational": "technical",
-}
 DEFAULT_MIX = dict(PARAMETERS["issue_mix"].default)
 MIXES = (
     [{c: 1.0} for c in CATEGORIES]
@@ -53,44 +42,11 @@ EXPERIMENT = Experiment(
     seed=20261129,
 )
 QUICK = {"replicates": 4, "steps": 120}
+ORDER = 20
 
 REGIMES_COMPARED = ("centralised", "flexible", "self_regulatory")
 PAIRS = [("flexible", "centralised"), ("flexible", "self_regulatory")]
-ENTROPY_LABEL = "Heterogeneity of issues (normalised entropy of the mix, 0–1)"
-
-
-def _weights(runs: pd.DataFrame) -> pd.DataFrame:
-    w = runs[[f"issue_mix_{c}" for c in CATEGORIES]].to_numpy(float)
-    return pd.DataFrame(w / w.sum(axis=1, keepdims=True), columns=list(CATEGORIES), index=runs.index)
-
-
-def entropy(p: pd.DataFrame) -> pd.Series:
-    """Normalised Shannon entropy of each row of shares (0 log 0 = 0): 0 = one category, 1 = uniform."""
-    x = p.to_numpy(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        h = -np.where(x > 0, x * np.log(x), 0.0).sum(axis=1)
-    return pd.Series(np.abs(np.round(h / np.log(len(CATEGORIES)), 3)), index=p.index)
-
-
-def mix_label(shares: pd.Series) -> str:
-    """A readable name of a mix from its shares."""
-    default = pd.Series(DEFAULT_MIX) / sum(DEFAULT_MIX.values())
-    if np.allclose(shares[list(CATEGORIES)].to_numpy(float), default[list(CATEGORIES)].to_numpy(float)):
-        return "default"
-    present = [c for c in CATEGORIES if shares[c] > 0]
-    if not np.allclose(shares[present], shares[present].iloc[0]):
-        return ", ".join(f"{SHORT[c]} {shares[c]:.2f}" for c in present)
-    if len(present) == len(CATEGORIES):
-        return "uniform"
-    if len(present) == len(CATEGORIES) - 1:
-        return "all but " + SHORT[next(c for c in CATEGORIES if c not in present)]
-    return " + ".join(SHORT[c] for c in present)
-
-
-def limited_venues(regime: str, shares: pd.Series) -> int:
-    """Venues with a limited (shared) agenda that ``regime`` uses for the categories present in a mix."""
-    routes = REGIMES[regime].routes
-    return len({routes[c].name for c in CATEGORIES if shares[c] > 0 and routes[c].shared_agenda})
+TREND = {1: "rises with heterogeneity", -1: "falls with heterogeneity", 0: "shows no clear trend with heterogeneity"}
 
 
 def _legends_on_top(fig, axes) -> None:
@@ -101,24 +57,10 @@ def _legends_on_top(fig, axes) -> None:
         fig.legend(handles, names, loc=where, ncols=len(names), fontsize=7, frameon=False, handletextpad=0.3)
 
 
-def _num(x: float, digits: int) -> str:
-    """``x`` to ``digits`` decimals, without the sign of a negative value that rounds to zero ('-0.0')."""
-    text = f"{x:.{digits}f}"
-    return text.lstrip("-") if float(text) == 0 else text
-
-
-def _ci(mean: float, low: float, high: float) -> str:
-    return f"{_num(mean, 3)} [{_num(low, 3)}, {_num(high, 3)}]"
-
-
 def report(results: Results, figures: Path) -> Section:
-    runs = results.runs.copy()
-    shares = _weights(runs)
-    runs["entropy"] = entropy(shares)
-    runs["mix"] = [mix_label(s) for _, s in shares.iterrows()]
-    mixes = runs.drop_duplicates("point").sort_values(["entropy", "point"])
+    runs, mixes = issue_mix.mixes(analysis.paired_runs(results), regime="flexible")
     order = list(mixes["mix"])
-    venues = {m: limited_venues("flexible", shares.loc[i]) for m, i in zip(mixes["mix"], mixes.index, strict=True)}
+    venues = dict(zip(mixes["mix"], mixes["limited_venues"], strict=True))
     entropy_of = dict(zip(mixes["mix"], mixes["entropy"], strict=True))
 
     compared = runs[runs["regime"].isin(REGIMES_COMPARED)]
@@ -158,8 +100,6 @@ def report(results: Results, figures: Path) -> Section:
     fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.8, ncols=2)
     plots.factor_lines(by_entropy, "entropy", "harm_reduction", axes[0])
     plots.paired_lines(paired_entropy, "entropy", axes[1])
-    for ax in axes:
-        ax.set_xlabel(ENTROPY_LABEL)
     _legends_on_top(fig, axes)
     axes[1].set_ylabel("Flexible minus other regime,\nharm reduction (share)")
     entropy_png = plots.save(fig, figures / "harm_reduction_vs_entropy")[1]
@@ -186,23 +126,16 @@ def report(results: Results, figures: Path) -> Section:
     # ---- reading
     mean = hr.pivot(index="mix", columns="regime", values="mean").loc[order]
     top = mean[list(REGIMES_COMPARED)]
-    leaders = {m: [r for r in REGIMES_COMPARED if np.isclose(top.loc[m, r], top.loc[m].max())] for m in order}
+    leaders = {m: analysis.leaders(top.loc[m]) for m in order}
     wins = {r: [m for m in order if leaders[m] == [r]] for r in REGIMES_COMPARED}
     ties = [f"{m} ({' = '.join(leaders[m])})" for m in order if len(leaders[m]) > 1]
-    as_baseline = {
-        r: [
-            m
-            for m in order
-            if (compared[(compared["regime"] == r) & (compared["mix"] == m)]["harm_reduction"] == 0).all()
-        ]
-        for r in REGIMES_COMPARED
-    }
+    zero = analysis.always_equal(compared, "harm_reduction", 0.0, by=["regime", "mix"])
+    as_baseline = {r: [m for m in order if zero.loc[(r, m)]] for r in REGIMES_COMPARED}
     low_h, high_h = min(levels), max(levels)
     ent = by_entropy.set_index(["regime", "entropy"])
 
     def at(regime: str, h: float) -> str:
-        r = ent.loc[(regime, h)]
-        return _ci(r["mean"], r["low"], r["high"])
+        return analysis.ci_text(ent.loc[(regime, h)])
 
     by_level = "; ".join(
         f"**{r}** {at(r, low_h)} with one category and {at(r, high_h)} with all five equally often"
@@ -213,30 +146,24 @@ def report(results: Results, figures: Path) -> Section:
     for a, b in PAIRS:
         comparison = f"{a} - {b}"
         d = paired_mix[paired_mix["comparison"] == comparison].set_index("mix").loc[order]
-        res = stats.spearmanr([entropy_of[m] for m in order], d["mean"])
-        rho[comparison] = (float(res.statistic), float(res.pvalue))
-        rv = stats.spearmanr([venues[m] for m in order], d["mean"])
-        above = [m for m in order if d.loc[m, "low"] > 0]
-        below = [m for m in order if d.loc[m, "high"] < 0]
+        trend = analysis.rank_trend([entropy_of[m] for m in order], d["mean"])
+        rho[comparison] = (trend.rho, trend.p)
+        rv = analysis.rank_trend([venues[m] for m in order], d["mean"])
+        side = analysis.ci_side(d)
+        above = [m for m in order if side[m] == 1]
+        below = [m for m in order if side[m] == -1]
         lo, hi = pe.loc[(comparison, low_h)], pe.loc[(comparison, high_h)]
-        trend = (
-            "rises with heterogeneity"
-            if res.statistic > 0 and res.pvalue < 0.05
-            else "falls with heterogeneity"
-            if res.statistic < 0 and res.pvalue < 0.05
-            else "shows no clear trend with heterogeneity"
-        )
         premium_lines.append(
-            f"{comparison}: {_ci(lo['mean'], lo['low'], lo['high'])} at entropy {low_h:.2f} and "
-            f"{_ci(hi['mean'], hi['low'], hi['high'])} at entropy {high_h:.2f}; across the {len(order)} mixes "
-            f"it {trend} (Spearman ρ = {res.statistic:.2f}, p = {res.pvalue:.3f}) and has ρ = {rv.statistic:.2f} "
+            f"{comparison}: {analysis.ci_text(lo)} at entropy {low_h:.2f} and "
+            f"{analysis.ci_text(hi)} at entropy {high_h:.2f}; across the {len(order)} mixes "
+            f"it {TREND[trend.direction]} (Spearman ρ = {trend.rho:.2f}, p = {trend.p:.3f}) and has ρ = {rv.rho:.2f} "
             f"with the number of limited-agenda venues the flexible regime uses. Its CI is above 0 in "
             f"{len(above)} of {len(order)} mixes, below 0 in {len(below)}"
             + (f" ({', '.join(below)})" if below else "")
             + " and includes 0 in the rest"
         )
-    lows = hr.set_index(["regime", "mix"])["high"]
-    losses = [f"{r} on {m}" for r in REGIMES_COMPARED for m in order if lows.loc[(r, m)] < 0]
+    hr_side = analysis.ci_side(hr.set_index(["regime", "mix"]))
+    losses = [f"{r} on {m}" for r in REGIMES_COMPARED for m in order if hr_side.loc[(r, m)] == -1]
     loss_text = (
         "worse than no cooperation (CI below 0): " + "; ".join(losses)
         if losses
@@ -245,7 +172,7 @@ def report(results: Results, figures: Path) -> Section:
     win_text = "; ".join(
         f"**{r}** in {len(wins[r])}" + (f" ({', '.join(wins[r])})" if wins[r] else "") for r in REGIMES_COMPARED
     )
-    verdict = adequacy.groupby(["regime", "mix"])[["enough", "needed"]].last()
+    verdict = analysis.adequacy_verdict(adequacy, by=["regime", "mix"])
     short = verdict[~verdict["enough"]]
     adequacy_text = (
         f"{int(verdict['enough'].sum())} of {len(verdict)} (regime, mix) groups reach a 95% CI half-width of 0.01"

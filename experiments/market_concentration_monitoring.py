@@ -15,6 +15,7 @@ from pathlib import Path
 from ecsim import analysis, plots
 from ecsim.analysis import Section
 from ecsim.experiment import Experiment, Range, Results
+from ecsim.model.regimes import BASELINE
 from ecsim.study import main
 
 EXPERIMENT = Experiment(
@@ -27,11 +28,12 @@ EXPERIMENT = Experiment(
     seed=1968,
 )
 QUICK = {"replicates": 2, "steps": 120}
+ORDER = 30
 FACTORS = ["market_concentration", "monitoring_capacity"]
 
 
 def report(results: Results, figures: Path) -> Section:
-    runs = results.runs
+    runs = analysis.paired_runs(results)
     summary = analysis.summarise(runs, ["harm_reduction", "compliance", "coverage"], by=["regime", *FACTORS])
     hr = summary[summary["metric"] == "harm_reduction"]
     paired = analysis.paired_summary(
@@ -49,7 +51,7 @@ def report(results: Results, figures: Path) -> Section:
     )
 
     fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.95, ncols=3, nrows=1)
-    shown = hr[hr["regime"] != "no_cooperation"]
+    shown = hr[hr["regime"] != BASELINE]
     limits = (float(shown["mean"].min()), float(shown["mean"].max()))  # one scale for the three panels
     for ax, regime in zip(axes, ["self_regulatory", "flexible", "centralised"], strict=True):
         plots.level_heatmap(
@@ -84,8 +86,8 @@ def report(results: Results, figures: Path) -> Section:
     diff_png = plots.save(fig, figures / "paired_grid")[1]
 
     sr = paired[paired["comparison"] == "self_regulatory - centralised"]
-    wins = sr[sr["low"] > 0]
-    losses = sr[sr["high"] < 0]
+    side = analysis.ci_side(sr)
+    wins, losses = sr[side == 1], sr[side == -1]
 
     def where(d) -> str:
         if d.empty:

@@ -16,6 +16,8 @@ from pathlib import Path
 from ecsim import analysis, plots
 from ecsim.analysis import Section
 from ecsim.experiment import Experiment, Results
+from ecsim.model.metrics import SUMMARY
+from ecsim.model.regimes import BASELINE
 from ecsim.study import main
 
 EXPERIMENT = Experiment(
@@ -26,26 +28,18 @@ EXPERIMENT = Experiment(
     seed=20261128,
 )
 QUICK = {"replicates": 6, "steps": 120}
+ORDER = 10  # first in the reproduction report
 
-METRICS = [
-    "harm_reduction",
-    "cumulative_harm",
-    "time_to_agreement",
-    "coverage",
-    "compliance",
-    "legitimacy",
-    "participation",
-    "overreach",
-    "negotiation_cost",
-]
+#: Harm reduction, then every outcome of a run summary that has a better direction (the declarations).
+METRICS = ["harm_reduction", *(m.name for m in SUMMARY if m.lower_is_better is not None)]
 PAIRS = [("flexible", "centralised"), ("flexible", "self_regulatory"), ("self_regulatory", "centralised")]
 
 
 def report(results: Results, figures: Path) -> Section:
-    runs, steps = results.runs, results.steps
+    runs, steps = analysis.paired_runs(results), results.steps
     summary = analysis.summarise(runs, METRICS, by=["regime"])
     paired = analysis.paired_summary(runs, "harm_reduction", PAIRS)
-    adequacy = analysis.replicate_adequacy(runs[runs["regime"] != "no_cooperation"], "harm_reduction", target=0.01)
+    adequacy = analysis.replicate_adequacy(runs[runs["regime"] != BASELINE], "harm_reduction", target=0.01)
     tables = analysis.export(
         analysis.wide_ci_table(summary),
         figures / "summary",
@@ -77,20 +71,17 @@ def report(results: Results, figures: Path) -> Section:
     paired_png = plots.save(fig, figures / "paired_harm_reduction")[1]
 
     row = summary[summary["metric"] == "harm_reduction"].set_index("regime")
-    regimes = [r for r in row.index if r != "no_cooperation"]
+    regimes = [r for r in row.index if r != BASELINE]
     best = max(regimes, key=lambda r: row.loc[r, "mean"])
     tta = summary[summary["metric"] == "time_to_agreement"].set_index("regime")["mean"]
     cost = summary[summary["metric"] == "negotiation_cost"].set_index("regime")["mean"]
-    verdict = adequacy.groupby("regime")[["enough", "needed"]].last() if not adequacy.empty else None
-
-    def ci(r: str) -> str:
-        return f"{row.loc[r, 'mean']:.3f} [{row.loc[r, 'low']:.3f}, {row.loc[r, 'high']:.3f}]"
+    verdict = analysis.adequacy_verdict(adequacy) if not adequacy.empty else None
 
     def adequate(r: str) -> str:
         assert verdict is not None
         return "enough" if verdict.loc[r, "enough"] else f"not enough (about {int(verdict.loc[r, 'needed'])} needed)"
 
-    reductions = "; ".join(f"**{r}** {ci(r)}" for r in regimes)
+    reductions = "; ".join(f"**{r}** {analysis.ci_text(row.loc[r])}" for r in regimes)
     differences = "; ".join(
         f"{p.comparison} = {p.mean:.3f} [{p.low:.3f}, {p.high:.3f}], positive in {p.share_positive:.0%} of pairs"
         for p in paired.itertuples()

@@ -20,8 +20,9 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ecsim import analysis, plots
-from ecsim.analysis import Section
+from ecsim.analysis import Section, ci_text
 from ecsim.experiment import Experiment, Results
+from ecsim.model.regimes import BASELINE
 from ecsim.study import main
 
 GOVERNMENTS = [25, 50, 100, 193, 400]
@@ -38,48 +39,24 @@ EXPERIMENT = Experiment(
     seed=20261130,
 )
 QUICK = {"replicates": 4, "steps": 120}
+ORDER = 40
 
 METRICS = ["time_to_agreement", "open_share", "failed_share", "harm_reduction", "negotiation_cost"]
-AXIS = {
-    "open_share": "Issues still open at the end (share)",
-    "failed_share": "Issues failed (share of arrived)",
-}
 WRAPPED = {
     "open_share": "Issues still open at the end\n(share of arrived)",
     "harm_reduction": "Harm reduction vs.\nno cooperation (share)",
 }
 FACTORS = ["n_governments", "agenda_capacity"]
-
-
-def _with_backlog(runs: pd.DataFrame) -> pd.DataFrame:
-    runs = runs.copy()
-    arrived = runs["issues_arrived"].where(runs["issues_arrived"] > 0)
-    runs["open_share"] = (runs["issues_arrived"] - runs["issues_resolved"] - runs["issues_failed"]) / arrived
-    runs["failed_share"] = runs["issues_failed"] / arrived
-    return runs
-
-
-def _num(x: float, digits: int) -> str:
-    """``x`` to ``digits`` decimals, without the sign of a negative value that rounds to zero ('-0.0')."""
-    text = f"{x:.{digits}f}"
-    return text.lstrip("-") if float(text) == 0 else text
-
-
-def _ci(r: pd.Series, digits: int = 1) -> str:
-    return f"{_num(r['mean'], digits)} [{_num(r['low'], digits)}, {_num(r['high'], digits)}]"
-
-
-def _change(lo: pd.Series, hi: pd.Series) -> str:
-    """'grows', 'falls' or 'does not change detectably' from two means with CIs (non-overlapping = detectable)."""
-    if lo["high"] < hi["low"]:
-        return "grows"
-    if lo["low"] > hi["high"]:
-        return "falls"
-    return "does not change detectably"
+#: How a mean with its CI moves between two levels (analysis.interval_change).
+CHANGE = {1: "grows", -1: "falls", 0: "does not change detectably"}
 
 
 def report(results: Results, figures: Path) -> Section:
-    runs = _with_backlog(results.runs)
+    runs = analysis.with_backlog(analysis.paired_runs(results))
+
+    def change(before: pd.Series, after: pd.Series) -> str:
+        return CHANGE[analysis.interval_change(before, after)]
+
     regimes = list(dict.fromkeys(runs["regime"]))
     summary = analysis.summarise(runs, METRICS, by=["regime", *FACTORS])
     s = summary.set_index(["regime", *FACTORS, "metric"])
@@ -95,7 +72,7 @@ def report(results: Results, figures: Path) -> Section:
         tables += analysis.export(
             analysis.wide_ci_table(d, index="n_governments", columns="regime", digits=digits),
             figures / f"{metric}_by_governments",
-            caption=f"{plots.label(metric) if metric not in AXIS else AXIS[metric]} per number of governments "
+            caption=f"{plots.label(metric)} per number of governments "
             f"at agenda capacity {DEFAULT_CAPACITY}: mean [95% bootstrap CI].",
             label=f"tab:scale-{metric.replace('_', '-')}",
         )
@@ -114,7 +91,7 @@ def report(results: Results, figures: Path) -> Section:
     # ---- figures
     fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.95, ncols=3)
     for ax, metric in zip(axes, ["time_to_agreement", "open_share", "harm_reduction"], strict=True):
-        d = default_cap if metric != "harm_reduction" else default_cap[default_cap["regime"] != "no_cooperation"]
+        d = default_cap if metric != "harm_reduction" else default_cap[default_cap["regime"] != BASELINE]
         plots.factor_lines(d, "n_governments", metric, ax)
         ax.set_xscale("log")
         ax.set_xticks(GOVERNMENTS, [str(n) for n in GOVERNMENTS])
@@ -155,28 +132,28 @@ def report(results: Results, figures: Path) -> Section:
         )
         olo, ohi = at(regime, n_lo, DEFAULT_CAPACITY, "open_share"), at(regime, n_hi, DEFAULT_CAPACITY, "open_share")
         growth.append(
-            f"**{regime}** time to agreement {_change(lo, hi)} ({_ci(lo)} → {_ci(hi)} months) and the open share "
-            f"{_change(olo, ohi)} ({_ci(olo, 2)} → {_ci(ohi, 2)})"
+            f"**{regime}** time to agreement {change(lo, hi)} ({ci_text(lo, 1)} → {ci_text(hi, 1)} months) and the "
+            f"open share {change(olo, ohi)} ({ci_text(olo, 2)} → {ci_text(ohi, 2)})"
         )
     capacity = []
     for regime in regimes:
         lo, hi = at(regime, n_default, c_lo, "time_to_agreement"), at(regime, n_default, c_hi, "time_to_agreement")
         olo, ohi = at(regime, n_default, c_lo, "open_share"), at(regime, n_default, c_hi, "open_share")
         capacity.append(
-            f"**{regime}** time to agreement {_ci(lo)} → {_ci(hi)} months ({_change(lo, hi)}), "
-            f"open share {_ci(olo, 2)} → {_ci(ohi, 2)} ({_change(olo, ohi)})"
+            f"**{regime}** time to agreement {ci_text(lo, 1)} → {ci_text(hi, 1)} months ({change(lo, hi)}), "
+            f"open share {ci_text(olo, 2)} → {ci_text(ohi, 2)} ({change(olo, ohi)})"
         )
     per_capacity = []
     for regime in regimes:
         steps_ = [
             f"{c}: {at(regime, n_lo, c, 'time_to_agreement')['mean']:.1f} → "
             f"{at(regime, n_hi, c, 'time_to_agreement')['mean']:.1f} "
-            f"({_change(at(regime, n_lo, c, 'time_to_agreement'), at(regime, n_hi, c, 'time_to_agreement'))})"
+            f"({change(at(regime, n_lo, c, 'time_to_agreement'), at(regime, n_hi, c, 'time_to_agreement'))})"
             for c in CAPACITIES
         ]
         per_capacity.append(f"**{regime}** " + ", ".join(steps_))
-    hr = summary[(summary["metric"] == "harm_reduction") & (summary["regime"] != "no_cooperation")]
-    best = hr.loc[hr.groupby(FACTORS)["mean"].idxmax()]
+    hr = summary[(summary["metric"] == "harm_reduction") & (summary["regime"] != BASELINE)]
+    best = analysis.best_rows(hr, FACTORS)
     counts = best["regime"].value_counts()
     where = {
         r: ", ".join(f"{int(b.n_governments)}/{int(b.agenda_capacity)}" for b in best[best["regime"] == r].itertuples())
@@ -185,9 +162,9 @@ def report(results: Results, figures: Path) -> Section:
     leaders = "; ".join(
         f"**{r}** at {int(counts.get(r, 0))}" + (f" ({where[r]})" if 0 < counts.get(r, 0) <= len(best) / 2 else "")
         for r in regimes
-        if r != "no_cooperation"
+        if r != BASELINE
     )
-    lost = hr[hr["high"] < 0]
+    lost = hr[analysis.ci_side(hr) == -1]
     losses = (
         "; ".join(
             f"{r.regime} at {int(r.n_governments)} governments, capacity {int(r.agenda_capacity)}"
@@ -196,18 +173,15 @@ def report(results: Results, figures: Path) -> Section:
         if len(lost)
         else "none"
     )
-    fastest = (
-        summary[summary["metric"] == "time_to_agreement"]
-        .loc[lambda d: d.groupby(FACTORS)["mean"].idxmin()]["regime"]
-        .value_counts()
-    )
+    tta = summary[summary["metric"] == "time_to_agreement"]
+    fastest = analysis.best_rows(tta, FACTORS, lowest=True)["regime"].value_counts()
     fast_text = ", ".join(f"{r} at {int(fastest.get(r, 0))}" for r in regimes)
     hr_lines = "; ".join(
-        f"{r} {_ci(at(r, n_lo, DEFAULT_CAPACITY, 'harm_reduction'), 3)} → "
-        f"{_ci(at(r, n_hi, DEFAULT_CAPACITY, 'harm_reduction'), 3)} "
-        f"({_change(at(r, n_lo, DEFAULT_CAPACITY, 'harm_reduction'), at(r, n_hi, DEFAULT_CAPACITY, 'harm_reduction'))})"
+        f"{r} {ci_text(at(r, n_lo, DEFAULT_CAPACITY, 'harm_reduction'), 3)} → "
+        f"{ci_text(at(r, n_hi, DEFAULT_CAPACITY, 'harm_reduction'), 3)} "
+        f"({change(at(r, n_lo, DEFAULT_CAPACITY, 'harm_reduction'), at(r, n_hi, DEFAULT_CAPACITY, 'harm_reduction'))})"
         for r in regimes
-        if r != "no_cooperation"
+        if r != BASELINE
     )
     n_rep, months = int(runs["replicate"].nunique()), int(runs["steps"].iloc[0])
     points = runs[FACTORS].drop_duplicates().shape[0]
@@ -241,7 +215,7 @@ def report(results: Results, figures: Path) -> Section:
             key[f"time_to_agreement[{regime}, n={n_default}, cap={c}]"] = float(
                 at(regime, n_default, c, "time_to_agreement")["mean"]
             )
-        if regime != "no_cooperation":
+        if regime != BASELINE:
             key[f"harm_reduction[{regime}, n={n_default}, cap={DEFAULT_CAPACITY}]"] = float(
                 at(regime, n_default, DEFAULT_CAPACITY, "harm_reduction")["mean"]
             )

@@ -28,6 +28,7 @@ EXPERIMENT = Experiment(
     seed=2008,
 )
 QUICK = {"replicates": 1, "steps": 36, "samples": 8}
+ORDER = 70
 OUTPUTS = [
     ("harm_reduction", "flexible"),
     ("harm_reduction", "centralised"),
@@ -36,11 +37,12 @@ OUTPUTS = [
 
 
 def report(results: Results, figures: Path) -> Section:
+    runs = analysis.paired_runs(results)
     tables, key, lines = [], {}, []
     fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=1.15, ncols=3, nrows=1)
     for ax, (output, regime) in zip(axes.flat, OUTPUTS, strict=True):
         name = label_of(regime)
-        table = analysis.sobol_indices(results.runs, results.manifest, output, regime)
+        table = analysis.sobol_indices(runs, results.manifest, output, regime)
         stem = f"sobol_{output}_{name.replace(' - ', '_minus_')}"
         tables += analysis.export(
             table.set_index("factor"), figures / stem, caption=f"Sobol' indices (95% CI) of {output} ({name})."
@@ -58,7 +60,7 @@ def report(results: Results, figures: Path) -> Section:
     png = plots.save(fig, figures / "sobol")[1]
     n = results.manifest["spec"]["samples"]
     text = (
-        f"Sobol' indices from a Saltelli design with N = {n} ({results.runs['point'].nunique()} points). "
+        f"Sobol' indices from a Saltelli design with N = {n} ({runs['point'].nunique()} points). "
         "The parameters with the largest total effect (ST, with its 95% bootstrap CI; S1 is the share of variance "
         "each explains alone) are:\n\n" + "\n".join(lines) + "\n\nIntervals wider than the indices mean N is too "
         "small for those indices; the paper-size run uses N = 128."

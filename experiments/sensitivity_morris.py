@@ -30,6 +30,7 @@ EXPERIMENT = Experiment(
     seed=1986,
 )
 QUICK = {"replicates": 1, "steps": 60, "samples": 4}
+ORDER = 60
 OUTPUTS = [
     ("harm_reduction", "flexible"),
     ("harm_reduction", "centralised"),
@@ -39,11 +40,12 @@ OUTPUTS = [
 
 
 def report(results: Results, figures: Path) -> Section:
+    runs = analysis.paired_runs(results)
     tables, pngs, key, lines = [], [], {}, []
     fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.9, ncols=2, nrows=2)
     for ax, (output, regime) in zip(axes.flat, OUTPUTS, strict=True):
         name = label_of(regime)
-        table = analysis.morris_indices(results.runs, results.manifest, output, regime)
+        table = analysis.morris_indices(runs, results.manifest, output, regime)
         stem = f"morris_{output}_{name.replace(' - ', '_minus_')}"
         tables += analysis.export(
             table.set_index("factor"), figures / stem, caption=f"Morris screening of {output} ({name})."
@@ -63,10 +65,10 @@ def report(results: Results, figures: Path) -> Section:
         )
         key.update({f"mu_star[{name}][{r.factor}]": float(r.mu_star) for r in top.itertuples()})
     pngs.append((plots.save(fig, figures / "morris")[1], "Morris μ* (95% CI) of harm reduction, top 10 factors."))
-    n_points = results.runs["point"].nunique()
+    n_points = runs["point"].nunique()
     text = (
         f"Morris screening over {len(results.manifest['spec']['factors'])} uncertain parameters "
-        f"({n_points} design points, {results.runs['replicate'].nunique()} replicate(s) each). "
+        f"({n_points} design points, {runs['replicate'].nunique()} replicate(s) each). "
         "The three most influential parameters (largest μ*; σ large relative to μ* signals interactions or "
         "non-linearity) are:\n\n" + "\n".join(lines)
     )

@@ -22,7 +22,7 @@ PATH = ROOT / "tests" / "data" / "quick_reproduction.json"
 def quick_reproduction(results: Path, workers: int = 2) -> dict[str, dict[str, float]]:
     """Run every study at its quick size into ``results``; return each study's key numbers."""
     from ecsim.cli import build_parser
-    from ecsim.study import ORDER, load_study, reproduce
+    from ecsim.study import discover_studies, load_study, reproduce
 
     argv = ["reproduce", "--quick", "--quiet", "--workers", str(workers)]
     args = build_parser().parse_args([*argv, "--experiments", str(ROOT / "experiments"), "--results", str(results)])
@@ -30,11 +30,9 @@ def quick_reproduction(results: Path, workers: int = 2) -> dict[str, dict[str, f
     if status != 0:
         raise RuntimeError(f"ecsim reproduce --quick ended with status {status}")
     numbers = {}
-    for name in ORDER:
-        path = ROOT / "experiments" / f"{name}.py"
-        if path.exists():
-            study = load_study(path)
-            numbers[name] = study.report_numbers(results / "quick" / name)
+    for script in discover_studies(ROOT / "experiments"):
+        study = load_study(script.path)
+        numbers[script.name] = study.report_numbers(study.folder(results, quick=True))
     return numbers
 
 

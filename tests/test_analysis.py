@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from ecsim import analysis, plots
+from ecsim.analysis.paired import reduction
 
 
 def runs_table() -> pd.DataFrame:
@@ -27,12 +28,7 @@ def runs_table() -> pd.DataFrame:
                         "market_concentration": 0.2 + 0.5 * point,
                     }
                 )
-    runs = pd.DataFrame(rows)
-    base = runs[runs.regime == "no_cooperation"].set_index(["point", "replicate"])["cumulative_harm"]
-    runs["harm_reduction"] = (
-        1 - runs["cumulative_harm"] / base.loc[list(zip(runs.point, runs.replicate, strict=True))].to_numpy()
-    )
-    return runs
+    return analysis.harm_reduction(pd.DataFrame(rows))
 
 
 def test_mean_ci_brackets_the_mean_and_collapses_without_variation():
@@ -71,6 +67,86 @@ def test_harm_reduction_of_the_baseline_is_zero_and_hand_values_match():
     assert (runs.loc[runs.regime == "no_cooperation", "harm_reduction"] == 0).all()
     flex = runs[(runs.regime == "flexible") & (runs.point == 0)]["harm_reduction"].tolist()
     np.testing.assert_allclose(flex, [1 - 8 / 10, 1 - 15 / 20, 1 - 21 / 30])
+    central = runs[(runs.regime == "centralised") & (runs.point == 1)]["harm_reduction"].tolist()
+    np.testing.assert_allclose(central, [1 - 10 / 11, 1 - 19 / 21, 1 - 25 / 31])
+
+
+def pairing_table() -> pd.DataFrame:
+    """Four pairs, rows shuffled and on a non-default index: a failed baseline, a harmless baseline, a failed run."""
+    rows = [
+        # point, replicate, regime, status, cumulative harm
+        (0, 0, "no_cooperation", "ok", 10.0),
+        (0, 0, "flexible", "ok", 4.0),
+        (0, 1, "no_cooperation", "failed", np.nan),  # no partner for (0, 1)
+        (0, 1, "flexible", "ok", 5.0),
+        (1, 0, "no_cooperation", "ok", 0.0),  # no harm to reduce: undefined
+        (1, 0, "flexible", "ok", 0.0),
+        (1, 1, "no_cooperation", "ok", 20.0),
+        (1, 1, "flexible", "failed", np.nan),
+    ]
+    table = pd.DataFrame(rows, columns=["point", "replicate", "regime", "status", "cumulative_harm"])
+    return table.iloc[[5, 2, 7, 0, 3, 6, 1, 4]].set_axis([10, 11, 12, 13, 14, 15, 16, 17])
+
+
+def test_harm_reduction_pairs_each_run_with_the_baselines_run_of_its_point_and_replicate():
+    runs = pairing_table()
+    paired = analysis.harm_reduction(runs)
+    assert list(paired.index) == list(runs.index) and list(paired.columns) == [*runs.columns, "harm_reduction"]
+    pd.testing.assert_frame_equal(paired.drop(columns="harm_reduction"), runs)  # the input is untouched
+    assert "harm_reduction" not in runs
+    value = paired.set_index(["point", "replicate", "regime"])["harm_reduction"]
+    assert value[(0, 0, "flexible")] == pytest.approx(0.6) and value[(0, 0, "no_cooperation")] == 0.0
+    assert np.isnan(value[(0, 1, "flexible")])  # its baseline failed
+    assert np.isnan(value[(1, 0, "flexible")]) and np.isnan(value[(1, 0, "no_cooperation")])  # baseline harm 0
+    assert np.isnan(value[(1, 1, "flexible")]) and value[(1, 1, "no_cooperation")] == 0.0  # the run failed
+    again = analysis.harm_reduction(paired)  # an existing column is replaced, not duplicated
+    pd.testing.assert_frame_equal(again, paired)
+    np.testing.assert_allclose(reduction([4.0, 5.0, 1.0, 3.0], [10.0, 0.0, np.nan, 2.0]), [0.6, np.nan, np.nan, -0.5])
+
+
+def test_harm_reduction_against_another_baseline_and_its_errors():
+    runs = pairing_table()
+    flex = analysis.harm_reduction(runs, baseline="flexible").set_index(["point", "replicate", "regime"])
+    assert flex.loc[(0, 0, "no_cooperation"), "harm_reduction"] == pytest.approx(1 - 10 / 4)
+    assert np.isnan(flex.loc[(1, 1, "no_cooperation"), "harm_reduction"])  # the baseline run failed
+    with pytest.raises(ValueError, match="no run of the baseline regime 'treaty' to pair with"):
+        analysis.harm_reduction(runs, baseline="treaty")
+    with pytest.raises(ValueError, match="lacks cumulative_harm"):
+        analysis.harm_reduction(runs.drop(columns="cumulative_harm"))
+    with pytest.raises(ValueError, match="more than one 'no_cooperation' run per point and replicate"):
+        analysis.harm_reduction(pd.concat([runs, runs]))
+    no_status = analysis.harm_reduction(runs[runs["status"] == "ok"].drop(columns="status"))
+    assert no_status["harm_reduction"].notna().sum() == 3  # every row counts as a successful run
+
+
+def test_paired_runs_reads_a_stored_sweeps_runs():
+    from ecsim.experiment import Results
+
+    results = Results(pairing_table(), pd.DataFrame(), {})
+    paired = analysis.paired_runs(results)
+    pd.testing.assert_frame_equal(paired, analysis.harm_reduction(results.runs))
+    assert "harm_reduction" not in results.runs
+
+
+def test_harm_reduction_is_the_arithmetic_of_compare_on_one_seed():
+    """The paired table and ecsim.compare (one seed, model layer) agree on the same runs."""
+    from conftest import SMALL
+
+    from ecsim import compare
+
+    table = compare(seed=3, regimes=("flexible", "no_cooperation"), **SMALL)
+    runs = table.assign(point=0, replicate=0)
+    paired = analysis.harm_reduction(runs.drop(columns="harm_reduction"))
+    np.testing.assert_allclose(paired["harm_reduction"], table["harm_reduction"])
+
+
+def test_numbers_and_intervals_for_prose():
+    assert analysis.number(-0.0004, 3) == "0.000" and analysis.number(-0.0006, 3) == "-0.001"
+    assert analysis.number(2.0, 1) == "2.0" and analysis.number(-0.04, 1) == "0.0" and analysis.number(-1.0, 0) == "-1"
+    row = pd.Series({"mean": 0.1234, "low": -0.00004, "high": 0.5})
+    assert analysis.ci_text(row) == "0.123 [0.000, 0.500]"
+    assert analysis.ci_text({"mean": -1.26, "low": -2.0, "high": -0.04}, 1) == "-1.3 [-2.0, 0.0]"
+    assert analysis.format_ci(pd.DataFrame([row]), 3).iloc[0] == "0.123 [-0.000, 0.500]"  # tables keep the sign
 
 
 def test_replicate_adequacy_uses_student_t_half_widths():
@@ -180,3 +256,35 @@ def test_group_intervals_paired_lines_and_level_heatmap(tmp_path):
     assert ax.get_ylabel() == "Agenda capacity (negotiations at once)"
     pdf, png = plots.save(fig, tmp_path / "heat")
     assert pdf.exists() and png.stat().st_size > 1000
+
+
+def test_every_metric_label_comes_from_the_metric_declarations():
+    from ecsim.analysis import backlog, issue_mix, paired, shock
+    from ecsim.model.metrics import DECLARED
+
+    for metric in DECLARED:
+        assert plots.label(metric.name) == metric.label, metric.name
+    assert plots.label("harm_reduction") == "Harm reduction vs. no cooperation (share)"
+    for module in (backlog, issue_mix, shock):  # analysed quantities: labelled where they are computed
+        for name, text in module.LABELS.items():
+            assert plots.label(name) == text
+    assert plots.label("step") == "Time (months)" and plots.label("n_governments") == "Number of governments"
+    assert plots.label("some_new_column") == "some new column"
+    sources = [{m.name for m in DECLARED}, *(set(m.LABELS) for m in (paired, backlog, issue_mix, shock))]
+    assert sum(len(s) for s in sources) == len(set().union(*sources))  # each label declared once
+
+
+def test_sobol_indices_find_the_influential_factor_and_repeat_exactly():
+    """Also with seed 0, which SALib alone would take for 'unseeded'."""
+    from SALib.sample import sobol as saltelli
+
+    problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[0.0, 1.0]] * 2}
+    u = saltelli.sample(problem, 16, calc_second_order=True, seed=1)
+    runs = pd.DataFrame({"point": np.arange(len(u)), "u_a": u[:, 0], "u_b": u[:, 1]})
+    runs = runs.assign(replicate=0, regime="flexible", status="ok", y=4 * runs["u_a"] + 0.5 * runs["u_b"])
+    manifest = {"spec": {"factors": {"a": [0, 1], "b": [0, 1]}}}
+    table = analysis.sobol_indices(runs, manifest, "y", "flexible")
+    assert table["factor"].tolist() == ["a", "b"] and table.loc[0, "ST"] > 0.9 > 0.1 > table.loc[1, "ST"]
+    pd.testing.assert_frame_equal(analysis.sobol_indices(runs, manifest, "y", "flexible"), table)
+    other = analysis.sobol_indices(runs, manifest, "y", "flexible", seed=5)
+    assert not np.allclose(other["ST_conf"], table["ST_conf"])  # the seed drives the bootstrap

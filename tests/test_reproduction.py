@@ -1,4 +1,5 @@
-"""`ecsim reproduce --quick` builds every study's figures and report, and its key numbers do not drift."""
+"""`ecsim reproduce --quick` builds every study's figures and report, and its key numbers do not drift;
+`ecsim reproduce` finds every study script in its folder, a user's own included, in the declared order."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import pytest
 from regression import PATH, ROOT, quick_reproduction
 
-from ecsim.study import ORDER
+from ecsim.study import discover_studies
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +19,7 @@ def quick(tmp_path_factory):
 
 def test_every_study_writes_figures_tables_and_a_report(quick):
     results, numbers = quick
-    studies = [n for n in ORDER if (ROOT / "experiments" / f"{n}.py").exists()]
+    studies = [s.name for s in discover_studies(ROOT / "experiments")]
     assert set(numbers) == set(studies) and "regime_comparison" in studies
     report = (results / "quick" / "REPORT.md").read_text()
     for name in studies:
@@ -40,3 +41,96 @@ def test_quick_reproduction_key_numbers_match_the_reference(quick):
         assert set(numbers[study]) == set(values), f"{study}: key numbers changed"
         for key, value in values.items():
             assert numbers[study][key] == pytest.approx(value, rel=1e-9, abs=1e-12, nan_ok=True), (study, key)
+
+
+# ---------------------------------------------------------------------------------- discovery
+TOY = """
+from pathlib import Path
+
+from ecsim import analysis
+from ecsim.analysis import Section
+from ecsim.experiment import Experiment, Results
+from ecsim.study import main
+
+EXPERIMENT = Experiment(
+    name="{name}",
+    regimes=("flexible", "no_cooperation"),
+    fixed={{"n_governments": 12, "n_companies": 30, "n_cso": 10, "n_technical": 4}},
+    replicates=2,
+    steps=12,
+    seed=7,
+)
+QUICK = {{"replicates": 2, "steps": 12}}
+{order}
+
+def report(results: Results, figures: Path) -> Section:
+    runs = analysis.paired_runs(results)
+    flexible = runs[runs["regime"] == "flexible"]["harm_reduction"].mean()
+    return Section(
+        title="Toy study {name}",
+        text=f"Mean harm reduction of the flexible regime: {{flexible:.3f}}.",
+        key_numbers={{"harm_reduction[flexible]": float(flexible)}},
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(EXPERIMENT, QUICK, report))
+"""
+
+
+def toy_folder(folder):
+    """An experiments folder with two toy studies (one declares its ORDER) and a script that is no study."""
+    folder.mkdir()
+    (folder / "aa_user.py").write_text(TOY.format(name="aa_user", order=""))
+    (folder / "zz_user.py").write_text(TOY.format(name="zz_user", order="ORDER = 5"))
+    (folder / "helper.py").write_text("def report(results, figures):\n    raise AssertionError('not a study')\n")
+    (folder / "_private.py").write_text("EXPERIMENT = None\n\ndef report(results, figures): ...\n")
+    return folder
+
+
+def test_the_built_in_studies_keep_their_order():
+    names = [s.name for s in discover_studies(ROOT / "experiments")]
+    assert names == [
+        "regime_comparison",
+        "issue_mix",
+        "market_concentration_monitoring",
+        "scale_and_speed",
+        "innovation_shock",
+        "sensitivity_morris",
+        "sensitivity",
+    ]  # axelrod_norms.py defines no EXPERIMENT: not a study
+
+
+def test_a_users_study_joins_the_report(tmp_path, capsys):
+    from ecsim.cli import main
+
+    folder = toy_folder(tmp_path / "experiments")
+    assert [(s.name, s.order) for s in discover_studies(folder)] == [("zz_user", 5), ("aa_user", None)]
+    argv = ["reproduce", "--serial", "--quiet", "--experiments", str(folder), "--results", str(tmp_path / "results")]
+    assert main(argv) == 0
+    report = (tmp_path / "results" / "REPORT.md").read_text()
+    first, second = report.index("## Toy study zz_user"), report.index("## Toy study aa_user")
+    assert first < second  # a declared ORDER first, the rest by name
+    assert "Mean harm reduction of the flexible regime: " in report
+    numbers = json.loads((tmp_path / "results" / "aa_user" / "report.json").read_text())["key_numbers"]
+    assert 0.0 <= numbers["harm_reduction[flexible]"] <= 1.0
+
+    assert main([*argv, "--only", "aa_user"]) == 0  # resumes: nothing to run again
+    report = (tmp_path / "results" / "REPORT.md").read_text()
+    assert "## Toy study aa_user" in report and "zz_user" not in report
+
+
+def test_only_names_a_discovered_study_or_fails_in_one_line(tmp_path, capsys):
+    from ecsim.cli import main
+
+    folder = toy_folder(tmp_path / "experiments")
+    argv = ["reproduce", "--serial", "--experiments", str(folder), "--results", str(tmp_path / "results")]
+    assert main([*argv, "--only", "aa_usr"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"ecsim: error: --only 'aa_usr': no such study in {folder}; did you mean 'aa_user'?"
+    assert main([*argv, "--only", "helper"]) == 2  # a script without EXPERIMENT is no study
+    assert "expected some of zz_user, aa_user" in capsys.readouterr().err
+    (folder / "bad.py").write_text("EXPERIMENT = 1\nORDER = 'first'\ndef report(results, figures): ...\n")
+    assert main(argv) == 2
+    assert "bad.py: ORDER is the study's place in the report: a number" in capsys.readouterr().err
+    assert not (tmp_path / "results").exists()  # nothing ran

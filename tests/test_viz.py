@@ -97,6 +97,27 @@ def test_a_mistyped_seed_runs_on_a_fresh_seed_and_says_so():
     assert steps == "Step: 0" and "seed='12a' is not allowed" in panels and "fresh seed instead" in panels
 
 
+def test_plot_panels_take_names_labels_and_units_from_the_metric_declarations():
+    from matplotlib.figure import Figure
+
+    from ecsim.model.metrics import BY_NAME
+    from ecsim.viz.app import PANELS, Panel, _style, plot_components
+
+    assert len(plot_components()) == len(PANELS)
+    assert all(name in BY_NAME for panel in PANELS for name in panel.colours)
+    assert PANELS[0].title == BY_NAME["harm"].label and PANELS[0].unit == BY_NAME["harm"].unit
+    panel = next(p for p in PANELS if "compliance" in p.colours)
+    ax = Figure().subplots()
+    for name in panel.colours:  # as Mesa draws them: one line per column, labelled with its name
+        ax.plot([0, 1, 2], [0.2, 0.5, 0.4], label=name)
+    ax.legend()
+    _style(panel)(ax)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [BY_NAME[n].label for n in panel.colours]
+    assert ax.get_ylabel() == "share" and ax.get_ylim() == (0.0, 1.02) and ax.get_title(loc="left") == panel.title
+    with pytest.raises(ValueError, match="harmony is not a declared metric"):
+        Panel({"harmony": "#000000"})
+
+
 def test_venue_table_agrees_with_the_issue_log_and_the_metrics():
     model = ExplorerModel(regime="flexible", seed=3, issue_rate=2.0, **SMALL)
     for _ in range(30):

@@ -19,6 +19,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ecsim.analysis import backlog, issue_mix, paired, shock
+from ecsim.model.metrics import DECLARED
+
 COLUMN_WIDTH = 3.5  # inches, one journal column
 DOUBLE_WIDTH = 7.2  # inches, full page width
 
@@ -32,26 +35,26 @@ REGIME_COLOURS: dict[str, str] = {
 _SPARE = ["#E69F00", "#56B4E9", "#CC79A7", "#F0E442"]
 MARKERS = {"centralised": "s", "flexible": "o", "self_regulatory": "^", "no_cooperation": "D"}
 
-#: Axis labels with units, in the domain's words.
-LABELS: dict[str, str] = {
-    "harm": "Harm (units per month)",
-    "cumulative_harm": "Cumulative harm (units)",
-    "harm_reduction": "Harm reduction vs. no cooperation (share)",
-    "time_to_agreement": "Time to agreement (months)",
-    "coverage": "Coverage (share of harm bound)",
-    "compliance": "Compliance (harm-weighted share)",
-    "participation": "Participation of relevant stakeholders (share)",
-    "legitimacy": "Legitimacy (1 − mean distance)",
-    "overreach": "Overreach (decisions outside remit)",
-    "negotiation_cost": "Negotiation cost (participant-rounds)",
-    "issues_open": "Open issues",
-    "issues_resolved": "Issues resolved",
-    "issues_failed": "Issues failed",
-    "step": "Time (months)",
+#: Labels of model parameters on axes (a parameter declares its unit and meaning, not a label).
+PARAMETER_LABELS: dict[str, str] = {
     "market_concentration": "Market concentration c",
     "monitoring_capacity": "Civil-society monitoring capacity",
     "n_governments": "Number of governments",
     "agenda_capacity": "Agenda capacity (negotiations at once)",
+}
+
+#: Axis labels with units, in the domain's words: every metric's from its declaration
+#: (:data:`ecsim.model.metrics.DECLARED`), those of analysed quantities (``harm_reduction``,
+#: shares of the backlog, shock responses, the entropy of an issue mix) from the analysis
+#: module that computes them, then time and the parameters.
+LABELS: dict[str, str] = {
+    **{m.name: m.label for m in DECLARED},
+    **paired.LABELS,
+    **backlog.LABELS,
+    **issue_mix.LABELS,
+    **shock.LABELS,
+    "step": "Time (months)",
+    **PARAMETER_LABELS,
 }
 
 STYLE: dict[str, object] = {
@@ -79,6 +82,7 @@ def colour(regime: str, order: Sequence[str] = ()) -> str:
 
 
 def label(name: str) -> str:
+    """The axis label of a metric, an analysed quantity or a parameter (else the name, spaced)."""
     return LABELS.get(name, name.replace("_", " "))
 
 

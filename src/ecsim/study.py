@@ -4,6 +4,7 @@ A study script in ``experiments/`` defines::
 
     EXPERIMENT = Experiment(...)                 # paper size
     QUICK = {"replicates": 4, "steps": 120}      # the --quick size (replicates, steps, samples)
+    ORDER = 25                                   # optional: its place in the report (a number)
     def report(results, figures) -> Section: ... # figures and tables into ``figures``
 
     if __name__ == "__main__":
@@ -11,13 +12,21 @@ A study script in ``experiments/`` defines::
 
 ``python experiments/NAME.py [--quick]`` runs (or resumes) the sweep into
 ``results/NAME`` (``results/quick/NAME`` with ``--quick``), then writes
-``figures/`` and ``report.md`` there.  ``ecsim reproduce`` does this for every
-study and gathers the sections into ``results/REPORT.md``.
+``figures/`` and ``report.md`` there.  ``ecsim reproduce`` finds every study
+script in its ``--experiments`` folder (:func:`discover_studies`: a script that
+defines ``EXPERIMENT`` and ``report`` at its top level; a user's own too), does
+this for each and gathers the sections into ``results/REPORT.md``: the studies
+that declare an ``ORDER`` first, by it, then the others by name.  A study's
+``report`` reads the stored results through :mod:`ecsim.analysis` (e.g.
+``analysis.paired_runs(results)`` for ``harm_reduction``); the script itself
+holds only its ``Experiment`` and that wiring.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import difflib
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,22 +34,12 @@ from pathlib import Path
 from typing import Any
 
 from ecsim.analysis.report import Section, write_report
-from ecsim.experiment.cli import _Parser, add_sweep_options, import_script, run_from_args
+from ecsim.experiment.cli import Parser as _Parser
+from ecsim.experiment.cli import add_sweep_options, import_script, run_from_args
 from ecsim.experiment.spec import Experiment, ExperimentError
 from ecsim.experiment.store import Results, load_results
 
 Report = Callable[[Results, Path], Section]
-
-#: Order of the studies in the reproduction report.
-ORDER = (
-    "regime_comparison",
-    "issue_mix",
-    "market_concentration_monitoring",
-    "scale_and_speed",
-    "innovation_shock",
-    "sensitivity_morris",
-    "sensitivity",
-)
 
 
 @dataclass(frozen=True)
@@ -72,6 +71,89 @@ def load_study(path: str | Path) -> Study:
     if not isinstance(experiment, Experiment) or not callable(report):
         raise ExperimentError(f"{path}: a study defines EXPERIMENT = Experiment(...) and report(results, figures)")
     return Study(experiment.name, experiment, dict(getattr(module, "QUICK", {})), report)
+
+
+@dataclass(frozen=True)
+class StudyScript:
+    """A study script found in a folder: its name (the file's stem), path and declared ``ORDER``."""
+
+    name: str
+    path: Path
+    order: float | None = None
+
+
+def _top_level_names(tree: ast.Module) -> dict[str, ast.AST]:
+    """Names a module binds at its top level (assignments, functions, classes, imports) -> the binding node."""
+    names: dict[str, ast.AST] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                for leaf in ast.walk(target):
+                    if isinstance(leaf, ast.Name):
+                        names[leaf.id] = node
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names[node.target.id] = node
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names[node.name] = node
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                names[(alias.asname or alias.name).split(".")[0]] = node
+    return names
+
+
+def _study_script(path: Path) -> StudyScript | None:
+    """The script as a study, or None if it does not define EXPERIMENT and report at its top level.
+
+    Read without running it: a folder may hold other scripts (e.g. ``axelrod_norms.py``).
+    """
+    try:
+        tree = ast.parse(path.read_text(), filename=str(path))
+    except SyntaxError as exc:
+        raise ExperimentError(f"{path}: not valid Python (line {exc.lineno}: {exc.msg})") from None
+    names = _top_level_names(tree)
+    if "EXPERIMENT" not in names or "report" not in names:
+        return None
+    order = None
+    node = names.get("ORDER")
+    if node is not None:
+        value = getattr(node, "value", None)
+        try:
+            order = ast.literal_eval(value) if value is not None else None
+        except ValueError:
+            order = None
+        if isinstance(order, bool) or not isinstance(order, int | float):
+            raise ExperimentError(f"{path}: ORDER is the study's place in the report: a number, e.g. ORDER = 25")
+    return StudyScript(path.stem, path, order)
+
+
+def discover_studies(folder: str | Path) -> list[StudyScript]:
+    """Every study script in ``folder`` (``*.py`` not starting with ``_``), in the order of the report.
+
+    A study script defines ``EXPERIMENT`` and ``report`` at its top level (checked without
+    running it; :func:`load_study` checks their types when it runs).  Scripts that declare
+    ``ORDER = <number>`` come first, by that number (then by name); the others follow by name.
+    """
+    found = [_study_script(p) for p in sorted(Path(folder).glob("*.py")) if not p.name.startswith("_")]
+    studies = [s for s in found if s is not None]
+    return sorted(studies, key=lambda s: (s.order is None, s.order if s.order is not None else 0, s.name))
+
+
+def select_studies(studies: Sequence[StudyScript], only: str | None, folder: Path | str = "") -> list[StudyScript]:
+    """The studies named in ``only`` (comma-separated, in that order), or all of them.
+
+    An unknown name is a one-line ExperimentError that suggests the nearest study name.
+    """
+    if not only:
+        return list(studies)
+    by_name = {s.name: s for s in studies}
+    wanted = list(dict.fromkeys(n.strip() for n in only.split(",") if n.strip()))
+    for name in wanted:
+        if name not in by_name:
+            where = f" in {folder}" if str(folder) else ""
+            close = difflib.get_close_matches(name, list(by_name), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"expected some of {', '.join(by_name) or 'none'}"
+            raise ExperimentError(f"--only {name!r}: no such study{where}; {hint}")
+    return [by_name[n] for n in wanted]
 
 
 def build_report(study: Study, folder: Path) -> Section:
@@ -115,21 +197,20 @@ def main(experiment: Experiment, quick: dict[str, Any], report: Report, argv: Se
 
 
 def reproduce(args: argparse.Namespace) -> int:
-    """Run every study in ``args.experiments`` and write ``REPORT.md`` (the ``ecsim reproduce`` command)."""
+    """Run every study in ``args.experiments`` (or those of ``--only``) and write ``REPORT.md`` (``ecsim reproduce``).
+
+    The studies are those :func:`discover_studies` finds, in its order.
+    """
     folder, results = Path(args.experiments), Path(args.results)
     if not folder.is_dir():
         raise ExperimentError(f"--experiments {folder}: no such folder (run from the repository root)")
-    wanted = [n.strip() for n in args.only.split(",")] if args.only else list(ORDER)
-    unknown = [n for n in wanted if n not in ORDER]
-    if unknown:
-        raise ExperimentError(f"--only {unknown[0]!r}: expected some of {', '.join(ORDER)}")
+    studies = discover_studies(folder)
+    if not studies:
+        raise ExperimentError(f"--experiments {folder}: no study scripts here (a study defines EXPERIMENT and report)")
     sections, status = [], 0
-    for name in wanted:
-        path = folder / f"{name}.py"
-        if not path.exists():
-            print(f"skipping {name}: {path} not found", file=sys.stderr)
-            continue
-        study = load_study(path)
+    for script in select_studies(studies, args.only, folder):
+        name = script.name
+        study = load_study(script.path)
         if not args.quiet:
             print(f"== {name}")
         study_args = argparse.Namespace(**vars(args))

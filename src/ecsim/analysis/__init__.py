@@ -1,34 +1,119 @@
 """Analysis of stored results: summaries with bootstrap CIs, paired differences, replicate adequacy, tables.
 
 Reads only the tidy tables of :func:`ecsim.load_results`; knows nothing of how runs were executed.
+Pairing against the baseline regime (``harm_reduction``) is here, not in the store:
+``paired_runs(load_results(folder))``.  Study-specific quantities have a module each:
+:mod:`~ecsim.analysis.issue_mix` (shares and heterogeneity of the issue mix),
+:mod:`~ecsim.analysis.shock` (the response to a burst of issues), :mod:`~ecsim.analysis.backlog`
+(shares of issues open and failed); :mod:`~ecsim.analysis.findings` reads summary tables
+(leaders, intervals clear of 0, changes, trends).
+
+The names below are imported on first use (PEP 562): importing one module of the package (say
+``ecsim.analysis.report``) loads what that module needs, not the rest (SciPy, SALib).
 """
 
-from ecsim.analysis.report import Section, write_report
-from ecsim.analysis.sensitivity import morris_indices, sobol_indices
-from ecsim.analysis.stats import (
-    PAIR,
-    mean_ci,
-    paired_differences,
-    paired_summary,
-    replicate_adequacy,
-    summarise,
-    timeseries,
-)
-from ecsim.analysis.tables import export, format_ci, wide_ci_table
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what type checkers see; at run time ``__getattr__`` imports these on first use
+    from ecsim.analysis.backlog import with_backlog
+    from ecsim.analysis.findings import (
+        Trend,
+        always_equal,
+        best_rows,
+        ci_side,
+        in_regime_order,
+        interval_change,
+        leaders,
+        rank_trend,
+    )
+    from ecsim.analysis.paired import harm_reduction, paired_runs
+    from ecsim.analysis.report import Section, write_report
+    from ecsim.analysis.sensitivity import morris_indices, sobol_indices
+    from ecsim.analysis.stats import (
+        PAIR,
+        adequacy_verdict,
+        mean_ci,
+        paired_differences,
+        paired_summary,
+        replicate_adequacy,
+        summarise,
+        timeseries,
+    )
+    from ecsim.analysis.tables import ci_text, export, format_ci, number, wide_ci_table
+
+#: The module that defines each public name.
+_LAZY: dict[str, str] = {
+    "with_backlog": "ecsim.analysis.backlog",
+    "Trend": "ecsim.analysis.findings",
+    "always_equal": "ecsim.analysis.findings",
+    "best_rows": "ecsim.analysis.findings",
+    "ci_side": "ecsim.analysis.findings",
+    "in_regime_order": "ecsim.analysis.findings",
+    "interval_change": "ecsim.analysis.findings",
+    "leaders": "ecsim.analysis.findings",
+    "rank_trend": "ecsim.analysis.findings",
+    "harm_reduction": "ecsim.analysis.paired",
+    "paired_runs": "ecsim.analysis.paired",
+    "Section": "ecsim.analysis.report",
+    "write_report": "ecsim.analysis.report",
+    "morris_indices": "ecsim.analysis.sensitivity",
+    "sobol_indices": "ecsim.analysis.sensitivity",
+    "PAIR": "ecsim.analysis.stats",
+    "adequacy_verdict": "ecsim.analysis.stats",
+    "mean_ci": "ecsim.analysis.stats",
+    "paired_differences": "ecsim.analysis.stats",
+    "paired_summary": "ecsim.analysis.stats",
+    "replicate_adequacy": "ecsim.analysis.stats",
+    "summarise": "ecsim.analysis.stats",
+    "timeseries": "ecsim.analysis.stats",
+    "ci_text": "ecsim.analysis.tables",
+    "export": "ecsim.analysis.tables",
+    "format_ci": "ecsim.analysis.tables",
+    "number": "ecsim.analysis.tables",
+    "wide_ci_table": "ecsim.analysis.tables",
+}
 
 __all__ = [
     "PAIR",
     "Section",
+    "Trend",
+    "adequacy_verdict",
+    "always_equal",
+    "best_rows",
+    "ci_side",
+    "ci_text",
     "export",
     "format_ci",
+    "harm_reduction",
+    "in_regime_order",
+    "interval_change",
+    "leaders",
     "mean_ci",
     "morris_indices",
+    "number",
     "paired_differences",
+    "paired_runs",
     "paired_summary",
+    "rank_trend",
     "replicate_adequacy",
     "sobol_indices",
     "summarise",
     "timeseries",
     "wide_ci_table",
+    "with_backlog",
     "write_report",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:  # also how ``from ecsim.analysis import stats`` finds a submodule
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r} (its public names: {__name__}.__all__)")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -64,7 +64,7 @@ def morris_indices(
 def sobol_indices(
     runs: pd.DataFrame, manifest: dict[str, Any], output: str, regime: str | tuple[str, str], seed: int = 0
 ) -> pd.DataFrame:
-    """First-order (S1) and total (ST) Sobol' indices with 95% CIs, sorted by ST."""
+    """First-order (S1) and total (ST) Sobol' indices with 95% CIs, sorted by ST (``seed``: the CIs' bootstrap)."""
     from SALib.analyze import sobol
 
     problem = problem_from(manifest)
@@ -72,7 +72,9 @@ def sobol_indices(
     Y = point_output(runs, output, regime).reindex(points)
     if Y.isna().any():
         raise ValueError(f"sobol_indices: {int(Y.isna().sum())} design points lack {output} (failed runs?)")
-    res = sobol.analyze(problem, Y.to_numpy(), calc_second_order=True, seed=seed)
+    # SALib's sobol.analyze draws its bootstrap unseeded when seed is 0 ("if seed:"): shift by one so that
+    # every seed, 0 included, gives the same confidence intervals every time.
+    res = sobol.analyze(problem, Y.to_numpy(), calc_second_order=True, seed=seed + 1)
     table = pd.DataFrame(
         {
             "factor": problem["names"],

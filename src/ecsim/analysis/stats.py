@@ -176,6 +176,12 @@ def replicate_adequacy(
     return table.merge(last[[*by, "target", "enough", "needed"]], on=list(by))
 
 
+def adequacy_verdict(adequacy: pd.DataFrame, by: Sequence[str] = ("regime",)) -> pd.DataFrame:
+    """One row per group of a :func:`replicate_adequacy` table (sorted by ``by``): ``enough`` and ``needed``
+    with all the replicates used."""
+    return adequacy.groupby(list(by))[["enough", "needed"]].last()
+
+
 def timeseries(steps: pd.DataFrame, metric: str, by: str = "regime", confidence: float = 0.95) -> pd.DataFrame:
     """Per step and group: mean of ``metric`` across runs and a Student-t confidence band."""
     g = steps.groupby([by, "step"], sort=False)[metric]

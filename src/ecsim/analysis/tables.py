@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+
+
+def number(x: float, digits: int) -> str:
+    """``x`` to ``digits`` decimals, without the sign of a negative value that rounds to zero ('-0.0')."""
+    text = f"{x:.{digits}f}"
+    return text.lstrip("-") if float(text) == 0 else text
+
+
+def ci_text(row: Mapping[str, Any] | pd.Series, digits: int = 3) -> str:
+    """'mean [low, high]' for prose, from anything with mean/low/high (a summary row); no '-0.0'."""
+    return f"{number(row['mean'], digits)} [{number(row['low'], digits)}, {number(row['high'], digits)}]"
 
 
 def format_ci(table: pd.DataFrame, digits: int = 3) -> pd.Series:

@@ -46,8 +46,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ecsim.model.regimes import BASELINE
-
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 QUARANTINE = "quarantine"
@@ -605,7 +603,11 @@ def _seconds(value: Any) -> float | None:
 # ---------------------------------------------------------------------------------------------- results
 @dataclass(frozen=True)
 class Results:
-    """A stored sweep: ``runs`` (one row per run), ``steps`` (tidy per-step metrics), ``manifest``."""
+    """A stored sweep: ``runs`` (one row per run, as stored), ``steps`` (tidy per-step metrics), ``manifest``.
+
+    Paired outcomes are not stored: ``ecsim.analysis.paired_runs(results)`` is ``runs`` with
+    ``harm_reduction`` against the baseline regime.
+    """
 
     runs: pd.DataFrame
     steps: pd.DataFrame
@@ -623,11 +625,12 @@ def load_results(path: str | os.PathLike, steps: bool = True) -> Results:
     """Read a store written by a sweep (``steps=False``: skip the per-step table, e.g. for sensitivity).
 
     Every part is checked first (a damaged or alien part is a one-line StoreError naming it).
-    ``runs`` has one row per run: its keys (point, replicate, regime, seed), every
-    parameter, the summary metrics, status, error and wall time, and
-    ``harm_reduction``, paired against the ``no_cooperation`` run of the same
-    design point and replicate (same seed).  ``steps`` has one row per run and
-    step with the run's keys.  Both are sorted by point, replicate, regime (and step).
+    ``runs`` has one row per run, as stored: its keys (point, replicate, regime, seed),
+    every parameter, the summary metrics, status, error and wall time.  ``steps`` has one
+    row per run and step with the run's keys.  Both are sorted by point, replicate, regime
+    (in the spec's order) and step.  This only reads: outcomes paired across regimes, such as
+    ``harm_reduction`` against the baseline regime of the same point and replicate, are
+    analysis (``ecsim.analysis.paired_runs(results)``).
     """
     store = Store(path)
     manifest = store.read_manifest()
@@ -640,11 +643,6 @@ def load_results(path: str | os.PathLike, steps: bool = True) -> Results:
     regime_order = {r["name"]: i for i, r in enumerate(manifest["spec"]["regimes"])}
     runs = runs.assign(_order=runs["regime"].map(regime_order)).sort_values(["point", "replicate", "_order"])
     runs = runs.drop(columns="_order").reset_index(drop=True)
-    base = runs.loc[(runs["regime"] == BASELINE) & (runs["status"] == "ok"), ["point", "replicate", "cumulative_harm"]]
-    base = base.rename(columns={"cumulative_harm": "_baseline"})
-    runs = runs.merge(base, on=["point", "replicate"], how="left")
-    runs["harm_reduction"] = 1.0 - runs["cumulative_harm"] / runs["_baseline"]
-    runs = runs.drop(columns="_baseline")
     keys = runs[["run_id", *KEYS, "seed"]]
     table = keys.merge(step_table, on="run_id", how="inner")
     table = table.assign(_order=table["regime"].map(regime_order))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import warnings
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import matplotlib.ticker as mticker
@@ -26,6 +27,7 @@ from matplotlib.figure import Figure
 from reacton.core import Element
 
 from ecsim.model import REGIMES, EnhancedCooperationModel, Regime, Venue
+from ecsim.model.metrics import BY_NAME
 from ecsim.model.regimes import resolve_regime
 from ecsim.params import CATEGORIES, PARAMETERS, ParameterError, defaults, validate
 
@@ -141,22 +143,72 @@ def model_params(
 
 
 # ---------------------------------------------------------------------------------- plots
-def _style(
-    title: str, ylabel: str, ylim: tuple[float, float] | None = None, counts: bool = False
-) -> Callable[[Axes], None]:
-    """A ``post_process`` for Mesa's plot component: title, units on both axes, readable size."""
+@dataclass(frozen=True)
+class Panel:
+    """A time-series panel: metrics (names in :data:`ecsim.model.metrics.BY_NAME`) and their colours.
+
+    Its legend, y-axis and scale come from the metrics' declarations: each line is labelled
+    with its metric's label, the y-axis with their unit, shares and probabilities run from
+    0 to 1, and counts get whole-number ticks.  A panel of one metric is titled with its
+    label; a panel of several has a ``heading`` saying what they have in common.
+    """
+
+    colours: Mapping[str, str]
+    heading: str = ""
+
+    def __post_init__(self) -> None:
+        unknown = [name for name in self.colours if name not in BY_NAME]
+        if unknown:
+            raise ValueError(f"panel: {', '.join(unknown)} is not a declared metric (ecsim.model.metrics)")
+
+    @property
+    def title(self) -> str:
+        return self.heading or "; ".join(BY_NAME[name].label for name in self.colours)
+
+    @property
+    def unit(self) -> str:
+        return ", ".join(dict.fromkeys(BY_NAME[name].unit for name in self.colours))
+
+    @property
+    def fraction(self) -> bool:
+        """All its metrics lie between 0 and 1 (shares, probabilities)."""
+        return all(BY_NAME[name].unit in ("share", "probability") for name in self.colours)
+
+    @property
+    def counts(self) -> bool:
+        return all(BY_NAME[name].dtype is int for name in self.colours)
+
+
+#: The explorer's time series, in page order: a small selection of the declared metrics.
+PANELS: tuple[Panel, ...] = (
+    Panel({"harm": "#D55E00"}),
+    Panel({"issues_open": "#0072B2"}),
+    Panel(
+        {"issues_resolved": "#009E73", "issues_failed": "#CC79A7"}, "Agreements (norms adopted) and failures, to date"
+    ),
+    Panel({"compliance": "#E69F00", "coverage": "#56B4E9"}, "Norms in force: compliance and harm covered"),
+    Panel({"boldness": "#CC79A7", "vengefulness": "#000000"}, "The norms game among firms bound by industry codes"),
+)
+
+
+def _style(panel: Panel) -> Callable[[Axes], None]:
+    """A ``post_process`` for Mesa's plot component: title, declared labels and units, readable size."""
 
     def post_process(ax: Axes) -> None:
         ax.figure.set_size_inches(*_FIGSIZE)
-        ax.set_title(title, fontsize=11, loc="left")
-        ax.set_ylabel(ylabel)
+        ax.set_title(panel.title, fontsize=11, loc="left")
+        ax.set_ylabel(panel.unit)
         lines = ax.get_lines()
+        for line in lines:  # Mesa labels a line with its column's name
+            metric = BY_NAME.get(str(line.get_label()))
+            if metric is not None:
+                line.set_label(metric.label)
         x = max((float(np.nanmax(line.get_xdata(), initial=0)) for line in lines), default=0.0)
         y = max((float(np.nanmax(line.get_ydata(), initial=0)) for line in lines), default=0.0)
         ax.set_xlim(0, max(12.0, x))  # one step is one month: start with a year's axis
-        ax.set_ylim(*(ylim or (0.0, max(1.0, 1.05 * y))))
+        ax.set_ylim(*((0.0, 1.02) if panel.fraction else (0.0, max(1.0, 1.05 * y))))
         ax.grid(alpha=0.3)
-        if counts:
+        if panel.counts:
             ax.yaxis.set_major_locator(mticker.MaxNLocator(integer=True))
         if len(lines) > 1:
             ax.legend(loc="upper left", fontsize=8, frameon=False)
@@ -170,36 +222,8 @@ def _style(
 
 
 def plot_components() -> list[tuple[Callable, int]]:
-    """The time series the issue asks for, read from the model's DataCollector columns."""
-    return [
-        make_plot_component(
-            {"harm": "#D55E00"},
-            save_format="svg",
-            post_process=_style("Harm still caused each month", "harm per month"),
-        ),
-        make_plot_component(
-            {"issues_open": "#0072B2"},
-            save_format="svg",
-            post_process=_style("Open issues (queued or negotiating)", "issues", counts=True),
-        ),
-        make_plot_component(
-            {"issues_resolved": "#009E73", "issues_failed": "#CC79A7"},
-            save_format="svg",
-            post_process=_style("Agreements (norms adopted) and failures, to date", "issues", counts=True),
-        ),
-        make_plot_component(
-            {"compliance": "#E69F00", "coverage": "#56B4E9"},
-            save_format="svg",
-            post_process=_style("Compliance with norms in force; harm covered", "share (0-1)", (0.0, 1.02)),
-        ),
-        make_plot_component(
-            {"boldness": "#CC79A7", "vengefulness": "#000000"},
-            save_format="svg",
-            post_process=_style(
-                "Firms' boldness; vengefulness in industry codes (norms game)", "mean trait (0-1)", (0.0, 1.02)
-            ),
-        ),
-    ]
+    """One Mesa plot component per :data:`PANELS` entry, read from the model's DataCollector columns."""
+    return [make_plot_component(dict(panel.colours), save_format="svg", post_process=_style(panel)) for panel in PANELS]
 
 
 # ---------------------------------------------------------------------------------- venues
