@@ -166,7 +166,7 @@ def _provenance() -> dict[str, Any]:
     import mesa
     import scipy
 
-    from ecsim import __version__
+    from ecsim._version import __version__
 
     commit = _git(["rev-parse", "HEAD"])
     dirty = _git(["status", "--porcelain", "--untracked-files=no"])
@@ -232,7 +232,7 @@ def run_experiment(
         check_size(experiment, max_runs)
         if run_timeout is not None and not run_timeout > 0:
             raise ExperimentError(f"run_timeout={run_timeout!r}: expected a positive number of seconds")
-        with store.locked():
+        with store.locked(), _Signals() as signals:
             points = design_points(experiment)
             tasks = plan(experiment)
             identity = Identity(
@@ -262,7 +262,7 @@ def run_experiment(
             store.write_manifest(manifest)
             sweep = _Sweep(experiment, store, identity, executor, {t.run_id: t for t in tasks}, points, report)
             try:
-                sweep.run(pending, progress, run_timeout)
+                sweep.run(pending, progress, run_timeout, signals)
             finally:
                 manifest = store.read_manifest() or manifest
                 manifest["sessions"][-1]["end"] = dt.datetime.now(dt.UTC).isoformat()
@@ -272,25 +272,58 @@ def run_experiment(
     return report
 
 
-@contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM (what batch schedulers send) stops a sweep as Ctrl-C does (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise _Terminated
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised in the driver like Ctrl-C's KeyboardInterrupt."""
+
+
+class _Signals:
+    """Ctrl-C (SIGINT) and SIGTERM (what batch schedulers send) during a sweep.
+
+    Inside :meth:`live` they raise at once (KeyboardInterrupt; :class:`_Terminated` for
+    SIGTERM), so a wait or a serial run stops; anywhere else they are held and raised by
+    :meth:`check`, so that storing a batch or writing the manifest is never cut short.
+    Handlers are installed only in the main thread (elsewhere Python delivers no signals).
+    """
+
+    def __init__(self) -> None:
+        self._live = False
+        self.pending: int | None = None
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _Signals:
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self._live:
+            self._raise(signum)
+        if self.pending is None:
+            self.pending = signum
+
+    @staticmethod
+    def _raise(signum: int) -> None:
+        raise _Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def live(self) -> Iterator[None]:
+        """Signals raise at once inside this block."""
+        self._live = True
+        try:
+            yield
+        finally:
+            self._live = False
+
+    def check(self) -> None:
+        """Raise the interrupt held since the last check, if any."""
+        if self.pending is not None:
+            signum, self.pending = self.pending, None
+            self._raise(signum)
 
 
 @dataclass
@@ -318,7 +351,7 @@ class _Sweep:
         self.suspects: deque[_Batch] = deque()  # runs lost with a dead worker, to run again one by one
         self.stopping = False
 
-    def run(self, pending: list[RunTask], progress: bool | None, run_timeout: float | None) -> None:
+    def run(self, pending: list[RunTask], progress: bool | None, run_timeout: float | None, signals: _Signals) -> None:
         from tqdm.auto import tqdm
 
         in_jupyter = "ipykernel" in sys.modules  # tqdm.auto draws a widget there
@@ -335,15 +368,17 @@ class _Sweep:
         queue = deque(_Batch(b) for b in _batches(pending, self.executor.workers))
         start = time.perf_counter()
         try:
-            with _sigterm_as_interrupt():
-                while self.in_flight or ((queue or self.suspects) and not self.stopping):
-                    try:
+            while self.in_flight or ((queue or self.suspects) and not self.stopping):
+                try:
+                    signals.check()
+                    with signals.live():
                         self._submit(work, queue)
-                        for future in self.executor.wait(list(self.in_flight)):
-                            self._collect(future)
-                    except KeyboardInterrupt as exc:
-                        if self._interrupt(exc):
-                            break
+                        done = self.executor.wait(list(self.in_flight)) if self.in_flight else set()
+                    for future in done:
+                        self._collect(future)
+                except KeyboardInterrupt as exc:
+                    if self._interrupt(exc):
+                        break
         finally:
             self.bar.close()
             self.report.seconds = time.perf_counter() - start
