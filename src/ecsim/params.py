@@ -24,7 +24,6 @@ CATEGORIES: tuple[str, ...] = (
 )
 
 
-
 @dataclass(frozen=True)
 class DecisionRule:
     """When a venue adopts a proposal: the share of the deciders' weight that must accept it.

@@ -27,39 +27,57 @@ def harm(ledger: IssueLedger, bindings: Bindings) -> float:
     return float(harm_rate @ (1.0 - ledger.effect[:k] * achieved))
 
 
-def step_metrics(
-    ledger: IssueLedger,
-    bindings: Bindings,
-    peers: PeerEnforcement,
-    boldness: np.ndarray,
-    harm_now: float,
-    cumulative_harm: float,
-    cost: int,
-) -> dict[str, float]:
-    """The declared metrics of this step (:data:`ecsim.model.metrics.METRICS`, in order)."""
-    k, t, b = ledger.arrived, ledger.totals, bindings
-    harm_rate = ledger.harm_rate[:k]
-    total_harm = float(np.add.reduce(harm_rate))
-    kept = float(np.add.reduce(b.weight * b.complying))
-    bound_weight = float(np.add.reduce(b.weight))
-    resolved, failed = t.resolved, t.failed
-    nan = float("nan")
-    values = {
-        "harm": harm_now,
-        "cumulative_harm": cumulative_harm,
-        "issues_arrived": k,
-        "issues_open": k - resolved - failed,
-        "issues_resolved": resolved,
-        "issues_failed": failed,
-        "time_to_agreement": t.time_to_agreement / resolved if resolved else nan,
-        "coverage": float(harm_rate @ ledger.coverage[:k]) / total_harm if total_harm > 0 else nan,
-        "compliance": kept / bound_weight if bound_weight > 0 else nan,
-        "participation": t.participation / t.started if t.started else nan,
-        "legitimacy": t.legitimacy / resolved if resolved else nan,
-        "overreach": t.overreach,
-        "negotiation_cost": cost,
-        "boldness": float(np.add.reduce(boldness)) / max(boldness.size, 1),
-        "vengefulness": peers.mean_vengefulness,
-        "peer_punishments": peers.punishments + peers.meta_punishments,
-    }
-    return {name: values[name] for name in METRICS}
+class Accounts:
+    """The step's metrics, keeping the sums whose inputs change only when issues arrive or norms are adopted."""
+
+    def __init__(self) -> None:
+        self._total: tuple[int, float] = (-1, 0.0)  # (issues raised, their total harm rate)
+        self._covered: tuple[tuple[int, int], float] = ((-1, -1), 0.0)  # ((raised, adopted), harm-weighted coverage)
+        self._bound: tuple[int, float] = (-1, 0.0)  # (bindings, their total weight)
+
+    def _sums(self, ledger: IssueLedger, b: Bindings) -> tuple[float, float, float]:
+        k = ledger.arrived
+        harm_rate = ledger.harm_rate[:k]
+        if self._total[0] != k:
+            self._total = (k, float(np.add.reduce(harm_rate)))
+        if self._covered[0] != (k, ledger.totals.resolved):
+            self._covered = ((k, ledger.totals.resolved), float(harm_rate @ ledger.coverage[:k]))
+        if self._bound[0] != len(b):
+            self._bound = (len(b), float(np.add.reduce(b.weight)))
+        return self._total[1], self._covered[1], self._bound[1]
+
+    def step_metrics(
+        self,
+        ledger: IssueLedger,
+        bindings: Bindings,
+        peers: PeerEnforcement,
+        boldness: np.ndarray,
+        harm_now: float,
+        cumulative_harm: float,
+        cost: int,
+    ) -> dict[str, float]:
+        """The declared metrics of this step (:data:`ecsim.model.metrics.METRICS`, in order)."""
+        k, t, b = ledger.arrived, ledger.totals, bindings
+        total_harm, covered, bound_weight = self._sums(ledger, b)
+        kept = float(np.add.reduce(b.weight * b.complying))
+        resolved, failed = t.resolved, t.failed
+        nan = float("nan")
+        values = {
+            "harm": harm_now,
+            "cumulative_harm": cumulative_harm,
+            "issues_arrived": k,
+            "issues_open": k - resolved - failed,
+            "issues_resolved": resolved,
+            "issues_failed": failed,
+            "time_to_agreement": t.time_to_agreement / resolved if resolved else nan,
+            "coverage": covered / total_harm if total_harm > 0 else nan,
+            "compliance": kept / bound_weight if bound_weight > 0 else nan,
+            "participation": t.participation / t.started if t.started else nan,
+            "legitimacy": t.legitimacy / resolved if resolved else nan,
+            "overreach": t.overreach,
+            "negotiation_cost": cost,
+            "boldness": float(np.add.reduce(boldness)) / max(boldness.size, 1),
+            "vengefulness": peers.mean_vengefulness,
+            "peer_punishments": peers.punishments + peers.meta_punishments,
+        }
+        return {name: values[name] for name in METRICS}

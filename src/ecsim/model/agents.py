@@ -40,12 +40,20 @@ class _IdCounters(weakref.WeakKeyDictionary):
     never read this attribute.
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._last: tuple[weakref.ref, itertools.count] | None = None  # the model agents were last created for
+
     def __getitem__(self, model: Any) -> itertools.count:
+        last = self._last
+        if last is not None and last[0]() is model:  # a model creates its agents one after another
+            return last[1]
         try:
-            return super().__getitem__(model)
+            counter = super().__getitem__(model)
         except KeyError:
             counter = self[model] = itertools.count(1)
-            return counter
+        self._last = (weakref.ref(model), counter)
+        return counter
 
 
 #: The agent class of each constituency (a :class:`Stakeholder` subclass registers itself by its ``constituency``).

@@ -52,6 +52,7 @@ class Bindings:
 
     def __init__(self, capacity: int = 256) -> None:
         self._n = 0
+        self._individual: tuple[int, np.ndarray, np.ndarray] | None = None
         self._store = {name: np.zeros(capacity, dtype=dtype) for name, dtype in _FIELDS.items()}
         self._views()
 
@@ -108,6 +109,17 @@ class Bindings:
             self._store[name][rows] = value
         self._n = start + k
         self._views()
+
+    def individually_bound(self, n_firms: int) -> tuple[np.ndarray, np.ndarray]:
+        """(rows not enforced by peers, how many such rows bind each firm, at least 1).
+
+        Kept until rows are added: a binding's firm and kind never change.
+        """
+        if self._individual is None or self._individual[0] != self._n:
+            individual = ~self.peer
+            count = np.maximum(np.bincount(self.firm[individual], minlength=n_firms), 1)
+            self._individual = (self._n, individual, count)
+        return self._individual[1], self._individual[2]
 
     def refresh_margins(self, sanction: np.ndarray, noise: float, start: int = 0) -> None:
         """Recompute the margins of rows ``start:`` from the norms' current sanctions (indexed by issue id)."""

@@ -54,12 +54,11 @@ def decide(
         peers.record(b, defect)
     if learning_rate == 0.0 or not defect.any():
         return
-    individual = ~b.peer  # peer-enforced bindings adapt by imitation instead (model.peer)
+    n = boldness.size
+    individual, bound_n = b.individually_bound(n)  # peer-enforced bindings adapt by imitation instead (model.peer)
     defect &= individual
     caught = defect & (u[1] < b.detection)
-    n = boldness.size
     escaped_n = np.bincount(b.firm[defect & ~caught], minlength=n)
     caught_n = np.bincount(b.firm[caught], minlength=n)
-    bound_n = np.maximum(np.bincount(b.firm[individual], minlength=n), 1)
     boldness += learning_rate * (escaped_n * (1.0 - boldness) - caught_n * boldness) / bound_n
     np.minimum(np.maximum(boldness, 0.0, out=boldness), 1.0, out=boldness)

@@ -106,6 +106,7 @@ class EnhancedCooperationModel(mesa.Model):
         self._legislating: dict[int, tuple[int, int]] = {}  # issues before legislatures: (step of decision, cost)
         self._position_streams = Substreams(stream_sequence(self.seed_sequence, "issue_positions"))
         self.cumulative_harm = 0.0
+        self._accounts = accounting.Accounts()
         self._step_cost = 0
         self.current_metrics: dict[str, float] = {}
         self.account()
@@ -246,7 +247,7 @@ class EnhancedCooperationModel(mesa.Model):
         """6. Harm and the step's metrics (read by the DataCollector's reporters)."""
         harm = accounting.harm(self.ledger, self.bindings)
         self.cumulative_harm += harm
-        self.current_metrics = accounting.step_metrics(
+        self.current_metrics = self._accounts.step_metrics(
             self.ledger,
             self.bindings,
             self.peers,

@@ -21,17 +21,17 @@ participation.
 
 from __future__ import annotations
 
-import functools
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ecsim.model.constituencies import CONSTITUENCIES, Constituency
+from ecsim.model.population import Population
 
 if TYPE_CHECKING:
     from ecsim.model.issues import Issue
-    from ecsim.model.population import Population
 
 
 @dataclass(frozen=True)
@@ -43,35 +43,62 @@ class Selector:
     field: str | None = None  # Issue attribute with the members' local indices; None: everyone
 
 
+_cache: tuple[tuple[Constituency, ...], dict[str, Selector], tuple[str, ...]] = ((), {}, ())
+
+
+def _derived() -> tuple[dict[str, Selector], tuple[str, ...]]:
+    """(selectors, relevant selectors), derived again only when the declared constituencies change."""
+    global _cache
+    declared = tuple(CONSTITUENCIES.values())
+    if len(declared) != len(_cache[0]) or any(a is not b for a, b in zip(declared, _cache[0], strict=True)):
+        found: dict[str, Selector] = {}
+        for c in declared:
+            found[c.everyone] = Selector(c.everyone, c.name)
+            if c.involved is not None:
+                found[c.involved] = Selector(c.involved, c.name, c.issue_field)
+        _cache = (declared, found, tuple(c.involved for c in declared if c.involved is not None))
+    return _cache[1], _cache[2]
+
+
 def selectors() -> dict[str, Selector]:
     """Every selector, by name, derived from the declared constituencies."""
-    return _selectors(tuple(CONSTITUENCIES.values()))
-
-
-@functools.cache
-def _selectors(constituencies: tuple[Constituency, ...]) -> dict[str, Selector]:
-    found: dict[str, Selector] = {}
-    for c in constituencies:
-        found[c.everyone] = Selector(c.everyone, c.name)
-        if c.involved is not None:
-            found[c.involved] = Selector(c.involved, c.name, c.issue_field)
-    return found
+    return _derived()[0]
 
 
 def relevant() -> tuple[str, ...]:
     """The selectors of an issue's relevant stakeholders (affected, causing, expert: seed 1e)."""
-    return tuple(c.involved for c in CONSTITUENCIES.values() if c.involved is not None)
+    return _derived()[1]
 
 
 def mask(names: tuple[str, ...], issue: Issue, population: Population) -> np.ndarray:
     """Boolean mask over the global index of the stakeholders ``names`` select for ``issue``."""
-    table = selectors()
-    chosen = np.zeros(population.size, dtype=bool)
-    for name in names:
-        selector = table[name]
-        block = population.slices[selector.constituency]
-        if selector.field is None:
-            chosen[block] = True
-        else:
-            chosen[getattr(issue, selector.field) + block.start] = True
+    everyone, involved = _plan(names, population)
+    chosen = everyone.copy()
+    for field, start in involved:
+        chosen[getattr(issue, field) + start] = True
     return chosen
+
+
+_plans: weakref.WeakKeyDictionary[Population, dict[tuple[str, ...], tuple[np.ndarray, list]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _plan(names: tuple[str, ...], population: Population) -> tuple[np.ndarray, list[tuple[str, int]]]:
+    """(mask of the selectors that take a whole constituency, (issue field, block start) of the others),
+    kept per population and tuple of names (a venue asks the same question for every issue)."""
+    plans = _plans.setdefault(population, {})
+    key = (names, len(CONSTITUENCIES))
+    if key not in plans:
+        table = selectors()
+        everyone = np.zeros(population.size, dtype=bool)
+        involved = []
+        for name in names:
+            selector = table[name]
+            block = population.slices[selector.constituency]
+            if selector.field is None:
+                everyone[block] = True
+            else:
+                involved.append((selector.field, block.start))
+        plans[key] = (everyone, involved)
+    return plans[key]
