@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
@@ -20,3 +22,15 @@ def test_readme_shows_the_two_commands_first():
     text = (ROOT / "README.md").read_text()
     first_block = text.index("```bash")
     assert "make run" in text[first_block : first_block + 200] and "make test" in text[first_block : first_block + 200]
+
+
+def test_readme_shows_what_ecsim_compare_prints():
+    """The README's sample output is the command's, so it cannot go stale (copy the table from the failure)."""
+    text = (ROOT / "README.md").read_text()
+    shown = re.search(r"What `ecsim compare --seed 1` prints.*?```\n(.*?)```", text, re.S)
+    assert shown is not None, "README lost its ecsim compare sample"
+    out = subprocess.run(
+        [sys.executable, "-m", "ecsim.cli", "compare", "--seed", "1"], capture_output=True, text=True, check=True
+    ).stdout
+    table = out.split("\n\n", 1)[1]  # after the header, whose first line carries the time taken
+    assert shown.group(1).strip() == table.strip(), f"README's sample is stale; the command prints:\n{table}"

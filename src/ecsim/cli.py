@@ -182,10 +182,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     table = compare(seed=args.seed, regimes=regimes, **params)
     seconds = time.perf_counter() - start
-    shown = table[["regime", "harm_reduction", *(metric.name for metric in SUMMARY)]]  # what a run summary reports
+    # The summary metrics that are better or worse (not the descriptive ones); --out keeps every column.
+    compared = (metric.name for metric in SUMMARY if metric.lower_is_better is not None)
+    shown = table[["regime", "harm_reduction", *compared]]
     print(f"Regimes on seed {args.seed} (paired: same stakeholders, same issues), {seconds:.1f} s")
     print("harm_reduction = 1 - cumulative harm / cumulative harm of no_cooperation\n")
     print(shown.to_string(index=False, float_format=lambda x: f"{x:,.3f}"))
+    print("(every summary metric: --out FILE.csv)")
     if out is not None:
         _write(table, out)
         print(f"\ntable: {out}")
