@@ -6,7 +6,8 @@
 Reproduces Axelrod (1986) at 100 generations and follows Galán & Izquierdo (2005) to
 longer horizons and nearby parameters.  For each variant (the norms game; the metanorms
 game; metanorms with MP = -0.9, ME = -0.2; with T = 10; with mutation 0.001; with
-tournament selection) it writes to results/axelrod_norms/:
+tournament selection; and the governance model's variant of the norms and of the metanorms game,
+``simulate_variant``: continuous traits, binomial reactions, imitation) it writes to results/axelrod_norms/:
 
 - ``table.csv`` / ``table.md``: shares of runs established / collapsed at 10^2, 10^3, 10^4 generations;
 - ``states.csv``: every run's mean boldness, vengefulness and state at those generations;
@@ -32,10 +33,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ecsim.games.norms import COLLAPSED, ESTABLISHED, classify, simulate
+from ecsim.games.norms import COLLAPSED, ESTABLISHED, classify, simulate, simulate_variant
 
 SEED = 1986
-#: name -> (label, keyword arguments of simulate)
+#: name -> (label, keyword arguments of simulate; ``model_variant=True``: of simulate_variant instead)
 VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "norms": ("Norms game", {"metanorms": False}),
     "metanorms": ("Metanorms game", {"metanorms": True}),
@@ -43,6 +44,8 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "metanorms_T10": ("Metanorms, T = 10", {"metanorms": True, "T": 10}),
     "metanorms_mutation": ("Metanorms, mutation = 0.001", {"metanorms": True, "mutation": 0.001}),
     "metanorms_tournament": ("Metanorms, tournament selection", {"metanorms": True, "selection": "tournament"}),
+    "model_norms": ("Model's variant, norms game", {"metanorms": False, "model_variant": True}),
+    "model_metanorms": ("Model's variant, metanorms game", {"metanorms": True, "model_variant": True}),
 }
 BOLDNESS_COLOUR, VENGEFULNESS_COLOUR = "#D55E00", "#0072B2"  # Okabe-Ito vermillion, blue
 ESTABLISHED_COLOUR, COLLAPSED_COLOUR = "#009E73", "#000000"
@@ -56,7 +59,9 @@ def checkpoints(generations: int) -> list[int]:
 def run_variant(name: str, runs: int, generations: int, seed: int) -> tuple[str, pd.DataFrame, pd.DataFrame, float]:
     """Simulate one variant; return its per-run states at the checkpoints, its summary and the seconds it took."""
     start = time.perf_counter()
-    df = simulate(generations, runs, seed=seed, **VARIANTS[name][1])
+    kwargs = dict(VARIANTS[name][1])
+    play = simulate_variant if kwargs.pop("model_variant", False) else simulate
+    df = play(generations, runs, seed=seed, **kwargs)
     seconds = time.perf_counter() - start
     states = []
     for g in checkpoints(generations):

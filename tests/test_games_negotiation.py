@@ -1,5 +1,8 @@
 """Negotiation sub-models: bounded confidence (Hegselmann & Krause 2002), bargaining (Baron & Ferejohn 1989).
 
+Bargaining includes the one-dimensional agenda setter the model's ``bargaining`` protocol
+runs (recognition by weight, the closest proposal the rule passes; Romer & Rosenthal 1978).
+
 Each model is checked against its definition (a brute-force reference, a closed
 form), its invariants (hypothesis) and the published results it is known for.
 """
@@ -7,6 +10,8 @@ form), its invariants (hypothesis) and the published results it is known for.
 from __future__ import annotations
 
 import ast
+import math
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +19,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecsim.games import bargaining, bounded_confidence
-from ecsim.games.bargaining import equilibrium_shares, first_round_agreement, stationary_offer
+from ecsim.games import bargaining, bounded_confidence, norms
+from ecsim.games.bargaining import (
+    agenda_setter,
+    equilibrium_shares,
+    feasible_point,
+    first_round_agreement,
+    recognise,
+    stationary_offer,
+)
 from ecsim.games.bounded_confidence import clusters, converge, hk_step, initial_opinions, settle, simulate, update
 from ecsim.params import ParameterError
 
@@ -329,7 +341,7 @@ def test_bargaining_rejects_bad_input_in_one_line(call, culprit):
     assert culprit in str(err.value) and "\n" not in str(err.value)
 
 
-@pytest.mark.parametrize("module", [bounded_confidence, bargaining])
+@pytest.mark.parametrize("module", [bounded_confidence, bargaining, norms])
 def test_games_are_plain_numpy(module):
     """Sub-models import neither Mesa nor the model layer (imports flow games -> model)."""
     tree = ast.parse(Path(module.__file__).read_text())
@@ -343,3 +355,118 @@ def test_shares_are_a_division_of_the_dollar(n, delta):
     shares = equilibrium_shares(n, delta)
     assert np.all(shares >= 0) and shares.sum() == pytest.approx(1.0)
     assert shares[0] == shares.max()
+
+
+# --- agenda setting in one dimension: the model's bargaining protocol -------------------------------------
+# Five equally weighted deciders, acceptance band 0.25, simple majority (3 of 5).  By hand: the points within
+# 0.25 of at least 3 consecutive sorted deciders are [0.5 - .25, 0.1 + .25] = [0.25, 0.35],
+# [0.7 - .25, 0.2 + .25] = {0.45} and [0.9 - .25, 0.5 + .25] = [0.65, 0.75]; the setter tables the point of
+# that set nearest its own position (the lower one on a tie).
+
+VOTERS = np.array([0.1, 0.2, 0.5, 0.7, 0.9])
+EQUAL = np.full(5, 0.2)
+
+
+@pytest.mark.parametrize(
+    ("ideal", "proposal"),
+    [
+        (0.1, 0.25),
+        (0.2, 0.25),
+        (0.3, 0.3),  # inside the set: the ideal itself
+        (0.4, 0.35),  # 0.35 and 0.45 are equally close: the lower
+        (0.42, 0.45),
+        (0.5, 0.45),  # the median decider is not within 0.25 of two others on one side
+        (0.55, 0.45),  # 0.45 and 0.65 tie
+        (0.6, 0.65),
+        (0.7, 0.7),
+        (0.9, 0.75),
+        (1.0, 0.75),
+    ],
+)
+def test_setter_proposal_by_hand(ideal, proposal):
+    assert feasible_point(VOTERS, EQUAL, ideal, 0.25, "simple_majority") == pytest.approx(proposal, abs=1e-12)
+
+
+def test_setter_proposal_when_nothing_or_everything_passes():
+    assert feasible_point(VOTERS, EQUAL, 0.9, 0.15, "simple_majority") == 0.9  # no 3 deciders within 0.3
+    assert feasible_point(VOTERS, EQUAL, 0.9, 0.3, "consensus") == 0.9  # [0.9 - .3, 0.1 + .3] is empty
+    assert feasible_point(VOTERS, EQUAL, 0.9, 0.45, "consensus") == pytest.approx(0.55)  # projection on [.45, .55]
+    assert feasible_point(VOTERS[:0], EQUAL[:0], 0.3, 0.1, "consensus") == 0.3
+    with pytest.raises(ParameterError, match="rule='plurality' is not allowed") as err:
+        feasible_point(VOTERS, EQUAL, 0.5, 0.1, "plurality")
+    assert "\n" not in str(err.value)
+
+
+def _projection_on_windows(x: np.ndarray, t: float, ideal: float, needed: int) -> float | None:
+    """Closed form, equal weights: distance from ``ideal`` to the union of [x_(j+needed-1) - t, x_(j) + t]."""
+    xs = np.sort(x)
+    windows = [(xs[j + needed - 1] - t, xs[j] + t) for j in range(xs.size - needed + 1)]
+    windows = [(lo, hi) for lo, hi in windows if lo <= hi + 1e-12]
+    if not windows:
+        return None
+    return min(max(lo - ideal, ideal - hi, 0.0) for lo, hi in windows)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 6),
+    st.data(),
+    st.floats(0.01, 0.5),
+    st.floats(0.0, 1.0),
+    st.sampled_from(["simple_majority", "qualified_majority", "consensus"]),
+)
+def test_setter_proposal_is_the_nearest_point_that_enough_deciders_accept(k, data, t, ideal, rule):
+    """2k + 1 equal deciders: the proposal is the point nearest the setter's ideal within t of the required number.
+
+    Simple majority needs k + 1 deciders, a two-thirds majority ceil(2n/3), consensus all n (Romer &
+    Rosenthal's setter, with an acceptance band instead of a status quo).
+    """
+    n = 2 * k + 1
+    x = np.array(data.draw(st.lists(st.floats(0.0, 1.0), min_size=n, max_size=n)))
+    needed = {"simple_majority": k + 1, "qualified_majority": math.ceil(2 * n / 3 - 1e-9), "consensus": n}[rule]
+    got = feasible_point(x, np.full(n, 1 / n), ideal, t, rule)
+    distance = _projection_on_windows(x, t, ideal, needed)
+    if distance is None:
+        assert got == ideal
+    else:
+        assert abs(got - ideal) == pytest.approx(distance, abs=1e-9)
+        assert (np.abs(x - got) <= t + 1e-9).sum() >= needed
+
+
+def test_recognition_by_hand():
+    w = np.array([0.2, 0.3, 0.5])
+    assert [recognise(w, u) for u in (0.0, 0.19, 0.2, 0.49, 0.5, 0.999)] == [0, 0, 1, 1, 2, 2]
+    assert recognise(np.array([1.0, 2.0, 1.0]), 0.5) == 1  # weights need not sum to 1
+
+
+def test_recognition_probabilities_are_the_weights():
+    """Baron & Ferejohn's recognition rule with probabilities proportional to the weights (1/n if equal)."""
+    w, draws = np.array([1.0, 2.0, 3.0, 4.0]), np.random.default_rng(21).random(40_000)
+    freq = np.bincount([recognise(w, u) for u in draws], minlength=4) / draws.size
+    p = w / w.sum()
+    assert np.all(np.abs(freq - p) < 5 * np.sqrt(p * (1 - p) / draws.size))
+
+
+def test_model_protocol_tables_the_games_proposals():
+    """The model's bargaining protocol on the game's setting: the same draws give the game's proposals, exactly.
+
+    2 000 negotiations among the five deciders above; each member is recognised with probability 1/5 and
+    tables its setter proposal, so 0.25 (the setters at 0.1 and 0.2) comes with probability 2/5 and 0.45,
+    0.7, 0.75 with 1/5 each; every proposal passes in the first round.
+    """
+    from ecsim.model.negotiation import NegotiationTable
+
+    sessions = 2000
+    table = NegotiationTable(0.25, 0.15, protocol="bargaining", rng=np.random.default_rng(7))
+    for key in range(sessions):
+        table.open(key, "simple_majority", VOTERS, np.ones(5), float("nan"), 0.0, deadline=50)
+    outcomes = {o.key: o for o in table.play_round()}
+    assert len(outcomes) == sessions and all(o.adopted and o.rounds == 1 for o in outcomes.values())
+    draws = np.random.default_rng(7).random(sessions)  # the protocol's draws: one per negotiation, in key order
+    game = [agenda_setter(VOTERS, EQUAL, u, 0.25, "simple_majority") for u in draws]
+    assert [outcomes[k].proposal for k in range(sessions)] == [proposal for _, proposal in game]
+    counts = Counter(round(proposal, 9) for _, proposal in game)
+    expected = {0.25: 0.4, 0.45: 0.2, 0.7: 0.2, 0.75: 0.2}
+    assert set(counts) == set(expected)
+    for point, p in expected.items():
+        assert abs(counts[point] / sessions - p) < 5 * np.sqrt(p * (1 - p) / sessions)

@@ -91,6 +91,31 @@ def test_punishment_counts_have_the_distribution_of_one_draw_per_witness():
     assert peers.meta_punishments == pytest.approx((tolerated * seen_by_others).sum(), rel=0.08)
 
 
+def test_the_model_plays_the_validated_kernels():
+    """The game is played with ecsim.games.norms' kernels (tested there against the exact game): same draws."""
+    from ecsim.games import norms
+    from ecsim.model import peer
+
+    for name in ("reaction_counts", "meta_punishment_counts", "book_payoffs", "imitate", "mutate_traits"):
+        assert getattr(peer, name) is getattr(norms, name)
+    v = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
+    peers = club(v, peer_visibility=0.4, sanction=2.0, peer_game="norms")
+    b = one_norm(range(5), gain=1.5)
+    peers.bind(b.firm)
+    for _ in range(300):
+        peers.record(b, np.array([True, False, False, True, False]))
+    peers._play(b, np.random.default_rng(6))
+    # By hand: bindings 0 and 3 defected 300 times each; their peers, in row order, react by the kernel.
+    defector, witness = np.array([0, 0, 0, 0, 3, 3, 3, 3]), np.array([1, 2, 3, 4, 0, 1, 2, 4])
+    _, punished = norms.reaction_counts(np.full(8, 300), 0.4, v[witness], np.random.default_rng(6))
+    payoff = np.zeros(5)
+    norms.book_payoffs(payoff, np.array([0, 3]), np.array([300, 300]), np.array([1.5, 1.5]))
+    norms.book_payoffs(payoff, defector, punished, np.full(8, -2.0))
+    norms.book_payoffs(payoff, witness, punished, -0.25)
+    assert peers.punishments == punished.sum()
+    np.testing.assert_array_equal(peers.payoff, payoff)
+
+
 def test_unsuccessful_firms_imitate_successful_ones():
     peers = club([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0], boldness=np.linspace(0, 0.9, 10))
     peers.count[:] = 1

@@ -21,6 +21,29 @@ first session.  The proposer's advantage grows with patience lost (small
 :func:`equilibrium_shares` gives the agreement in closed form;
 :func:`simulate` plays the stationary strategies (recognition, offers, votes,
 discounting), so that the closed form can be checked against play.
+
+Agenda setting in one dimension (the governance model's ``bargaining`` protocol)
+-------------------------------------------------------------------------------
+The model's venues do not divide a dollar: deciders hold positions on [0, 1] (the
+stringency each wants), and a decider accepts a proposal within ``tolerance`` of its
+position.  Each round a decider is recognised with probability equal to its decision
+weight (:func:`recognise`; Baron & Ferejohn's recognition probabilities, equal weights
+giving their 1/n) and, under the closed rule, tables the point nearest its own position
+that the decision rule's required support accepts (:func:`feasible_point`).  This is the
+agenda setter's problem of Romer & Rosenthal (1978) -- the setter proposes its most
+preferred point among those the decisive voters accept -- with, instead of a status quo,
+a fixed acceptance band of half-width ``tolerance`` around every decider (so the
+acceptance set does not depend on a reversion point); and it is the Baron–Ferejohn
+proposer's problem of buying the cheapest winning coalition, the "price" of a partner
+being the distance the proposal must move towards it.  With 2k + 1 equally weighted
+deciders under simple majority the proposal is the point nearest the setter's position
+within ``tolerance`` of at least k + 1 deciders: the projection of its position on the
+union of the intervals [x_(j+k) - tolerance, x_(j) + tolerance] over the sorted positions.
+Under consensus it is the projection on [max x - tolerance, min x + tolerance].
+:func:`agenda_setter` is the two together, the protocol's step for one negotiation.
+
+Romer, T. & Rosenthal, H. (1978). Political resource allocation, controlled agendas, and
+the status quo. *Public Choice* 33(4), 27–43.
 """
 
 from __future__ import annotations
@@ -30,7 +53,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ecsim.params import Parameter, ParameterError
+from ecsim.params import DECISION_RULES, Parameter, ParameterError
 from ecsim.rng import SeedLike, root_sequence
 
 _SOURCE = "Baron & Ferejohn 1989"
@@ -161,3 +184,62 @@ def _validate(n: int, delta: float) -> tuple[int, float]:
     if n % 2 == 0:
         raise ParameterError(f"n={n!r} is not allowed: expected an odd integer >= 3 (majority rule needs no ties)")
     return n, PARAMETERS["delta"].validate(delta)
+
+
+# --------------------------------------------------------------------------- agenda setting in one dimension
+
+#: Slack in the comparisons of :func:`feasible_point`: positions +/- tolerance are computed, not exact.
+_EPS = 1e-12
+
+
+def recognise(weights: np.ndarray, draw: float) -> int:
+    """The member recognised to propose, by a uniform ``draw`` in [0, 1): member i with probability w_i / sum(w).
+
+    Baron & Ferejohn's (1989) recognition rule with recognition probabilities proportional to
+    ``weights`` (equal weights: 1/n each): the first member whose cumulative weight exceeds
+    ``draw * sum(w)``.  The caller takes the draw from its own stream.
+    """
+    return min(int(np.searchsorted(np.cumsum(weights), draw * weights.sum(), side="right")), weights.size - 1)
+
+
+def feasible_point(positions: np.ndarray, share: np.ndarray, ideal: float, tolerance: float, rule: str) -> float:
+    """The point closest to ``ideal`` that the rule's required support accepts (``ideal`` if none exists).
+
+    A decider at ``positions[i]`` with weight ``share[i]`` (shares sum to 1) accepts a point
+    within ``tolerance`` of its position; ``rule`` is a name of :data:`ecsim.params.DECISION_RULES`
+    (its threshold on the accepting share, strict or not; consensus: every decider).  Support
+    is piecewise constant in the point, changing only at positions +/- tolerance, so the
+    closest feasible point is the ideal itself or one of those breakpoints (between two
+    equally close points, the less stringent one).  This is the agenda setter's proposal of
+    Romer & Rosenthal (1978) with an acceptance band instead of a status quo (module docstring).
+    """
+    if positions.size == 0:
+        return ideal
+    decision = DECISION_RULES.get(rule)
+    if decision is None:
+        raise ParameterError(f"rule={rule!r} is not allowed: expected one of {', '.join(DECISION_RULES)}")
+    if decision.unanimous:
+        low, high = positions.max() - tolerance, positions.min() + tolerance
+        return float(np.clip(ideal, low, high)) if low <= high + _EPS else ideal
+    candidates = np.concatenate([[ideal], positions - tolerance, positions + tolerance])
+    within = np.abs(positions[None, :] - candidates[:, None]) <= tolerance + _EPS
+    support = within.astype(float) @ share
+    threshold = decision.threshold
+    ok = support > threshold + _EPS if decision.strict else support >= threshold - _EPS
+    if not ok.any():
+        return ideal
+    feasible = candidates[ok]
+    distance = np.round(np.abs(feasible - ideal), 12)
+    return float(feasible[distance == distance.min()].min())  # ties: the less stringent point
+
+
+def agenda_setter(
+    positions: np.ndarray, share: np.ndarray, draw: float, tolerance: float, rule: str
+) -> tuple[int, float]:
+    """One closed-rule proposal: the recognised member (:func:`recognise`) and what it tables (:func:`feasible_point`).
+
+    ``share`` serves both as recognition probabilities and as voting weights, as in the
+    governance model's venues.  Returns ``(proposer, proposal)``.
+    """
+    proposer = recognise(share, draw)
+    return proposer, feasible_point(positions, share, float(positions[proposer]), tolerance, rule)

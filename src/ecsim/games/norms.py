@@ -58,6 +58,19 @@ Implementation choices (documented because the sources leave them open)
   population after g rounds of play, selection and mutation.  ``simulate`` reports the
   mean boldness and vengefulness (in [0, 1]) of every generation.
 
+The governance model's variant (ecsim.model.peer, docs/ODD.md §7.9a)
+--------------------------------------------------------------------
+The model plays the game among the firms a self-regulatory norm binds with the kernels of
+this module: :func:`reaction_counts` (binomial counts per (defector, witness) pair over a
+generation: seen ~ Bin(times, S), punished ~ Bin(seen, V)), :func:`meta_punishment_counts`
+(Bin(tolerated, S V) per (tolerant agent, meta-witness) pair), :func:`book_payoffs`,
+:func:`imitate` (Axelrod's offspring rule read as imitation: agents at or below mean - 1 SD
+copy an agent drawn in proportion to its offspring count) and :func:`mutate_traits`
+(continuous traits redrawn from U[0, 1)).  :func:`simulate_variant` plays these kernels on
+Axelrod's own setting, so that the variant can be set beside the exact game: it reproduces
+the metanorms game's result (the norm is established) but not the norms game's (it does
+not collapse: imitation never multiplies a success), see docs/games_norms.md.
+
 Randomness and reproducibility
 ------------------------------
 Every draw comes from a Generator on the ``"norms"`` stream of :mod:`ecsim.rng`, one
@@ -67,7 +80,8 @@ meta-punishment draws, of which a generation takes exactly as many as it has
 non-punishers times ``n_agents``.  A run's draws depend only on the seed and its run
 number, so runs are vectorised in batches without changing any result, and run r of
 ``simulate(..., runs=5)`` is run r of ``simulate(..., runs=100)``; a longer simulation
-extends the same trajectory.
+extends the same trajectory.  :func:`simulate_variant` draws run r from child (r, 3) of the
+same stream, one generator per run.
 """
 
 from __future__ import annotations
@@ -330,6 +344,96 @@ def mutate(genes: Any, draws: Any, rate: float) -> np.ndarray:
     return np.asarray(genes) ^ (flips * _BIT_VALUES).sum(axis=-1)
 
 
+# --------------------------------------------------------------------------- the model's variant: its kernels
+# ecsim.model.peer plays the game among the firms a self-regulatory norm binds with these functions
+# (docs/ODD.md §7.9a); simulate_variant plays them on Axelrod's own setting (docs/games_norms.md).
+
+
+def reaction_counts(
+    times: Any, visibility: Any, vengefulness: Any, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """How many of a defector's defections each witness saw, and how many of those it punished.
+
+    One entry per (defector, witness) pair: the defector defected ``times`` times, each
+    seen with probability ``visibility`` (S), and the witness punishes what it sees with
+    probability ``vengefulness`` (its V).  Returns ``seen ~ Bin(times, S)`` and
+    ``punished ~ Bin(seen, V)``, drawn in that order from ``rng``.  Since each act of
+    punishment carries the same payoffs whichever defection it fell on, the counts have the
+    distribution of one draw per witness and defection, as in :func:`react` (S*V punished,
+    S*(1 - V) seen and tolerated), at the cost of two draws per pair.  ``times`` = 1 with a
+    per-pair S is the exact game's per-opportunity draw.
+    """
+    seen = rng.binomial(times, visibility)
+    punished = rng.binomial(seen, vengefulness)
+    return seen, punished
+
+
+def meta_punishment_counts(tolerated: Any, visibility: Any, vengefulness: Any, rng: np.random.Generator) -> np.ndarray:
+    """How many of a tolerant agent's tolerances each meta-witness punished: ``Bin(tolerated, S * V)``.
+
+    One entry per (tolerant agent, meta-witness) pair, the meta-witness being neither the
+    defector nor the tolerant agent: of the ``tolerated`` defections that the tolerant agent
+    saw and did not punish, the meta-witness sees each with probability ``visibility`` (S)
+    and meta-punishes it with probability ``vengefulness`` (its V), as in the metanorms
+    game's W < S * V_k.
+    """
+    return rng.binomial(tolerated, visibility * vengefulness)
+
+
+def book_payoffs(payoff: np.ndarray, agent: Any, count: Any, value: Any) -> None:
+    """Add ``count[e] * value`` to ``payoff[agent[e]]`` for every entry e, in place.
+
+    ``value`` is the payoff of one act in the game's signs (T > 0; H, P, E, MP, ME < 0):
+    a number (then the counts are summed per agent first, then multiplied), or one number
+    per entry (then each entry's product is summed per agent).  For example, the punishments
+    of a generation book P to the defectors and E to the punishers::
+
+        book_payoffs(payoff, defector, punished, P)
+        book_payoffs(payoff, punisher, punished, E)
+    """
+    if np.ndim(value) == 0:
+        payoff += value * np.bincount(agent, count, minlength=payoff.size)
+    else:
+        payoff += np.bincount(agent, count * value, minlength=payoff.size)
+
+
+def imitate(scores: Any, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Axelrod's offspring rule read as imitation: who copies whom.
+
+    :func:`offspring_counts` gives each agent 2, 1 or 0 offspring by its score (mean ± 1
+    SD).  Instead of replacing the population, each agent with none (score <= mean - SD)
+    copies the strategy of an agent drawn with probability proportional to its offspring
+    count (so never another agent with none); the others keep theirs.  When all scores are
+    equal nobody imitates.  Returns ``(learners, models)``: positions of the imitating agents
+    in increasing order and, for each, the position of the agent it copies.  Draws one
+    uniform per learner from ``rng``, none if there is no learner.
+    """
+    offspring = offspring_counts(scores, tie_rule="one_each")
+    learners = np.flatnonzero(offspring == 0)
+    if learners.size == 0:
+        return learners, learners
+    weights = np.cumsum(offspring)
+    models = np.searchsorted(weights, rng.random(learners.size) * weights[-1], side="right")
+    return learners, models
+
+
+def mutate_traits(traits: np.ndarray, rate: float, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
+    """Redraw each continuous trait from U[0, 1) with probability ``rate``.
+
+    ``traits`` has one row per trait (boldness, vengefulness) and one column per agent.
+    Returns the traits after mutation and whether any changed (``traits`` itself, unchanged,
+    if none did).  Draws one uniform per entry, then, if any mutates, the fresh values
+    (one uniform per entry again); nothing at all if ``rate`` is 0.
+    """
+    if rate <= 0.0:
+        return traits, False
+    mutates = rng.random(traits.shape) < rate
+    if not mutates.any():
+        return traits, False
+    fresh = rng.random(traits.shape)
+    return np.where(mutates, fresh, traits), True
+
+
 # --------------------------------------------------------------------------- simulation
 
 
@@ -447,3 +551,130 @@ def classify(df: pd.DataFrame) -> pd.Series:
     collapsed = (b >= COLLAPSED["min_boldness"] - eps) & (v <= COLLAPSED["max_vengefulness"] + eps)
     state = np.select([established, collapsed], ["established", "collapsed"], "neither")
     return pd.Series(state, index=last.index, name="state")
+
+
+# --------------------------------------------------------------------------- the model's variant on Axelrod's setting
+
+#: Parameters of the exact game that the variant does not have: it evolves by imitation (no selection
+#: scheme; with equal scores nobody imitates, so no tie rule).
+_NOT_IN_VARIANT = ("selection", "tie_rule")
+
+
+def _variant_payoffs(
+    boldness: np.ndarray, vengefulness: np.ndarray, rng: np.random.Generator, metanorms: bool, p: dict[str, Any]
+) -> np.ndarray:
+    """One generation of the variant: chances, defections, reactions, payoffs (draws in that order)."""
+    n, opp = boldness.size, p["opportunities"]
+    others = ~np.eye(n, dtype=bool)
+    chance = rng.random((n, opp))  # S, per opportunity
+    defector, opportunity = np.nonzero(chance < boldness[:, None])  # one event per defection, agent by agent
+    payoff = np.zeros(n)
+    if defector.size == 0:
+        return payoff
+    visibility = chance[defector, opportunity]
+    event, witness = np.nonzero(others[defector])  # every other agent witnesses every event
+    once = np.ones(event.size, dtype=np.int64)
+    seen, punished = reaction_counts(once, visibility[event], vengefulness[witness], rng)
+    book_payoffs(payoff, defector, np.ones(defector.size), p["T"])
+    book_payoffs(payoff, witness, once, p["H"])
+    book_payoffs(payoff, defector[event], punished, p["P"])
+    book_payoffs(payoff, witness, punished, p["E"])
+    if metanorms:
+        tolerated = seen - punished
+        pairs = np.flatnonzero(tolerated)
+        tolerant, culprit, chance_seen = witness[pairs], defector[event[pairs]], visibility[event[pairs]]
+        t, meta = np.nonzero(others[tolerant] & others[culprit])  # neither the defector nor the tolerant agent
+        meta_punished = meta_punishment_counts(tolerated[pairs][t], chance_seen[t], vengefulness[meta], rng)
+        book_payoffs(payoff, tolerant[t], meta_punished, p["MP"])
+        book_payoffs(payoff, meta, meta_punished, p["ME"])
+    return payoff
+
+
+def variant_payoffs(
+    boldness: Any, vengefulness: Any, rng: np.random.Generator, *, metanorms: bool = False, **params: Any
+) -> np.ndarray:
+    """One generation's payoffs in the model's variant, for continuous traits in [0, 1] (every agent starts at 0).
+
+    Draws S ~ U[0, 1) per (agent, opportunity); each defection (S < boldness) is one event,
+    witnessed by every other agent through :func:`reaction_counts` with that S; in the
+    metanorms game each tolerance is witnessed by every agent but the defector and the
+    tolerant one through :func:`meta_punishment_counts`; payoffs are booked with
+    :func:`book_payoffs`.  The expected payoffs are those of the exact game (tested against
+    Axelrod's closed form).
+    """
+    p = {k: v for k, v in validate(params).items() if k not in _NOT_IN_VARIANT}
+    b, v = np.asarray(boldness, dtype=float), np.asarray(vengefulness, dtype=float)
+    if b.ndim != 1 or b.shape != v.shape:
+        raise ParameterError(f"boldness and vengefulness must be 1-D of equal length, got {b.shape} and {v.shape}")
+    if b.size and (min(b.min(), v.min()) < 0 or max(b.max(), v.max()) > 1):
+        raise ParameterError("boldness and vengefulness must lie in [0, 1]")
+    return _variant_payoffs(b, v, rng, bool(metanorms), p)
+
+
+def _variant_run(
+    rng: np.random.Generator, generations: int, metanorms: bool, p: dict[str, Any]
+) -> tuple[np.ndarray, np.ndarray]:
+    """One run of the variant: mean boldness and vengefulness (in [0, 1]) of every generation."""
+    traits = rng.random((2, p["n_agents"]))  # boldness, vengefulness: continuous, uniform at the start
+    means = np.empty((generations + 1, 2))
+    means[0] = traits.mean(axis=1)
+    for g in range(1, generations + 1):
+        payoff = _variant_payoffs(traits[0], traits[1], rng, metanorms, p)
+        learners, models = imitate(payoff / p["opportunities"], rng)  # score: payoff per opportunity
+        traits[:, learners] = traits[:, models]
+        traits, _ = mutate_traits(traits, p["mutation"], rng)
+        means[g] = traits.mean(axis=1)
+    return means[:, 0], means[:, 1]
+
+
+def simulate_variant(
+    generations: int = 100, runs: int = 5, *, metanorms: bool = False, seed: SeedLike = None, **params: Any
+) -> pd.DataFrame:
+    """Play Axelrod's game with the governance model's variant of it (:mod:`ecsim.model.peer`).
+
+    Axelrod's setting -- ``n_agents`` agents, ``opportunities`` chances to defect per
+    generation, S ~ U[0, 1) drawn per opportunity, defection if S < boldness, payoffs T, H,
+    P, E (and MP, ME in the metanorms game) -- played with the model's kernels instead of
+    the exact game's:
+
+    - **continuous traits**: boldness and vengefulness are numbers in [0, 1), uniform at the
+      start, not 3-bit genes;
+    - **binomial reactions** (:func:`reaction_counts`, :func:`meta_punishment_counts`):
+      one pair of draws per (defection, witness) pair, with that defection's S, and one
+      draw per (tolerance, meta-witness) pair;
+    - **payoffs** booked with :func:`book_payoffs`; an agent's score is its payoff per
+      opportunity, as a firm's is its payoff per binding-step;
+    - **evolution by imitation** (:func:`imitate`): agents at or below mean - 1 SD copy both
+      traits of an agent drawn in proportion to its Axelrod offspring count; the population
+      is not replaced;
+    - **mutation** (:func:`mutate_traits`): each trait of each agent is redrawn from U[0, 1)
+      with probability ``mutation`` per generation (the model's ``strategy_mutation``, which
+      reads Axelrod's 0.01 per bit as 0.01 per trait).
+
+    ``selection`` and ``tie_rule`` do not apply.  Returns the frame of :func:`simulate`
+    (``run``, ``generation``, ``boldness``, ``vengefulness``), to be read with
+    :func:`classify`.  Run r draws from the ``"norms"`` stream's child (r, 3) only, so it is
+    the same whatever ``runs`` is, and a longer simulation extends it.
+    """
+    generations, runs = _GENERATIONS.validate(generations), _RUNS.validate(runs)
+    if not isinstance(metanorms, bool | np.bool_):
+        raise ParameterError(f"metanorms={metanorms!r} has the wrong type: expected True or False")
+    for name in _NOT_IN_VARIANT:
+        if name in params:
+            raise ParameterError(f"{name} does not apply to the variant: it evolves by imitation")
+    p = {k: v for k, v in validate(params).items() if k not in _NOT_IN_VARIANT}
+    root = root_sequence(seed, "seed")
+    mean_b, mean_v = np.empty((runs, generations + 1)), np.empty((runs, generations + 1))
+    for r in range(runs):
+        mean_b[r], mean_v[r] = _variant_run(stream(root, "norms", r, 3), generations, bool(metanorms), p)
+    df = pd.DataFrame(
+        {
+            "run": np.repeat(np.arange(runs), generations + 1),
+            "generation": np.tile(np.arange(generations + 1), runs),
+            "boldness": mean_b.ravel(),
+            "vengefulness": mean_v.ravel(),
+        }
+    )
+    game = "metanorms" if metanorms else "norms"
+    df.attrs.update(game=f"{game} (model variant)", seed=root.entropy, spawn_key=root.spawn_key, params=p)
+    return df

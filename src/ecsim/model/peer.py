@@ -35,6 +35,14 @@ generation's defections: how many of them the peer saw, and how many of those it
 punished; the same for tolerances and meta-punishers.  This has exactly the
 distribution of one draw per witness and defection, at a fraction of the cost.
 Every draw comes from the model's ``process`` stream.  See docs/ODD.md §7.9a.
+
+The game's arithmetic is not here: the reaction counts, the payoff bookkeeping,
+imitation and mutation are the kernels of :mod:`ecsim.games.norms`
+(:func:`~ecsim.games.norms.reaction_counts`, :func:`~ecsim.games.norms.meta_punishment_counts`,
+:func:`~ecsim.games.norms.book_payoffs`, :func:`~ecsim.games.norms.imitate`,
+:func:`~ecsim.games.norms.mutate_traits`), which :func:`ecsim.games.norms.simulate_variant`
+plays on Axelrod's own setting beside the exact game (docs/games_norms.md).  This module
+maps them onto the bindings: who is whose peer, which sanction applies, whose traits change.
 """
 
 from __future__ import annotations
@@ -43,7 +51,7 @@ from typing import Any
 
 import numpy as np
 
-from ecsim.games.norms import offspring_counts
+from ecsim.games.norms import book_payoffs, imitate, meta_punishment_counts, mutate_traits, reaction_counts
 from ecsim.model.bindings import Bindings
 
 
@@ -125,13 +133,11 @@ class PeerEnforcement:
         rows = np.flatnonzero(times)  # bindings that defected, ``times[rows]`` times each
         which, witness = _peers(b, rows)
         defector = rows[which]
-        seen = rng.binomial(times[defector], self.visibility)
-        punished = rng.binomial(seen, self.vengefulness[b.firm[witness]])
+        seen, punished = reaction_counts(times[defector], self.visibility, self.vengefulness[b.firm[witness]], rng)
         sanction = self.sanction[b.issue[defector]]  # the norms' sanctions now (reports escalate them yearly)
-        n = self.payoff.size
-        self.payoff += np.bincount(b.firm[rows], times[rows] * b.gain[rows], minlength=n)
-        self.payoff -= np.bincount(b.firm[defector], punished * sanction, minlength=n)
-        self.payoff -= self.cost * np.bincount(b.firm[witness], punished, minlength=n)
+        book_payoffs(self.payoff, b.firm[rows], times[rows], b.gain[rows])  # T: what defecting saves
+        book_payoffs(self.payoff, b.firm[defector], punished, -sanction)  # P: the sanction, per punisher
+        book_payoffs(self.payoff, b.firm[witness], punished, -self.cost)  # E: the cost of punishing
         self.punishments += int(np.add.reduce(punished))
         if self.metanorms:
             tolerated = seen - punished
@@ -153,10 +159,9 @@ class PeerEnforcement:
         t, meta = _peers(b, tolerant)
         keep = meta != defector[t]  # the defector does not meta-punish
         t, meta = t[keep], meta[keep]
-        punished = rng.binomial(tolerated[t], self.visibility * self.vengefulness[b.firm[meta]])
-        n = self.payoff.size
-        self.payoff -= np.bincount(b.firm[tolerant[t]], punished * sanction[t], minlength=n)
-        self.payoff -= self.cost * np.bincount(b.firm[meta], punished, minlength=n)
+        punished = meta_punishment_counts(tolerated[t], self.visibility, self.vengefulness[b.firm[meta]], rng)
+        book_payoffs(self.payoff, b.firm[tolerant[t]], punished, -sanction[t])  # MP: the sanction, per meta-punisher
+        book_payoffs(self.payoff, b.firm[meta], punished, -self.cost)  # ME: the cost of meta-punishing
         self.meta_punishments += int(np.add.reduce(punished))
 
     def evolve(self, b: Bindings, rng: np.random.Generator) -> bool:
@@ -168,22 +173,18 @@ class PeerEnforcement:
         club = np.flatnonzero((self.count > 0) & (self.exposure > 0))
         changed = False
         if club.size >= 2:
-            score = self.payoff[club] / self.exposure[club]
-            offspring = offspring_counts(score, tie_rule="one_each")
-            losers = club[offspring == 0]
-            if losers.size:
-                weights = np.cumsum(offspring)
-                models = club[np.searchsorted(weights, rng.random(losers.size) * weights[-1], side="right")]
-                self.boldness[losers] = self.boldness[models]
-                self.vengefulness[losers] = self.vengefulness[models]
+            learners, models = imitate(self.payoff[club] / self.exposure[club], rng)  # score: payoff per binding-step
+            if learners.size:
+                learners, models = club[learners], club[models]
+                self.boldness[learners] = self.boldness[models]
+                self.vengefulness[learners] = self.vengefulness[models]
                 changed = True
-            if self.mutation > 0.0:
-                mutate = rng.random((2, club.size)) < self.mutation
-                if mutate.any():
-                    fresh = rng.random((2, club.size))
-                    for trait, m, f in zip((self.boldness, self.vengefulness), mutate, fresh, strict=True):
-                        trait[club[m]] = f[m]
-                    changed = True
+            traits, mutated = mutate_traits(
+                np.stack((self.boldness[club], self.vengefulness[club])), self.mutation, rng
+            )
+            if mutated:
+                self.boldness[club], self.vengefulness[club] = traits
+                changed = True
         self.payoff[:] = 0.0
         self.exposure[:] = 0.0
         if changed:

@@ -27,35 +27,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ecsim.games import bounded_confidence
-from ecsim.params import DECISION_RULES, NEGOTIATION_PROTOCOLS
-
-_EPS = 1e-12
-
-
-def feasible_point(positions: np.ndarray, share: np.ndarray, ideal: float, tolerance: float, rule: str) -> float:
-    """The point closest to ``ideal`` that the rule's required support accepts (``ideal`` if none exists).
-
-    A decider accepts a point within ``tolerance`` of its position.  Support is
-    piecewise constant in the point, changing only at positions +/- tolerance, so
-    the closest feasible point is the ideal itself or one of those breakpoints
-    (between two equally close points, the less stringent one).
-    """
-    if positions.size == 0:
-        return ideal
-    decision = DECISION_RULES[rule]
-    if decision.unanimous:
-        low, high = positions.max() - tolerance, positions.min() + tolerance
-        return float(np.clip(ideal, low, high)) if low <= high + _EPS else ideal
-    candidates = np.concatenate([[ideal], positions - tolerance, positions + tolerance])
-    within = np.abs(positions[None, :] - candidates[:, None]) <= tolerance + _EPS
-    support = within.astype(float) @ share
-    threshold = decision.threshold
-    ok = support > threshold + _EPS if decision.strict else support >= threshold - _EPS
-    if not ok.any():
-        return ideal
-    feasible = candidates[ok]
-    distance = np.round(np.abs(feasible - ideal), 12)
-    return float(feasible[distance == distance.min()].min())  # ties: the less stringent point
+from ecsim.games.bargaining import agenda_setter
+from ecsim.games.bargaining import feasible_point as feasible_point  # re-exported (ecsim.model.negotiation)
+from ecsim.params import NEGOTIATION_PROTOCOLS
 
 
 class Protocol:
@@ -99,10 +73,14 @@ class BoundedConfidence(Protocol):
 
 class Bargaining(Protocol):
     name = "bargaining"
-    source = "closed-rule agenda setting after Baron & Ferejohn 1989 (ecsim.games.bargaining)"
+    source = "closed-rule agenda setting after Baron & Ferejohn 1989, Romer & Rosenthal 1978 (ecsim.games.bargaining)"
 
     def propose(self, table: Any, offsets: np.ndarray) -> np.ndarray:
-        """A recognised proposer tables the point nearest its position that the rule passes (or its own)."""
+        """A recognised proposer tables the point nearest its position that the rule passes (or its own).
+
+        One uniform per negotiation from ``table.rng``; the game is
+        :func:`ecsim.games.bargaining.agenda_setter` (recognition by weight, then :func:`feasible_point`).
+        """
         meta, x, share = table.meta, table.position, table.share
         draws = table.rng.random(meta.shape[0])
         proposal = np.empty(meta.shape[0])
@@ -112,9 +90,8 @@ class Bargaining(Protocol):
             if xs.size == 0:
                 proposal[s] = np.nan
                 continue
-            proposer = min(int(np.searchsorted(np.cumsum(ws), draws[s] * ws.sum(), side="right")), xs.size - 1)
             rule = table.RULES[int(meta[s, table.RULE])]
-            proposal[s] = feasible_point(xs, ws, float(xs[proposer]), table.tolerance, rule)
+            _, proposal[s] = agenda_setter(xs, ws, draws[s], table.tolerance, rule)
         return proposal
 
 
