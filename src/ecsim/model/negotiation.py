@@ -107,6 +107,7 @@ class NegotiationTable:
         self.position = np.empty(0)
         self.share = np.empty(0)
         self.meta = np.empty((0, 9))
+        self._offsets: np.ndarray | None = None  # first decider row of each negotiation (and the end)
         self._pending: list[tuple[np.ndarray, np.ndarray, list[float]]] = []
 
     def __len__(self) -> int:
@@ -160,6 +161,7 @@ class NegotiationTable:
         self.position = np.concatenate([self.position, *(p[0] for p in pending)])
         self.share = np.concatenate([self.share, *(p[1] for p in pending)])
         self.meta = np.concatenate([self.meta, meta])
+        self._offsets = None
 
     def _adopted(self, accept: np.ndarray, support: np.ndarray) -> np.ndarray:
         """Which negotiations adopt this round's proposal under their decision rule."""
@@ -182,7 +184,9 @@ class NegotiationTable:
         if n == 0:
             return []
         meta[:, self.ROUNDS] += 1
-        offsets = np.concatenate([[0], np.cumsum(meta[:, self.SIZE].astype(np.int64))])
+        if self._offsets is None:  # negotiations joined or left since the last round
+            self._offsets = np.concatenate([[0], np.cumsum(meta[:, self.SIZE].astype(np.int64))])
+        offsets = self._offsets
         proposal = self.protocol.propose(self, offsets)
         gap = proposal[self.slot] - self.position
         accept = np.abs(gap) <= self.tolerance
@@ -209,4 +213,5 @@ class NegotiationTable:
         self.slot = (np.cumsum(going_on) - 1)[self.slot[rows]]
         self.position, self.share = self.position[rows], self.share[rows]
         self.meta = meta[going_on]
+        self._offsets = None
         return outcomes

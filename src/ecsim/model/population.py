@@ -12,7 +12,7 @@ declared (:mod:`ecsim.model.constituencies`; ``Population.slices``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,6 +41,7 @@ class Population:
     vengefulness: np.ndarray  # companies: propensity to punish a peer's defection (norms game), evolves
     monitoring_effort: np.ndarray  # CSOs
     expertise: np.ndarray  # technical organisations
+    _visibility: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def size(self) -> int:
@@ -53,7 +54,9 @@ class Population:
 
     def company_visibility(self) -> np.ndarray:
         """Public visibility of each firm (largest = 1): how much naming and shaming hurts it."""
-        return self.market_share / self.market_share.max()
+        if self._visibility is None:  # market shares never change during a run
+            self._visibility = self.market_share / self.market_share.max()
+        return self._visibility
 
 
 def draw_population(rng: np.random.Generator, p: dict[str, Any]) -> Population:

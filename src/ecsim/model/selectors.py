@@ -102,3 +102,9 @@ def _plan(names: tuple[str, ...], population: Population) -> tuple[np.ndarray, l
                 involved.append((selector.field, block.start))
         plans[key] = (everyone, involved)
     return plans[key]
+
+
+def involved(issue: Issue, population: Population) -> list[np.ndarray]:
+    """The global indices of the issue's relevant stakeholders, one sorted array per constituency."""
+    table, names = _derived()
+    return [getattr(issue, table[n].field) + population.slices[table[n].constituency].start for n in names]

@@ -73,7 +73,9 @@ def seat(issue: Issue, venue: Venue, positions: np.ndarray, pop: Population, p: 
     deciders, consulted = np.flatnonzero(decides), np.flatnonzero(consults)
     at_table = decides | consults
     experts = np.flatnonzero(at_table[pop.slices["technical"]])
-    relevant = selectors.mask(selectors.relevant(), issue, pop)
+    relevant = selectors.involved(issue, pop)  # disjoint blocks, each without repeats
+    n_relevant = sum(r.size for r in relevant)
+    relevant_at_table = sum(np.count_nonzero(at_table[r]) for r in relevant)
     return Seat(
         issue=issue,
         venue=venue,
@@ -83,7 +85,7 @@ def seat(issue: Issue, venue: Venue, positions: np.ndarray, pop: Population, p: 
         weights=WEIGHTINGS[venue.weighting](decides, deciders, pop),
         consulted=consulted,
         expertise=float(pop.expertise[experts].max()) if experts.size else 0.0,
-        participation=np.count_nonzero(relevant & at_table) / max(np.count_nonzero(relevant), 1),
+        participation=relevant_at_table / max(n_relevant, 1),
         governments_decide=bool(decides[pop.slices["government"]].any()),
         firms_decide=bool(decides[pop.slices["company"]].any()),
     )
