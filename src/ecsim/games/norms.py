@@ -409,7 +409,7 @@ def imitate(scores: Any, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarr
     uniform per learner from ``rng``, none if there is no learner.
     """
     offspring = offspring_counts(scores, tie_rule="one_each")
-    learners = np.flatnonzero(offspring == 0)
+    learners = (offspring == 0).nonzero()[0]
     if learners.size == 0:
         return learners, learners
     weights = np.cumsum(offspring)
@@ -581,7 +581,7 @@ def _variant_payoffs(
     book_payoffs(payoff, witness, punished, p["E"])
     if metanorms:
         tolerated = seen - punished
-        pairs = np.flatnonzero(tolerated)
+        pairs = tolerated.nonzero()[0]
         tolerant, culprit, chance_seen = witness[pairs], defector[event[pairs]], visibility[event[pairs]]
         t, meta = np.nonzero(others[tolerant] & others[culprit])  # neither the defector nor the tolerant agent
         meta_punished = meta_punishment_counts(tolerated[pairs][t], chance_seen[t], vengefulness[meta], rng)

@@ -70,7 +70,7 @@ class IssueLedger:
 
     def raised(self, now: int) -> list[Issue]:
         """The issues raised at step ``now`` (those not yet routed, up to ``now``); marks them arrived."""
-        end = int(np.searchsorted(self.arrival, now, side="right"))
+        end = int(self.arrival.searchsorted(now, side="right"))
         new, self.arrived = self.issues[self.arrived : end], end
         return new
 

@@ -157,7 +157,7 @@ class NegotiationTable:
         meta = np.array([p[2] for p in pending])
         first = self.meta.shape[0]
         sizes = meta[:, self.SIZE].astype(np.int64)
-        self.slot = np.concatenate([self.slot, np.repeat(np.arange(first, first + len(pending)), sizes)])
+        self.slot = np.concatenate([self.slot, np.arange(first, first + len(pending)).repeat(sizes)])
         self.position = np.concatenate([self.position, *(p[0] for p in pending)])
         self.share = np.concatenate([self.share, *(p[1] for p in pending)])
         self.meta = np.concatenate([self.meta, meta])
@@ -185,7 +185,7 @@ class NegotiationTable:
             return []
         meta[:, self.ROUNDS] += 1
         if self._offsets is None:  # negotiations joined or left since the last round
-            self._offsets = np.concatenate([[0], np.cumsum(meta[:, self.SIZE].astype(np.int64))])
+            self._offsets = np.concatenate([[0], meta[:, self.SIZE].astype(np.int64).cumsum()])
         offsets = self._offsets
         proposal = self.protocol.propose(self, offsets)
         gap = proposal[self.slot] - self.position
@@ -193,7 +193,7 @@ class NegotiationTable:
         support = np.bincount(self.slot, self.share * accept, minlength=n)
         adopted = self._adopted(accept, support)
         failed = ~adopted & ((meta[:, self.ROUNDS] >= meta[:, self.DEADLINE]) | (meta[:, self.SIZE] == 0))
-        ended = np.flatnonzero(adopted | failed)
+        ended = (adopted | failed).nonzero()[0]
         going_on = np.ones(n, dtype=bool)
         going_on[ended] = False
         self.protocol.move(self, going_on, accept, gap, offsets)
@@ -210,7 +210,7 @@ class NegotiationTable:
             for s in ended
         ]
         rows = going_on[self.slot]
-        self.slot = (np.cumsum(going_on) - 1)[self.slot[rows]]
+        self.slot = (going_on.cumsum() - 1)[self.slot[rows]]
         self.position, self.share = self.position[rows], self.share[rows]
         self.meta = meta[going_on]
         self._offsets = None

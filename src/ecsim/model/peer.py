@@ -58,9 +58,9 @@ from ecsim.model.bindings import Bindings
 def _peers(b: Bindings, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every other binding of the same norm as each of ``rows``: (position in ``rows``, peer row)."""
     size = b.size[rows]
-    which = np.repeat(np.arange(rows.size), size)
+    which = np.arange(rows.size).repeat(size)
     # Row j of the expansion is peer (j - start of its block) of its norm: first + offset.
-    peer = np.arange(which.size) + np.repeat(b.first[rows] - (np.cumsum(size) - size), size)
+    peer = np.arange(which.size) + (b.first[rows] - (size.cumsum() - size)).repeat(size)
     other = peer != rows[which]
     return which[other], peer[other]
 
@@ -91,7 +91,7 @@ class PeerEnforcement:
     def bind(self, firm: np.ndarray) -> None:
         """Firms ``firm`` are now bound by a new peer-enforced norm."""
         self.count += np.bincount(firm, minlength=self.count.size)
-        self.club = np.flatnonzero(self.count)
+        self.club = self.count.nonzero()[0]
         self._update_mean_vengefulness()
 
     def _update_mean_vengefulness(self) -> None:
@@ -104,7 +104,7 @@ class PeerEnforcement:
 
         ``start`` must be the first row of a norm (the rows of whole norms are refreshed).
         """
-        rows = start + np.flatnonzero(b.peer[start:])
+        rows = start + (b.peer[start:]).nonzero()[0]
         if rows.size == 0:
             return
         own = self.visibility * self.vengefulness[b.firm[rows]]
@@ -120,7 +120,7 @@ class PeerEnforcement:
         if self.club.size == 0:
             return
         self.exposure += self.count
-        rows = np.flatnonzero(defect & b.peer)
+        rows = (defect & b.peer).nonzero()[0]
         if rows.size:
             self._defections.append(rows)
 
@@ -130,7 +130,7 @@ class PeerEnforcement:
             return
         times = np.bincount(np.concatenate(self._defections), minlength=len(b))
         self._defections = []
-        rows = np.flatnonzero(times)  # bindings that defected, ``times[rows]`` times each
+        rows = times.nonzero()[0]  # bindings that defected, ``times[rows]`` times each
         which, witness = _peers(b, rows)
         defector = rows[which]
         seen, punished = reaction_counts(times[defector], self.visibility, self.vengefulness[b.firm[witness]], rng)
@@ -141,7 +141,7 @@ class PeerEnforcement:
         self.punishments += int(np.add.reduce(punished))
         if self.metanorms:
             tolerated = seen - punished
-            pairs = np.flatnonzero(tolerated)
+            pairs = tolerated.nonzero()[0]
             self._metanorms(b, defector[pairs], witness[pairs], tolerated[pairs], sanction[pairs], rng)
 
     def _metanorms(
@@ -170,7 +170,7 @@ class PeerEnforcement:
         Returns whether any trait changed (the caller then refreshes the pressure and margins).
         """
         self._play(b, rng)
-        club = np.flatnonzero((self.count > 0) & (self.exposure > 0))
+        club = ((self.count > 0) & (self.exposure > 0)).nonzero()[0]
         changed = False
         if club.size >= 2:
             learners, models = imitate(self.payoff[club] / self.exposure[club], rng)  # score: payoff per binding-step

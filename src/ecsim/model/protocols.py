@@ -66,7 +66,7 @@ class BoundedConfidence(Protocol):
     def move(self, table: Any, going_on: np.ndarray, accept: np.ndarray, gap: np.ndarray, offsets: np.ndarray) -> None:
         """Every decider moves to the (weighted) mean of those within ``confidence_bound`` of its position."""
         x, share = table.position, table.share
-        for s in np.flatnonzero(going_on):
+        for s in going_on.nonzero()[0]:
             rows = slice(offsets[s], offsets[s + 1])
             x[rows] = bounded_confidence.update(x[rows], table.confidence_bound, weights=share[rows])
 

@@ -24,7 +24,7 @@ def review(ledger: IssueLedger, bindings: Bindings, p: dict[str, Any]) -> int:
     n = len(ledger)
     weight = np.bincount(b.issue, b.weight, minlength=n)
     kept = np.bincount(b.issue, b.weight * b.complying, minlength=n)
-    weak = np.flatnonzero(ledger.reporting & (weight > 0) & (kept < p["revision_threshold"] * weight))
+    weak = (ledger.reporting & (weight > 0) & (kept < p["revision_threshold"] * weight)).nonzero()[0]
     if weak.size == 0:
         return 0
     base = ledger.sanction[weak] / (1 + ledger.revisions[weak])

@@ -70,9 +70,9 @@ def seat(issue: Issue, venue: Venue, positions: np.ndarray, pop: Population, p: 
     """Seat ``issue`` at ``venue``: deciders and weights, the consulted, expertise and participation."""
     decides = selectors.mask(venue.deciders, issue, pop)
     consults = selectors.mask(venue.consulted, issue, pop) & ~decides if venue.consulted else decides & False
-    deciders, consulted = np.flatnonzero(decides), np.flatnonzero(consults)
+    deciders, consulted = decides.nonzero()[0], consults.nonzero()[0]
     at_table = decides | consults
-    experts = np.flatnonzero(at_table[pop.slices["technical"]])
+    experts = (at_table[pop.slices["technical"]]).nonzero()[0]
     relevant = selectors.involved(issue, pop)  # disjoint blocks, each without repeats
     n_relevant = sum(r.size for r in relevant)
     relevant_at_table = sum(np.count_nonzero(at_table[r]) for r in relevant)

@@ -26,7 +26,7 @@ def market_share(decides: np.ndarray, deciders: np.ndarray, pop: Population) -> 
     """Firms weigh by market share; other deciders by the mean firm's share at the table."""
     weights = np.ones(deciders.size)
     block = pop.slices["company"]
-    firms = slice(*np.searchsorted(deciders, [block.start, block.stop]))
+    firms = slice(*deciders.searchsorted([block.start, block.stop]))
     share = pop.market_share[deciders[firms] - block.start]
     if share.size:
         weights[:] = mean(share)
@@ -40,7 +40,7 @@ def constituency(decides: np.ndarray, deciders: np.ndarray, pop: Population) -> 
     for block in pop.slices.values():
         members = np.count_nonzero(decides[block])
         if members:
-            lo, hi = np.searchsorted(deciders, [block.start, block.stop])
+            lo, hi = deciders.searchsorted([block.start, block.stop])
             weights[lo:hi] = 1.0 / members
     return weights
 
