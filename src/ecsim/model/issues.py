@@ -119,38 +119,46 @@ def draw_issues(rng: np.random.Generator, population: Population, p: dict[str, A
     complexity = rng.beta(mean_complexity * 6.0, (1 - mean_complexity) * 6.0) if n else np.empty(0)
     n_gov = population.slices["government"].stop - population.slices["government"].start
     share = np.array([0.0 if pr["jurisdictions"] is None else pr["jurisdictions"] for pr in profile])
-    sizes = {
-        "jurisdictions": np.where(share > 0, np.maximum(1, rng.binomial(n_gov, share)), 1),
-        "causers": 1 + rng.poisson(np.array([pr["causers"] - 1 for pr in profile], dtype=float)),
-        "affected_cso": 1 + rng.poisson(N_AFFECTED_CSO - 1, size=n),
-        "relevant_technical": np.round(1 + 4 * complexity).astype(np.int64),
-    }
-    scalars = zip(arrivals, categories, harm, complexity, novelty, is_shock, strict=True)
-    return [
-        _issue(rng, population, i, scalars_i, {k: v[i] for k, v in sizes.items()})
-        for i, scalars_i in enumerate(scalars)
-    ]
+    n_jurisdictions = np.where(share > 0, np.maximum(1, rng.binomial(n_gov, share)), 1)
+    n_causers = 1 + rng.poisson(np.array([pr["causers"] - 1 for pr in profile], dtype=float))
+    n_cso = 1 + rng.poisson(N_AFFECTED_CSO - 1, size=n)
+    n_technical = np.round(1 + 4 * complexity).astype(np.int64)
+    columns = (
+        arrivals,
+        categories,
+        harm,
+        complexity,
+        novelty,
+        is_shock,
+        n_jurisdictions,
+        n_causers,
+        n_cso,
+        n_technical,
+    )
+    rows = zip(*(np.asarray(c).tolist() for c in columns), strict=True)  # Python numbers: cheap to read one by one
+    return [_issue(rng, population, i, row) for i, row in enumerate(rows)]
 
 
-def _issue(rng: np.random.Generator, population: Population, i: int, scalars: tuple, sizes: dict[str, int]) -> Issue:
-    """Issue ``i``: its scalar attributes and the stakeholders involved (causers by market share)."""
-    arrival, category, harm, complexity, novelty, shock = scalars
-    n_gov = population.slices["government"].stop - population.slices["government"].start
-    causers = _subset(rng, population.market_share.size, sizes["causers"], population.market_share)
-    weights = population.market_share[causers] * population.harm_intensity[causers]
+def _issue(rng: np.random.Generator, population: Population, i: int, row: tuple) -> Issue:
+    """Issue ``i`` from its drawn attributes; then the stakeholders involved (causers by market share)."""
+    arrival, category, harm, complexity, novelty, shock, n_jurisdictions, n_causers, n_cso, n_technical = row
+    shares = population.market_share
+    causers = _subset(rng, shares.size, n_causers, shares)
+    weights = shares[causers] * population.harm_intensity[causers]
+    government = population.slices["government"]
     return Issue(
         id=i,
-        arrival=int(arrival),
+        arrival=arrival,
         category=CATEGORIES[category],
-        harm_rate=float(harm),
-        complexity=float(complexity),
-        novelty=float(novelty),
+        harm_rate=harm,
+        complexity=complexity,
+        novelty=novelty,
         causers=causers,
         harm_weights=weights / weights.sum(),
-        jurisdictions=_subset(rng, n_gov, sizes["jurisdictions"]),
-        affected_cso=_subset(rng, population.monitoring_effort.size, sizes["affected_cso"]),
-        relevant_technical=_subset(rng, population.expertise.size, sizes["relevant_technical"]),
-        shock=bool(shock),
+        jurisdictions=_subset(rng, government.stop - government.start, n_jurisdictions),
+        affected_cso=_subset(rng, population.monitoring_effort.size, n_cso),
+        relevant_technical=_subset(rng, population.expertise.size, n_technical),
+        shock=shock,
     )
 
 

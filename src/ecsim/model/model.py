@@ -84,10 +84,10 @@ class EnhancedCooperationModel(mesa.Model):
         super().__init__(rng=stream_sequence(self.seed_sequence, "process"))
         p = self.params
         self.population = draw_population(stream(self.seed_sequence, "population"), p)
-        for constituency, block in self.population.slices.items():
-            AGENT_CLASSES[constituency].create_agents(
-                self, block.stop - block.start, index=np.arange(block.start, block.stop)
-            )
+        for constituency, block in self.population.slices.items():  # agents: views onto the population's rows
+            agent_class = AGENT_CLASSES[constituency]
+            for index in range(block.start, block.stop):  # Agent.create_agents, without its throwaway AgentSet
+                agent_class(self, index)
         self.issues: list[Issue] = draw_issues(stream(self.seed_sequence, "issues"), self.population, p)
         self.ledger = IssueLedger(self.issues)
         self.bindings = Bindings()
