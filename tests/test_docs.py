@@ -34,3 +34,13 @@ def test_readme_shows_what_ecsim_compare_prints():
     ).stdout
     table = out.split("\n\n", 1)[1]  # after the header, whose first line carries the time taken
     assert shown.group(1).strip() == table.strip(), f"README's sample is stale; the command prints:\n{table}"
+
+
+def test_the_odd_documents_every_declared_metric_and_no_other():
+    """ODD §7.12's per-step table lists exactly the metrics declared in ecsim.model.metrics."""
+    from ecsim.model.metrics import METRICS
+
+    odd = (ROOT / "docs" / "ODD.md").read_text()
+    section = odd[odd.index("### 7.12 Output metrics") : odd.index("**Per issue**")]
+    documented = re.findall(r"^\| `(\w+)` \|", section, re.M)
+    assert sorted(documented) == sorted(METRICS), "ODD §7.12 and ecsim.model.metrics.DECLARED disagree"
