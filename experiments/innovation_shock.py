@@ -73,6 +73,10 @@ def report(results: Results, figures: Path) -> Section:
         ["regime", "shock_issues", "metric"]
     )
 
+    n_rep = int(runs["replicate"].nunique())
+    ci = analysis.ci_name(n_rep)  # '95% bootstrap CI', or a warning with fewer than 5 replicates
+    band = analysis.ci_name(n_rep, "95% band", "band")
+
     # ---- tables
     table = analysis.wide_ci_table(summary, digits=1)
     table["share censored (half)"] = censored["half_censored"].reindex(table.index)
@@ -80,14 +84,15 @@ def report(results: Results, figures: Path) -> Section:
     tables = analysis.export(
         table,
         figures / "shock_response",
-        caption=f"Response to a burst of novel issues in month {shock} (window {window} months): mean [95% "
-        "bootstrap CI] over replicates; recovery times censored at the end of the run.",
+        caption=f"Response to a burst of novel issues in month {shock} (window {window} months): mean [{ci}] "
+        "over replicates; recovery times censored at the end of the run.",
         label="tab:shock-response",
     )
     tables += analysis.export(
         paired.set_index(["metric", "comparison"]),
         figures / "shock_paired",
-        caption="Paired differences in the response (same seeds): the fastest regime against the others.",
+        caption="Paired differences in the response (same seeds): the fastest regime against the others; mean, "
+        f"low and high of the {ci}.",
         label="tab:shock-paired",
     )
 
@@ -152,8 +157,8 @@ def report(results: Results, figures: Path) -> Section:
         d = paired[paired["metric"] == metric]
         verdict = {-1: f" ({lower})", 1: f" ({higher})", 0: " (no detectable difference)"}
         return "; ".join(
-            f"{p.comparison} = {p.mean:.{digits}f} [{p.low:.{digits}f}, {p.high:.{digits}f}] {unit}" + verdict[side]
-            for p, side in zip(d.itertuples(), analysis.ci_side(d), strict=True)
+            f"{p['comparison']} = {analysis.ci_text(p, digits)} {unit}" + verdict[side]
+            for (_, p), side in zip(d.iterrows(), analysis.ci_side(d), strict=True)
         )
 
     faster = differences("half_recovery", "months", 1, "faster", "slower")
@@ -166,22 +171,23 @@ def report(results: Results, figures: Path) -> Section:
         for r in regimes
         if r != BASELINE
     )
-    n_rep = int(runs["replicate"].nunique())
-    lag, capacity = int(runs["national_lag"].iloc[0]), int(runs["agenda_capacity"].iloc[0])
+    lag, capacity = int(runs["national_lag"].iloc[0]), int(runs["negotiation_budget"].iloc[0])
     paragraphs = [
+        *([analysis.few_note(n_rep)] if analysis.too_few(n_rep) else []),
         f"A burst of {row.loc[(regimes[0], 'burst'), 'mean']:.0f} issues on average (novelty "
         f"{runs['shock_novelty'].iloc[0]:.1f}) in month {shock}; {n_rep} replicates per point, {window} months "
         f"observed after the shock. Excess backlog against the no-shock control (difference in differences, "
-        f"mean [95% CI]): {response}.",
+        f"mean [{ci}]): {response}.",
         f"Fastest to work off half the excess: **{fastest}**. Paired on seeds: {faster}. Structure behind the "
-        f"speed (ODD §7.5, §9): a venue with a shared agenda negotiates at most {capacity} issues at once, so a "
+        f"speed (ODD §7.5, §9): a regime negotiates at most {capacity} issues at once across its venues "
+        f"(one shared budget), so a "
         f"regime routing the burst to few such venues works it off slowly; national legislatures (every issue but "
         f"technical ones under no cooperation, national ones under flexible and self-regulatory) have no agenda "
         f"limit and legislate after national_lag = {lag} months.",
         f"In the {window} months after the shock: {outcomes}. Least excess harm: **{least_harm}**"
         + (f" (paired: {less_harm})" if less_harm else "")
         + (
-            f". The burst raised failures (CI above 0) under {', '.join(failing)}: a failed issue leaves the "
+            f". The burst raised failures (interval above 0) under {', '.join(failing)}: a failed issue leaves the "
             "backlog but keeps its harm for ever (ODD §9), so that part of the fall in backlog is no response."
             if failing
             else ". The burst raised no failures detectably."
@@ -205,14 +211,14 @@ def report(results: Results, figures: Path) -> Section:
         figures=[
             (
                 time_png,
-                f"Left: open issues with the shock (solid, 95% band) and without (dashed); middle and right: the "
+                f"Left: open issues with the shock (solid, {band}) and without (dashed); middle and right: the "
                 f"shock's excess backlog and excess harm per month (difference in differences against the "
-                f"control), mean and 95% band. The dotted line is the shock (month {shock}); months "
+                f"control), mean and {band}. The dotted line is the shock (month {shock}); months "
                 f"{max(shock - 2 * PRE, 0)} to {shock + min(window, ZOOM)} shown.",
             ),
             (
                 response_png,
-                "Response to the shock per regime: mean and 95% bootstrap CI over replicates (recovery times "
+                f"Response to the shock per regime: mean and {ci} over replicates (recovery times "
                 "censored at the end of the run).",
             ),
         ],

@@ -59,6 +59,8 @@ def _legends_on_top(fig, axes) -> None:
 
 def report(results: Results, figures: Path) -> Section:
     runs, mixes = issue_mix.mixes(analysis.paired_runs(results), regime="flexible")
+    n_rep, months = int(runs["replicate"].nunique()), int(runs["steps"].iloc[0])
+    ci = analysis.ci_name(n_rep)  # '95% bootstrap CI', or a warning with fewer than 5 replicates
     order = list(mixes["mix"])
     venues = dict(zip(mixes["mix"], mixes["limited_venues"], strict=True))
     entropy_of = dict(zip(mixes["mix"], mixes["entropy"], strict=True))
@@ -80,7 +82,7 @@ def report(results: Results, figures: Path) -> Section:
     tables = analysis.export(
         table,
         figures / "harm_reduction_by_mix",
-        caption="Harm reduction against no cooperation per issue mix: mean [95% bootstrap CI] over replicates, "
+        caption=f"Harm reduction against no cooperation per issue mix: mean [{ci}] over replicates, "
         "and paired differences (same seeds).",
         label="tab:issue-mix",
     )
@@ -92,7 +94,7 @@ def report(results: Results, figures: Path) -> Section:
     tables += analysis.export(
         level,
         figures / "harm_reduction_by_entropy",
-        caption="Harm reduction per heterogeneity level (runs pooled over the mixes with that entropy).",
+        caption=f"Harm reduction per heterogeneity level (runs pooled over the mixes with that entropy): mean [{ci}].",
         label="tab:issue-entropy",
     )
 
@@ -179,7 +181,6 @@ def report(results: Results, figures: Path) -> Section:
         + (f"; the worst needs about {int(short['needed'].max())} replicates" if len(short) else "")
     )
     same = [f"{r} on {', '.join(ms)}" for r, ms in as_baseline.items() if ms]
-    n_rep, months = int(runs["replicate"].nunique()), int(runs["steps"].iloc[0])
     winners = f"Highest mean harm reduction per mix: {win_text}"
     winners += f"; tied: {', '.join(ties)}." if ties else "."
     winners += f" Where a regime loses outright, {loss_text}."
@@ -190,6 +191,7 @@ def report(results: Results, figures: Path) -> Section:
             + "."
         )
     paragraphs = [
+        *([analysis.few_note(n_rep)] if analysis.too_few(n_rep) else []),
         f"{len(order)} issue mixes ({n_rep} replicates, {months} months), harm reduction against "
         f"`no_cooperation` on the same seeds, runs pooled over the mixes of equal heterogeneity: {by_level}.",
         winners,
@@ -218,12 +220,12 @@ def report(results: Results, figures: Path) -> Section:
             (
                 entropy_png,
                 "Left: harm reduction against the heterogeneity of the issue mix (runs pooled over the mixes with the "
-                "same entropy); right: the flexible regime's paired advantage. Means with 95% bootstrap CIs.",
+                f"same entropy); right: the flexible regime's paired advantage. Mean and {ci}.",
             ),
             (
                 mix_png,
                 "Left: harm reduction per issue mix (normalised entropy in brackets); right: the flexible regime's "
-                "paired advantage per mix. Means with 95% bootstrap CIs over replicates.",
+                f"paired advantage per mix. Mean and {ci} over replicates.",
             ),
         ],
         tables=tables,

@@ -44,10 +44,12 @@ def report(results: Results, figures: Path) -> Section:
         figures / "harm_reduction",
         caption="Harm reduction by market concentration and monitoring capacity (means).",
     )
+    n_rep = int(runs["replicate"].nunique())
+    ci = analysis.ci_name(n_rep)  # '95% bootstrap CI', or a warning with fewer than 5 replicates
     tables += analysis.export(
-        paired.set_index([*FACTORS, "comparison"])[["mean", "low", "high", "share_positive"]],
+        paired.set_index([*FACTORS, "comparison"])[["mean", "low", "high", "n_pairs", "share_positive"]],
         figures / "paired",
-        caption="Paired differences in harm reduction (same seeds).",
+        caption=f"Paired differences in harm reduction (same seeds): mean, low and high of the {ci}.",
     )
 
     fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.95, ncols=3, nrows=1)
@@ -98,12 +100,14 @@ def report(results: Results, figures: Path) -> Section:
 
     self_reg = hr[hr["regime"] == "self_regulatory"].set_index(FACTORS)["mean"]
     best, worst = self_reg.idxmax(), self_reg.idxmin()
+    caution = analysis.few_note(n_rep)
     text = (
-        f"Self-regulation's harm reduction ranges from {self_reg.min():.3f} (concentration {worst[0]:.2f}, "
+        (f"{caution}\n\n" if caution else "")
+        + f"Self-regulation's harm reduction ranges from {self_reg.min():.3f} (concentration {worst[0]:.2f}, "
         f"monitoring {worst[1]:.2f}) to {self_reg.max():.3f} (concentration {best[0]:.2f}, monitoring "
         f"{best[1]:.2f}).\n\n"
-        f"Self-regulation beats the centralised forum (paired 95% CI above 0) at {len(wins)} of {len(sr)} points: "
-        f"{where(wins)}.\n\nIt loses (CI below 0) at {len(losses)} points: {where(losses)}."
+        f"Self-regulation beats the centralised forum (paired {ci} above 0) at {len(wins)} of {len(sr)} points: "
+        f"{where(wins)}.\n\nIt loses (interval below 0) at {len(losses)} points: {where(losses)}."
     )
     key = {f"self_regulatory[c={k[0]:.2f},m={k[1]:.2f}]": float(v) for k, v in self_reg.items()}
     key["self_regulatory_wins"] = float(len(wins))

@@ -37,19 +37,21 @@ PAIRS = [("flexible", "centralised"), ("flexible", "self_regulatory"), ("self_re
 
 def report(results: Results, figures: Path) -> Section:
     runs, steps = analysis.paired_runs(results), results.steps
+    n_rep, months = int(runs["replicate"].nunique()), int(runs["steps"].iloc[0])
+    ci = analysis.ci_name(n_rep)  # '95% bootstrap CI', or a warning with fewer than 5 replicates
     summary = analysis.summarise(runs, METRICS, by=["regime"])
     paired = analysis.paired_summary(runs, "harm_reduction", PAIRS)
     adequacy = analysis.replicate_adequacy(runs[runs["regime"] != BASELINE], "harm_reduction", target=0.01)
     tables = analysis.export(
         analysis.wide_ci_table(summary),
         figures / "summary",
-        caption="Outcomes per regime: mean [95% bootstrap CI] over replicates.",
+        caption=f"Outcomes per regime: mean [{ci}] over replicates.",
         label="tab:regime-summary",
     )
     tables += analysis.export(
         paired.set_index("comparison"),
         figures / "paired_harm_reduction",
-        caption="Paired differences in harm reduction (same seeds).",
+        caption=f"Paired differences in harm reduction (same seeds): mean, low and high of the {ci}.",
         label="tab:paired",
     )
 
@@ -83,8 +85,8 @@ def report(results: Results, figures: Path) -> Section:
 
     reductions = "; ".join(f"**{r}** {analysis.ci_text(row.loc[r])}" for r in regimes)
     differences = "; ".join(
-        f"{p.comparison} = {p.mean:.3f} [{p.low:.3f}, {p.high:.3f}], positive in {p.share_positive:.0%} of pairs"
-        for p in paired.itertuples()
+        f"{p['comparison']} = {analysis.ci_text(p)}, positive in {p['share_positive']:.0%} of pairs"
+        for _, p in paired.iterrows()
     )
     speed = ", ".join(f"{r} {tta[r]:.1f}" for r in tta.index)
     costs = ", ".join(f"{r} {cost[r]:,.0f}" for r in cost.index)
@@ -92,9 +94,10 @@ def report(results: Results, figures: Path) -> Section:
         adequacy_text = "not assessed (it needs at least 2 replicates)"
     else:
         adequacy_text = ", ".join(f"{r} {adequate(r)}" for r in verdict.index)
-    n_rep, months = int(runs["replicate"].nunique()), int(runs["steps"].iloc[0])
+    caution = analysis.few_note(n_rep)
     text = (
-        f"Harm reduction against `no_cooperation` on the same seeds ({n_rep} replicates, {months} months): "
+        (f"{caution}\n\n" if caution else "")
+        + f"Harm reduction against `no_cooperation` on the same seeds ({n_rep} replicates, {months} months): "
         f"{reductions}. The largest is **{best}**.\n\n"
         f"Paired differences (same stakeholders and issues): {differences}.\n\n"
         f"Speed: mean time to agreement (months) is {speed}. Negotiation cost (participant-rounds per run) is "
@@ -103,16 +106,27 @@ def report(results: Results, figures: Path) -> Section:
     )
     key = {f"harm_reduction[{r}]": float(row.loc[r, "mean"]) for r in row.index}
     key.update({f"time_to_agreement[{r}]": float(tta[r]) for r in tta.index})
+    headline = analysis.text_table(
+        summary,
+        {"harm_reduction": "harm reduction", "time_to_agreement": "time to agreement (months)"},
+        digits={"harm_reduction": 3, "time_to_agreement": 1},
+        title=f"Regime comparison: {n_rep} replicates x {months} months, paired on seeds; "
+        f"harm reduction = 1 - cumulative harm / that of {BASELINE} (0 by construction); largest: {best}",
+    )
     return Section(
         title="Regime comparison",
         text=text,
         figures=[
-            (harm_png, "Harm per month, mean over replicates with 95% band, by regime."),
-            (outcomes_png, "Outcomes per regime: mean and 95% bootstrap CI over replicates."),
-            (paired_png, "Paired differences in harm reduction (same seeds), 95% bootstrap CI."),
+            (
+                harm_png,
+                f"Harm per month, mean over replicates with {analysis.ci_name(n_rep, '95% band', 'band')}, by regime.",
+            ),
+            (outcomes_png, f"Outcomes per regime: mean and {ci} over replicates."),
+            (paired_png, f"Paired differences in harm reduction (same seeds), mean and {ci}."),
         ],
         tables=tables,
         key_numbers=key,
+        summary=headline,
     )
 
 

@@ -1,8 +1,8 @@
-"""Scale and speed: the number of deciders and the agenda capacity against time to agreement.
+"""Scale and speed: the number of deciders and the negotiating budget against time to agreement.
 
 Seed 1d asks enhanced cooperation to "proceed as quickly as possible".  How does
 time to agreement change as the number of governments grows (25 to 400) and as
-each venue can hold more negotiations at once (agenda capacity 2 to 16)?  A full
+the regime can hold more negotiations at once (negotiating budget 4 to 32, shared by its venues)?  A full
 factorial over both, every regime at every point, paired on seeds within a point.
 Time to agreement counts adopted issues only (ODD §9), so the share of issues
 still open at the end of the run is reported beside it.
@@ -26,13 +26,13 @@ from ecsim.model.regimes import BASELINE
 from ecsim.study import main
 
 GOVERNMENTS = [25, 50, 100, 193, 400]
-CAPACITIES = [2, 4, 8, 16]
-DEFAULT_CAPACITY = 8
+CAPACITIES = [4, 8, 16, 32]
+DEFAULT_CAPACITY = 16  # the default negotiation_budget
 
 EXPERIMENT = Experiment(
     name="scale_and_speed",
     regimes=("centralised", "flexible", "self_regulatory", "no_cooperation"),
-    factors={"n_governments": GOVERNMENTS, "agenda_capacity": CAPACITIES},
+    factors={"n_governments": GOVERNMENTS, "negotiation_budget": CAPACITIES},
     design="factorial",
     replicates=20,
     steps=240,
@@ -46,7 +46,7 @@ WRAPPED = {
     "open_share": "Issues still open at the end\n(share of arrived)",
     "harm_reduction": "Harm reduction vs.\nno cooperation (share)",
 }
-FACTORS = ["n_governments", "agenda_capacity"]
+FACTORS = ["n_governments", "negotiation_budget"]
 #: How a mean with its CI moves between two levels (analysis.interval_change).
 CHANGE = {1: "grows", -1: "falls", 0: "does not change detectably"}
 
@@ -58,6 +58,8 @@ def report(results: Results, figures: Path) -> Section:
         return CHANGE[analysis.interval_change(before, after)]
 
     regimes = list(dict.fromkeys(runs["regime"]))
+    n_rep, months = int(runs["replicate"].nunique()), int(runs["steps"].iloc[0])
+    ci = analysis.ci_name(n_rep)  # '95% bootstrap CI', or a warning with fewer than 5 replicates
     summary = analysis.summarise(runs, METRICS, by=["regime", *FACTORS])
     s = summary.set_index(["regime", *FACTORS, "metric"])
     n_lo, n_hi = min(GOVERNMENTS), max(GOVERNMENTS)
@@ -65,7 +67,7 @@ def report(results: Results, figures: Path) -> Section:
     n_default = 193 if 193 in GOVERNMENTS else n_hi
 
     # ---- tables
-    default_cap = summary[summary["agenda_capacity"] == DEFAULT_CAPACITY]
+    default_cap = summary[summary["negotiation_budget"] == DEFAULT_CAPACITY]
     tables = []
     for metric, digits in (("time_to_agreement", 1), ("open_share", 3), ("harm_reduction", 3)):
         d = default_cap[default_cap["metric"] == metric]
@@ -73,18 +75,17 @@ def report(results: Results, figures: Path) -> Section:
             analysis.wide_ci_table(d, index="n_governments", columns="regime", digits=digits),
             figures / f"{metric}_by_governments",
             caption=f"{plots.label(metric)} per number of governments "
-            f"at agenda capacity {DEFAULT_CAPACITY}: mean [95% bootstrap CI].",
+            f"at negotiating budget {DEFAULT_CAPACITY}: mean [{ci}].",
             label=f"tab:scale-{metric.replace('_', '-')}",
         )
     central = summary[summary["regime"] == "centralised"]
     grid = central.assign(cell=analysis.format_ci(central, 1)).pivot_table(
-        index=["metric", "n_governments"], columns="agenda_capacity", values="cell", aggfunc="first"
+        index=["metric", "n_governments"], columns="negotiation_budget", values="cell", aggfunc="first"
     )
     tables += analysis.export(
         grid.loc[["time_to_agreement", "open_share", "harm_reduction"]],
         figures / "centralised_grid",
-        caption="Centralised regime over number of governments (rows) and agenda capacity (columns): "
-        "mean [95% bootstrap CI].",
+        caption=f"Centralised regime over number of governments (rows) and negotiating budget (columns): mean [{ci}].",
         label="tab:scale-centralised",
     )
 
@@ -113,9 +114,9 @@ def report(results: Results, figures: Path) -> Section:
     heat = [("time_to_agreement", "{:.0f}"), ("open_share", "{:.2f}"), ("harm_reduction", "{:.2f}")]
     for ax, (metric, fmt) in zip(axes, heat, strict=True):
         cells = central[central["metric"] == metric].rename(columns={"mean": metric})
-        plots.level_heatmap(cells, "n_governments", "agenda_capacity", metric, ax, fmt=fmt)
+        plots.level_heatmap(cells, "n_governments", "negotiation_budget", metric, ax, fmt=fmt)
         ax.collections[0].colorbar.set_label(WRAPPED.get(metric, plots.label(metric)))
-        ax.set_ylabel("Agenda capacity\n(negotiations at once)")
+        ax.set_ylabel("Negotiating budget\n(negotiations at once)")
     for ax in axes[1:]:
         ax.set_ylabel("")
     heat_png = plots.save(fig, figures / "centralised_heatmap")[1]
@@ -156,7 +157,9 @@ def report(results: Results, figures: Path) -> Section:
     best = analysis.best_rows(hr, FACTORS)
     counts = best["regime"].value_counts()
     where = {
-        r: ", ".join(f"{int(b.n_governments)}/{int(b.agenda_capacity)}" for b in best[best["regime"] == r].itertuples())
+        r: ", ".join(
+            f"{int(b.n_governments)}/{int(b.negotiation_budget)}" for b in best[best["regime"] == r].itertuples()
+        )
         for r in regimes
     }
     leaders = "; ".join(
@@ -167,7 +170,7 @@ def report(results: Results, figures: Path) -> Section:
     lost = hr[analysis.ci_side(hr) == -1]
     losses = (
         "; ".join(
-            f"{r.regime} at {int(r.n_governments)} governments, capacity {int(r.agenda_capacity)}"
+            f"{r.regime} at {int(r.n_governments)} governments, capacity {int(r.negotiation_budget)}"
             for r in lost.itertuples()
         )
         if len(lost)
@@ -183,22 +186,22 @@ def report(results: Results, figures: Path) -> Section:
         for r in regimes
         if r != BASELINE
     )
-    n_rep, months = int(runs["replicate"].nunique()), int(runs["steps"].iloc[0])
     points = runs[FACTORS].drop_duplicates().shape[0]
     paragraphs = [
-        f"{points} design points ({len(GOVERNMENTS)} numbers of governments x {len(CAPACITIES)} agenda "
-        f"capacities), {n_rep} replicates, {months} months. From {n_lo} to {n_hi} governments at agenda capacity "
-        f"{DEFAULT_CAPACITY} (mean [95% CI]; 'grows'/'falls' when the two CIs do not overlap): "
+        *([analysis.few_note(n_rep)] if analysis.too_few(n_rep) else []),
+        f"{points} design points ({len(GOVERNMENTS)} numbers of governments x {len(CAPACITIES)} negotiating "
+        f"budgets), {n_rep} replicates, {months} months. From {n_lo} to {n_hi} governments at negotiating budget "
+        f"{DEFAULT_CAPACITY} (mean [{ci}]; 'grows'/'falls' when the two intervals do not overlap): "
         + "; ".join(growth)
         + ".",
-        f"Time to agreement (months) from {n_lo} to {n_hi} governments at each agenda capacity: "
+        f"Time to agreement (months) from {n_lo} to {n_hi} governments at each negotiating budget: "
         + "; ".join(per_capacity)
         + ".",
-        f"From agenda capacity {c_lo} to {c_hi} at {n_default} governments: " + "; ".join(capacity) + ".",
+        f"From negotiating budget {c_lo} to {c_hi} at {n_default} governments: " + "; ".join(capacity) + ".",
         f"Harm reduction from {n_lo} to {n_hi} governments (capacity {DEFAULT_CAPACITY}): {hr_lines}. "
         f"Highest mean harm reduction across the {points} points (governments/capacity): {leaders}; "
         "shortest mean time to agreement: "
-        f"{fast_text}. Worse than no cooperation (CI below 0): {losses}.",
+        f"{fast_text}. Worse than no cooperation (interval below 0): {losses}.",
         "Time to agreement counts adopted issues only: where the open share is high, issues still queued "
         "are not in it, so it understates the delay (ODD §9).",
     ]
@@ -226,12 +229,12 @@ def report(results: Results, figures: Path) -> Section:
             (
                 scale_png,
                 f"Time to agreement, share of issues still open at the end and harm reduction against the number "
-                f"of governments (log scales) at agenda capacity {DEFAULT_CAPACITY}; means with 95% bootstrap CIs.",
+                f"of governments (log scales) at negotiating budget {DEFAULT_CAPACITY}; mean and {ci}.",
             ),
             (
                 heat_png,
                 "Centralised regime: mean time to agreement, share of issues still open at the end and harm "
-                "reduction over the number of governments and the agenda capacity.",
+                "reduction over the number of governments and the negotiating budget.",
             ),
         ],
         tables=tables,

@@ -253,7 +253,7 @@ def test_group_intervals_paired_lines_and_level_heatmap(tmp_path):
     assert [t.get_text() for t in ax.get_xticklabels()] == ["25", "400"]  # equal cells, labelled by level
     assert [t.get_text() for t in ax.get_yticklabels()] == ["2", "16"]
     assert sorted(t.get_text() for t in ax.texts) == ["1.0", "2.0", "3.0"]  # the missing cell stays blank
-    assert ax.get_ylabel() == "Agenda capacity (negotiations at once)"
+    assert ax.get_ylabel() == "Agenda capacity per venue (negotiations at once)"
     pdf, png = plots.save(fig, tmp_path / "heat")
     assert pdf.exists() and png.stat().st_size > 1000
 

@@ -10,12 +10,41 @@ from pathlib import Path
 ROOT = Path(__file__).parents[1]
 
 
+MAIN_GUARD = 'if __name__ == "__main__":'
+
+
+def readme_python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+
+
 def test_readme_python_examples_run(tmp_path, monkeypatch):
+    """Every Python block runs as written, as in Jupyter (those with a ``__main__`` guard as scripts, below)."""
     monkeypatch.chdir(tmp_path)  # examples write to results/
-    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    blocks = readme_python_blocks()
     assert len(blocks) >= 2
     for block in blocks:
-        exec(compile(block, "README.md", "exec"), {})
+        if MAIN_GUARD not in block:
+            exec(compile(block, "README.md", "exec"), {})
+
+
+def test_readme_examples_that_start_worker_processes_work_as_scripts(tmp_path):
+    """Saved as a file and run, a block that starts worker processes needs the ``__main__`` guard (the
+    workers import the script again): it has one, runs as a script, and its sweep stores every run."""
+    from ecsim.experiment import load_results
+
+    blocks = readme_python_blocks()
+    assert any("ProcessExecutor(" in b for b in blocks), "README lost its ProcessExecutor example"
+    for i, block in enumerate(b for b in blocks if MAIN_GUARD in b or "ProcessExecutor(" in b):
+        assert MAIN_GUARD in block, "a README block that starts worker processes lacks the __main__ guard"
+        folder = tmp_path / f"block_{i}"
+        folder.mkdir()
+        (folder / "example.py").write_text(block)
+        out = subprocess.run([sys.executable, "example.py"], capture_output=True, text=True, timeout=600, cwd=folder)
+        assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+        if "ProcessExecutor(" in block:
+            assert "runs completed, 0 failed" in out.stdout, out.stdout + out.stderr
+            for store in (folder / "results").iterdir():
+                assert load_results(store, steps=False).failed.empty, f"{store}: runs failed"
 
 
 def test_readme_shows_the_two_commands_first():

@@ -197,8 +197,8 @@ def mean_rounds_in_model(regime, seeds=range(4), **params):
 
 
 def test_in_the_model_a_larger_forum_negotiates_longer():
-    few = mean_rounds_in_model("centralised", n_governments=10, agenda_capacity=50)
-    many = mean_rounds_in_model("centralised", n_governments=150, agenda_capacity=50)
+    few = mean_rounds_in_model("centralised", n_governments=10, negotiation_budget=50, delegation_capacity=1e4)
+    many = mean_rounds_in_model("centralised", n_governments=150, negotiation_budget=50, delegation_capacity=1e4)
     assert many > few
 
 
@@ -211,7 +211,7 @@ def test_in_the_model_wider_preferences_slow_agreement():
 def test_agenda_congestion_delays_agreement():
     def time_to_agreement(capacity):
         runs = [
-            EnhancedCooperationModel("centralised", rng=s, **(SMALL | {"agenda_capacity": capacity})).run()
+            EnhancedCooperationModel("centralised", rng=s, **(SMALL | {"negotiation_budget": capacity})).run()
             for s in range(3)
         ]
         return np.nanmean([m.issue_log()["time_to_agreement"].mean() for m in runs])

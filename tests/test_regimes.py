@@ -92,8 +92,9 @@ def test_a_user_defined_regime_in_a_few_lines():
 
 
 def test_regimes_share_one_venue_object_per_name():
-    flexible = REGIMES["flexible"]
-    assert flexible.routes["corporate_harm"] is INDUSTRY_SELF_REGULATION
+    flexible, private = REGIMES["flexible"], REGIMES["self_regulatory"]
+    assert flexible.routes["corporate_harm"].name == INDUSTRY_SELF_REGULATION.name
+    assert private.routes["corporate_harm"] is private.routes["international"]  # one industry venue, two categories
     assert len(flexible.venues) == 5 and len(REGIMES["centralised"].venues) == 1
 
 

@@ -32,6 +32,21 @@ def test_every_study_writes_figures_tables_and_a_report(quick):
         assert numbers[name], f"{name} reports no key numbers"
 
 
+def test_the_decomposition_study_splits_each_gap_exactly(quick):
+    """Each comparison's contributions add up to its whole gap (exact Shapley values)."""
+    import pandas as pd
+
+    results, _ = quick
+    table = pd.read_csv(results / "quick" / "regime_decomposition" / "figures" / "decomposition.csv")
+    assert set(table.columns) >= {"comparison", "dimension", "contribution", "ci_low", "ci_high"}
+    for comparison, rows in table.groupby("comparison"):
+        parts = rows.loc[rows["dimension"] != "total", "contribution"].sum()
+        total = rows.loc[rows["dimension"] == "total", "contribution"].item()
+        assert parts == pytest.approx(total, abs=1e-12), comparison
+        assert (rows["ci_low"] <= rows["contribution"]).all() and (rows["contribution"] <= rows["ci_high"]).all()
+    assert set(table["comparison"]) == {"flexible vs centralised", "flexible vs self_regulatory"}
+
+
 def test_quick_reproduction_key_numbers_match_the_reference(quick):
     """Fails when a change moves the numbers; regenerate with `python tests/regression.py` on purpose."""
     _, numbers = quick
@@ -92,6 +107,7 @@ def test_the_built_in_studies_keep_their_order():
     names = [s.name for s in discover_studies(ROOT / "experiments")]
     assert names == [
         "regime_comparison",
+        "regime_decomposition",
         "issue_mix",
         "market_concentration_monitoring",
         "scale_and_speed",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # what type checkers see; at run time ``__getattr__`` imports these on first use
     from ecsim._version import __version__
+    from ecsim.dimensions import DIMENSIONS, regime_dimensions
     from ecsim.experiment import Experiment, load_results, run_experiment
     from ecsim.model import (
         METRICS,
@@ -39,6 +40,8 @@ if TYPE_CHECKING:  # what type checkers see; at run time ``__getattr__`` imports
 _LAZY: dict[str, str] = {
     "__version__": "ecsim._version",
     "CATEGORIES": "ecsim.params",
+    "DIMENSIONS": "ecsim.dimensions",
+    "regime_dimensions": "ecsim.dimensions",
     "Parameter": "ecsim.params",
     "ParameterError": "ecsim.params",
     "parameters": "ecsim.params",
@@ -63,6 +66,7 @@ _SUBMODULES = frozenset({"experiment", "games", "model", "params", "rng"})
 
 __all__ = [
     "CATEGORIES",
+    "DIMENSIONS",
     "METRICS",
     "REGIMES",
     "CivilSocietyOrg",
@@ -80,6 +84,7 @@ __all__ = [
     "compare",
     "load_results",
     "parameters",
+    "regime_dimensions",
     "run_experiment",
     "summarise",
 ]

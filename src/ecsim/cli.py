@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ecsim.params import PARAMETERS, ParameterError
+from ecsim.params import PARAMETERS, ParameterError, did_you_mean, unknown_parameter
 
 EPILOG = """examples:
   ecsim run --regime flexible --seed 7
@@ -117,7 +117,7 @@ def _parse_sets(pairs: Sequence[str] | None) -> dict[str, Any]:
         if not sep or not name:
             raise UsageError(f"--set {pair!r}: expected NAME=VALUE, e.g. --set issue_rate=2")
         if name not in PARAMETERS:
-            raise ParameterError(f"unknown parameter {name!r}: see `ecsim params` for the {len(PARAMETERS)} names")
+            raise ParameterError(f"--set {pair!r}: {unknown_parameter(name)}")
         values[name] = PARAMETERS[name].parse(text)
     return values
 
@@ -203,9 +203,18 @@ def cmd_params(args: argparse.Namespace) -> int:
         return 0
     for p in PARAMETERS.values():
         default = ",".join(f"{k}:{v:g}" for k, v in p.default.items()) if p.kind == "mix" else p.default
-        print(f"{p.name}  (default {default}; {p.allowed}; unit: {p.unit})")
+        print(f"{p.name}  (default {default}; {p.allowed}; unit: {p.unit}; {_plausible(p)})")
         print(f"    {p.description}  [{p.source}]")
     return 0
+
+
+def _plausible(p: Any) -> str:
+    """The range (or choices) a sensitivity analysis explores, as ``ecsim params --markdown`` shows it."""
+    if p.plausible is None:
+        return "no plausible range (not varied in sensitivity analyses)"
+    if p.kind == "choice":
+        return "plausible (sensitivity): " + ("every choice" if p.plausible == p.choices else ", ".join(p.plausible))
+    return f"plausible (sensitivity): {p.plausible[0]:g}-{p.plausible[1]:g}"
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -301,7 +310,21 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the model under one regime and print a summary; --out writes the per-step table "
         "(one row per step, with the seed and every parameter alongside).",
     )
-    run.add_argument("--regime", choices=list(REGIMES), default="flexible", help="governance regime (default flexible)")
+
+    def regime_name(text: str) -> str:
+        if text not in REGIMES:
+            raise argparse.ArgumentTypeError(
+                f"invalid choice: {text!r}: expected one of {', '.join(REGIMES)}{did_you_mean(text, REGIMES)}"
+            )
+        return text
+
+    run.add_argument(
+        "--regime",
+        type=regime_name,
+        default="flexible",
+        metavar="{" + ",".join(REGIMES) + "}",
+        help="governance regime (default flexible)",
+    )
     model_options(run)
     run.add_argument("--out", metavar="FILE", help="write the per-step table to FILE.parquet (or FILE.csv)")
     run.set_defaults(func=cmd_run)

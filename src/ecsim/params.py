@@ -9,10 +9,13 @@ names the parameter and what is allowed; nothing is ever clamped silently.
 
 from __future__ import annotations
 
+import difflib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from ecsim.dimensions import DIMENSIONS, OWN
 
 #: Issue categories (seed 1b, 1c, 1f, 1g); order is the order of ``issue_mix``.
 CATEGORIES: tuple[str, ...] = (
@@ -106,7 +109,8 @@ class Parameter:
         """Return ``value`` checked and normalised, or raise ParameterError."""
         if self.kind == "choice":
             if not isinstance(value, str) or value not in (self.choices or ()):
-                raise ParameterError(f"{self.name}={value!r} is not allowed: expected {self.allowed}")
+                hint = did_you_mean(value, self.choices or ()) if isinstance(value, str) else ""
+                raise ParameterError(f"{self.name}={value!r} is not allowed: expected {self.allowed}{hint}")
             return value
         if self.kind == "mix":
             return _validate_mix(self, value)
@@ -165,7 +169,9 @@ def _validate_mix(p: Parameter, value: Any) -> dict[str, float]:
     unknown = [k for k in value if k not in CATEGORIES]
     if unknown:
         raise ParameterError(
-            f"{p.name} has an unknown category {unknown[0]!r}: expected one of " + ", ".join(CATEGORIES)
+            f"{p.name} has an unknown category {unknown[0]!r}: expected one of "
+            + ", ".join(CATEGORIES)
+            + did_you_mean(unknown[0], CATEGORIES)
         )
     mix: dict[str, float] = {}
     for category in CATEGORIES:
@@ -193,7 +199,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         240,
         "Length of a run (one step is one month; 240 = 20 years).",
         "steps",
-        "DESIGN.md §1 (monthly step, 20-year horizon)",
+        "ODD §2, Scales (one step is a month; a 20-year horizon)",
         min=1,
         max=100_000,
     ),
@@ -277,7 +283,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         0.15,
         "Spread of stakeholders' positions on one issue around their usual stringency preference.",
         "stringency",
-        "DESIGN.md §1 (heterogeneity of deciders)",
+        "ODD §7.3 (issue-level disagreement around stable preferences); seed 1d",
         min=0.0,
         max=1.0,
         plausible=(0.05, 0.3),
@@ -364,12 +370,49 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "agenda_capacity",
         "int",
         8,
-        "Negotiations a venue can hold at once; further issues wait in a queue.",
+        "Under capacity=per_venue: negotiations each venue can hold at once; further issues wait in its queue.",
         "issues",
         "seed 1g (a single homogeneous forum shares one agenda)",
         min=1,
         max=10_000,
-        plausible=(2, 16),
+    ),
+    _p(
+        "negotiation_budget",
+        "int",
+        16,
+        "Under capacity=shared (the default): negotiations the whole regime can hold at once, across all its "
+        "venues; further issues wait in one queue, in order of arrival. Equal for every regime: equal resources.",
+        "issues",
+        "modelling choice: regimes compared at equal negotiating capacity (docs/ODD.md §7.5)",
+        min=1,
+        max=10_000,
+        plausible=(8, 32),
+    ),
+    _p(
+        "delegation_capacity",
+        "float",
+        8.0,
+        "Mean number of negotiations a government can staff at once; each government's is proportional to its "
+        "enforcement capacity (a proxy for state capacity; at least 1). An overloaded government is absent from "
+        "further tables until a seat frees. 10000 switches the limit off.",
+        "negotiations",
+        "Panke 2012 (small states' capacity in international negotiations); seed 1b (equal footing)",
+        min=1.0,
+        max=10_000.0,
+        plausible=(2.0, 24.0),
+    ),
+    *(
+        _p(
+            name,
+            "choice",
+            OWN,
+            f"Design dimension '{name}' ({d.description}): '{OWN}' keeps the regime's own value; any other value "
+            "replaces it (see ecsim.regime_dimensions()).",
+            "-",
+            d.source,
+            choices=(OWN, *d.values),
+        )
+        for name, d in DIMENSIONS.items()
     ),
     _p(
         "negotiation_deadline",
@@ -377,7 +420,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         36,
         "Rounds (steps) after which an unfinished negotiation fails.",
         "steps",
-        "DESIGN.md §1 (a deadline ends a negotiation as a failure)",
+        "ODD §7.6, step 4 (a deadline ends a negotiation as a failure)",
         min=1,
         max=10_000,
         plausible=(12, 60),
@@ -388,7 +431,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         0.15,
         "Share of the distance to the proposal a dissenting decider concedes each round.",
         "per round",
-        "monotonic concession protocol (Zeuthen); ODD §7",
+        "ODD §7.6 (monotonic concession); Zeuthen 1930",
         min=0.0,
         max=1.0,
         plausible=(0.05, 0.3),
@@ -420,7 +463,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         0.1,
         "A decider accepts a proposal within this distance of its own position.",
         "stringency",
-        "ODD §7",
+        "ODD §7.6, step 2 (acceptance)",
         min=0.0,
         max=1.0,
         plausible=(0.05, 0.2),
@@ -465,7 +508,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         2.0,
         "Cost per step to a firm of complying with a norm of stringency 1.",
         "cost units",
-        "DESIGN.md §1 (compliance cost vs expected sanction)",
+        "ODD §7.9 (compliance cost against expected sanction); Becker 1968",
         min=0.0,
         max=100.0,
         plausible=(0.5, 4.0),
@@ -564,7 +607,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         0.25,
         "Scale of idiosyncratic noise in compliance decisions (logit).",
         "cost units",
-        "ODD §7 (bounded rationality)",
+        "ODD §7.9 (bounded rationality: logit choice); McFadden 1974",
         min=0.01,
         max=100.0,
         plausible=(0.1, 0.5),
@@ -621,9 +664,21 @@ def validate(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     values = defaults()
     for name, value in (overrides or {}).items():
         if name not in PARAMETERS:
-            raise ParameterError(f"unknown parameter {name!r}: see `ecsim params` for the {len(PARAMETERS)} names")
+            raise ParameterError(unknown_parameter(name))
         values[name] = PARAMETERS[name].validate(value)
     return values
+
+
+def did_you_mean(name: object, names: Iterable[str]) -> str:
+    """'; did you mean 'X'?' with the valid name nearest to ``name`` (difflib), or '' if none is close."""
+    close = difflib.get_close_matches(str(name), list(names), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def unknown_parameter(name: object) -> str:
+    """The one-line message for a name that is not a parameter, with the nearest one."""
+    hint = did_you_mean(name, PARAMETERS)
+    return f"unknown parameter {name!r}: see `ecsim params` for the {len(PARAMETERS)} names{hint}"
 
 
 def uncertain() -> dict[str, tuple[float, float] | tuple[str, ...]]:

@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ecsim.analysis import backlog, issue_mix, paired, shock
+from ecsim.analysis.tables import MIN_CI_N, sample_size, too_few
 from ecsim.model.metrics import DECLARED
 
 COLUMN_WIDTH = 3.5  # inches, one journal column
@@ -40,7 +41,9 @@ PARAMETER_LABELS: dict[str, str] = {
     "market_concentration": "Market concentration c",
     "monitoring_capacity": "Civil-society monitoring capacity",
     "n_governments": "Number of governments",
-    "agenda_capacity": "Agenda capacity (negotiations at once)",
+    "agenda_capacity": "Agenda capacity per venue (negotiations at once)",
+    "negotiation_budget": "Negotiating budget (negotiations at once)",
+    "delegation_capacity": "Delegation capacity (negotiations a government staffs)",
 }
 
 #: Axis labels with units, in the domain's words: every metric's from its declaration
@@ -105,6 +108,28 @@ def _regimes(df: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(df["regime"]))
 
 
+def flag_few(ax: Axes, data: pd.DataFrame, what: str = "intervals") -> None:
+    """Note under the figure when ``data``'s intervals come from fewer than 5 replicates (its ``n`` or ``n_pairs``).
+
+    Such an interval is not a 95% confidence interval (with 2 replicates a bootstrap interval is about their
+    minimum and maximum), so the figure says so wherever it is shown, whatever its caption.  One note per
+    figure, naming the smallest number of replicates behind any of its panels.
+    """
+    n = sample_size(data)
+    if not too_few(n):
+        return
+    fig = ax.get_figure()
+    smallest = min(n, getattr(fig, "_ecsim_fewest", n))
+    fig._ecsim_fewest = smallest  # type: ignore[union-attr]
+    fig.supxlabel(  # type: ignore[union-attr]
+        f"{what.capitalize()} from only {smallest} replicate{'' if smallest == 1 else 's'} "
+        f"(fewer than {MIN_CI_N}): not 95% confidence intervals",
+        fontsize=6,
+        color="0.3",
+        style="italic",
+    )
+
+
 def timeseries(ts: pd.DataFrame, metric: str, ax: Axes | None = None) -> Axes:
     """Mean over runs per step with its confidence band, one line per regime (from ``analysis.timeseries``)."""
     ax = _axes(ax)
@@ -118,6 +143,7 @@ def timeseries(ts: pd.DataFrame, metric: str, ax: Axes | None = None) -> Axes:
         ax.set_xlabel(label("step"))
         ax.set_ylabel(label(metric))
         ax.legend(loc="best")
+        flag_few(ax, ts, "bands")
     return ax
 
 
@@ -142,6 +168,7 @@ def regime_intervals(summary: pd.DataFrame, metric: str, ax: Axes | None = None)
         ax.set_ylim(-0.6, len(order) - 0.4)
         ax.invert_yaxis()
         ax.set_xlabel(label(metric))
+        flag_few(ax, d)
     return ax
 
 
@@ -164,6 +191,36 @@ def paired_intervals(paired: pd.DataFrame, ax: Axes | None = None) -> Axes:
         ax.set_yticks(range(len(paired)), [c.replace("_", " ") for c in paired["comparison"]])
         ax.invert_yaxis()
         ax.set_xlabel(f"Paired difference in {label(paired['metric'].iloc[0]).lower()}")
+        flag_few(ax, paired)
+    return ax
+
+
+def decomposition(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """One comparison's gap and each dimension's contribution to it, with intervals
+    (``analysis.decomposition.decompose``: columns dimension, contribution, ci_low, ci_high)."""
+    ax = _axes(ax)
+    parts = table[table["dimension"] != "total"].sort_values("contribution", key=abs, ascending=False)
+    rows = pd.concat([table[table["dimension"] == "total"], parts])
+    with plt.rc_context(STYLE):
+        for i, r in enumerate(rows.itertuples()):
+            total = r.dimension == "total"
+            ax.barh(i, r.contribution, color="0.3" if total else "#0072B2", height=0.6)
+            ax.errorbar(
+                r.contribution,
+                i,
+                xerr=[[r.contribution - r.ci_low], [r.ci_high - r.contribution]],
+                fmt="none",
+                ecolor="black",
+                capsize=2,
+                linewidth=0.8,
+            )
+        ax.axvline(0, color="0.6", linewidth=0.8)
+        names = ["whole gap" if d == "total" else d for d in rows["dimension"]]
+        ax.set_yticks(range(len(rows)), names)
+        ax.invert_yaxis()
+        first, _, second = str(rows["comparison"].iloc[0]).partition(" vs ")
+        ax.set_title(f"{first} vs {second}".replace("_", " "))
+        ax.set_xlabel(f"Advantage of {first.replace('_', ' ')} in harm reduction")
     return ax
 
 
@@ -189,6 +246,7 @@ def factor_lines(summary: pd.DataFrame, factor: str, metric: str, ax: Axes | Non
         ax.set_xlabel(label(factor))
         ax.set_ylabel(label(metric))
         ax.legend(loc="best")
+        flag_few(ax, d)
     return ax
 
 
@@ -296,6 +354,7 @@ def group_intervals(
         else:
             ax.set_xlabel(label(metric))
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(series), handletextpad=0.2, borderaxespad=0.2)
+        flag_few(ax, d)
     return ax
 
 
@@ -379,6 +438,7 @@ def paired_lines(paired: pd.DataFrame, factor: str, ax: Axes | None = None) -> A
         ax.set_xlabel(label(factor))
         ax.set_ylabel(f"Paired difference in {label(d['metric'].iloc[0]).lower()}")
         ax.legend(loc="best")
+        flag_few(ax, d)
     return ax
 
 

@@ -5,14 +5,17 @@ A study script in ``experiments/`` defines::
     EXPERIMENT = Experiment(...)                 # paper size
     QUICK = {"replicates": 4, "steps": 120}      # the --quick size (replicates, steps, samples)
     ORDER = 25                                   # optional: its place in the report (a number)
-    def report(results, figures) -> Section: ... # figures and tables into ``figures``
+    def report(results, figures) -> Section: ... # figures and tables into ``figures``; Section(summary=...)
+                                                 # is the headline table printed when the study ends
 
     if __name__ == "__main__":
         raise SystemExit(main(EXPERIMENT, QUICK, report))
 
 ``python experiments/NAME.py [--quick]`` runs (or resumes) the sweep into
 ``results/NAME`` (``results/quick/NAME`` with ``--quick``), then writes
-``figures/`` and ``report.md`` there.  ``ecsim reproduce`` finds every study
+``figures/`` and ``report.md`` there, and ends by printing the section's
+``summary`` (a short plain-text table, e.g. :func:`ecsim.analysis.text_table`)
+and where the figures and report are.  ``ecsim reproduce`` finds every study
 script in its ``--experiments`` folder (:func:`discover_studies`: a script that
 defines ``EXPERIMENT`` and ``report`` at its top level; a user's own too), does
 this for each and gathers the sections into ``results/REPORT.md``: the studies
@@ -34,12 +37,15 @@ from pathlib import Path
 from typing import Any
 
 from ecsim.analysis.report import Section, write_report
+from ecsim.analysis.tables import MIN_CI_N, too_few
 from ecsim.experiment.cli import Parser as _Parser
 from ecsim.experiment.cli import add_sweep_options, import_script, run_from_args
 from ecsim.experiment.spec import Experiment, ExperimentError
 from ecsim.experiment.store import Results, load_results
 
 Report = Callable[[Results, Path], Section]
+#: Designs whose intervals come from SALib's bootstrap over the design points, not from replicates.
+SENSITIVITY_DESIGNS = ("morris", "saltelli")
 
 
 @dataclass(frozen=True)
@@ -109,7 +115,7 @@ def _study_script(path: Path) -> StudyScript | None:
     try:
         tree = ast.parse(path.read_text(), filename=str(path))
     except SyntaxError as exc:
-        raise ExperimentError(f"{path}: not valid Python (line {exc.lineno}: {exc.msg})") from None
+        raise ExperimentError(f"{path}, line {exc.lineno}: not valid Python ({exc.msg})") from None
     names = _top_level_names(tree)
     if "EXPERIMENT" not in names or "report" not in names:
         return None
@@ -156,12 +162,15 @@ def select_studies(studies: Sequence[StudyScript], only: str | None, folder: Pat
     return [by_name[n] for n in wanted]
 
 
-def build_report(study: Study, folder: Path) -> Section:
-    """Read the stored results and write the study's figures, tables and ``report.md``."""
+def build_report(study: Study, folder: Path, by: str = "") -> Section:
+    """Read the stored results and write the study's figures, tables and ``report.md``.
+
+    ``by``: the command that runs the study, said in ``report.md`` (e.g. ``ecsim reproduce``).
+    """
     import json
 
     section = study.report(load_results(folder), folder / "figures")
-    write_report([section], folder / "report.md")
+    write_report([section], folder / "report.md", by=by, title=f"ecsim study report: {study.name}")
     numbers = {k: float(v) for k, v in section.key_numbers.items()}
     (folder / "report.json").write_text(json.dumps({"title": section.title, "key_numbers": numbers}, indent=2) + "\n")
     return section
@@ -172,16 +181,25 @@ def add_study_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-report", action="store_true", help="run the sweep only; build no figures")
 
 
-def run_study(study: Study, args: argparse.Namespace, results: Path, prog: str) -> tuple[int, Section | None]:
-    """Sweep (resuming), then report; returns (exit status, section)."""
+def run_study(
+    study: Study, args: argparse.Namespace, results: Path, prog: str, by: str = ""
+) -> tuple[int, Section | None]:
+    """Sweep (resuming), then report; returns (exit status, section).
+
+    Unless ``--quiet``, ends by printing the study's headline table (its section's ``summary``) and
+    where its figures and report are.  ``by`` is the command, said in ``report.md``.
+    """
     if args.out is None:
         args.out = str(study.folder(results, args.quick))
     status = run_from_args(study.sized(args.quick), args, prog)
     if status != 0 or args.no_report:
         return status, None
-    section = build_report(study, Path(args.out))
+    section = build_report(study, Path(args.out), by)
     if not args.quiet:
-        print(f"figures and report: {Path(args.out) / 'figures'}, {Path(args.out) / 'report.md'}")
+        if section.summary:
+            print(f"\n{section.summary.rstrip()}\n")
+        print(f"figures: {Path(args.out) / 'figures'}")
+        print(f"report:  {Path(args.out) / 'report.md'}")
     return 0, section
 
 
@@ -193,7 +211,8 @@ def main(experiment: Experiment, quick: dict[str, Any], report: Report, argv: Se
     add_sweep_options(parser)
     add_study_options(parser)
     args = parser.parse_args(argv)
-    return run_study(study, args, Path("results"), prog)[0]
+    command = " ".join(["python", *sys.argv]) if argv is None else ""
+    return run_study(study, args, Path("results"), prog, by=command)[0]
 
 
 def reproduce(args: argparse.Namespace) -> int:
@@ -207,15 +226,26 @@ def reproduce(args: argparse.Namespace) -> int:
     studies = discover_studies(folder)
     if not studies:
         raise ExperimentError(f"--experiments {folder}: no study scripts here (a study defines EXPERIMENT and report)")
-    sections, status = [], 0
-    for script in select_studies(studies, args.only, folder):
+    chosen = [(script, load_study(script.path)) for script in select_studies(studies, args.only, folder)]
+    folders: dict[str, Path] = {}
+    for script, study in chosen:  # a study's results folder is named after its Experiment, not its file
+        other = folders.setdefault(study.name, script.path)
+        if other != script.path:
+            raise ExperimentError(
+                f"{other} and {script.path} both name their Experiment {study.name!r}, so both would write to "
+                f"{study.folder(results, args.quick)}: give each study its own Experiment name"
+            )
+    sections, status, few = [], 0, []
+    for script, study in chosen:
         name = script.name
-        study = load_study(script.path)
+        sized = study.sized(args.quick).with_sizes(args.replicates)
+        if sized.design not in SENSITIVITY_DESIGNS and too_few(sized.replicates):
+            few.append(f"{name} ({sized.replicates})")
         if not args.quiet:
             print(f"== {name}")
         study_args = argparse.Namespace(**vars(args))
         study_args.out = None
-        code, section = run_study(study, study_args, results, f"ecsim reproduce ({name})")
+        code, section = run_study(study, study_args, results, f"ecsim reproduce ({name})", by="ecsim reproduce")
         status = max(status, code)
         if section is not None:
             sections.append(section)
@@ -224,12 +254,18 @@ def reproduce(args: argparse.Namespace) -> int:
     report_path = (results / "quick" if args.quick else results) / "REPORT.md"
     if sections:
         size = "quick sizes (--quick)" if args.quick else "paper sizes"
+        caution = (
+            f" Fewer than {MIN_CI_N} replicates here (their number in brackets): {', '.join(few)}; the intervals of "
+            "these studies are marked as such and are not 95% confidence intervals."
+            if few
+            else ""
+        )
         write_report(
             sections,
             report_path,
-            preamble=f"Studies run at {size}. Each section's numbers are means "
-            "over replicates with 95% bootstrap confidence intervals; regimes are compared on common "
-            "random numbers (same seed, same stakeholders and issues).",
+            preamble=f"Studies run at {size}. Each section's numbers are means over replicates with 95% bootstrap "
+            "confidence intervals (sensitivity indices: SALib's bootstrap over the design); regimes are compared on "
+            f"common random numbers (same seed, same stakeholders and issues).{caution}",
         )
         print(f"report: {report_path}")
     return status

@@ -39,7 +39,19 @@ if TYPE_CHECKING:  # what type checkers see; at run time ``__getattr__`` imports
         summarise,
         timeseries,
     )
-    from ecsim.analysis.tables import ci_text, export, format_ci, number, wide_ci_table
+    from ecsim.analysis.tables import (
+        MIN_CI_N,
+        ci_name,
+        ci_text,
+        export,
+        few_note,
+        format_ci,
+        number,
+        sample_size,
+        text_table,
+        too_few,
+        wide_ci_table,
+    )
 
 #: The module that defines each public name.
 _LAZY: dict[str, str] = {
@@ -66,7 +78,13 @@ _LAZY: dict[str, str] = {
     "replicate_adequacy": "ecsim.analysis.stats",
     "summarise": "ecsim.analysis.stats",
     "timeseries": "ecsim.analysis.stats",
+    "MIN_CI_N": "ecsim.analysis.tables",
+    "ci_name": "ecsim.analysis.tables",
     "ci_text": "ecsim.analysis.tables",
+    "few_note": "ecsim.analysis.tables",
+    "sample_size": "ecsim.analysis.tables",
+    "text_table": "ecsim.analysis.tables",
+    "too_few": "ecsim.analysis.tables",
     "export": "ecsim.analysis.tables",
     "format_ci": "ecsim.analysis.tables",
     "number": "ecsim.analysis.tables",
@@ -74,15 +92,18 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "MIN_CI_N",
     "PAIR",
     "Section",
     "Trend",
     "adequacy_verdict",
     "always_equal",
     "best_rows",
+    "ci_name",
     "ci_side",
     "ci_text",
     "export",
+    "few_note",
     "format_ci",
     "harm_reduction",
     "in_regime_order",
@@ -96,9 +117,12 @@ __all__ = [
     "paired_summary",
     "rank_trend",
     "replicate_adequacy",
+    "sample_size",
     "sobol_indices",
     "summarise",
+    "text_table",
     "timeseries",
+    "too_few",
     "wide_ci_table",
     "with_backlog",
     "write_report",

@@ -16,6 +16,8 @@ class Section:
     figures: list[tuple[Path, str]] = field(default_factory=list)  # (PNG path, caption)
     tables: list[Path] = field(default_factory=list)
     key_numbers: dict[str, float] = field(default_factory=dict)
+    #: The headline result as a short plain-text table, printed in the terminal when the study ends.
+    summary: str = ""
 
     def markdown(self, base: Path) -> str:
         parts = [f"## {self.title}", "", self.text.strip(), ""]
@@ -34,12 +36,21 @@ def _rel(path: Path, base: Path) -> str:
         return str(path)
 
 
-def write_report(sections: list[Section], path: str | Path, preamble: str = "") -> Path:
-    """Write ``REPORT.md`` with every section; figures are linked relative to its folder."""
+def write_report(
+    sections: list[Section],
+    path: str | Path,
+    preamble: str = "",
+    by: str = "ecsim reproduce",
+    title: str = "ecsim reproduction report",
+) -> Path:
+    """Write ``REPORT.md`` with every section; figures are linked relative to its folder.
+
+    ``by`` is the command that built it (said under the title; empty: not said).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    head = ["# ecsim reproduction report", "", f"Generated {stamp} by `ecsim reproduce`.", ""]
+    head = [f"# {title}", "", f"Generated {stamp}" + (f" by `{by}`." if by else "."), ""]
     if preamble:
         head += [preamble.strip(), ""]
     body = [s.markdown(path.parent) for s in sections]

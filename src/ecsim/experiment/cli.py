@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -22,6 +23,8 @@ from ecsim.experiment.executors import DaskExecutor, Executor, ProcessExecutor, 
 from ecsim.experiment.runner import MAX_RUNS, check_size, run_experiment
 from ecsim.experiment.spec import Experiment, ExperimentError
 from ecsim.experiment.store import StoreError
+from ecsim.model.regimes import RegimeError
+from ecsim.params import ParameterError
 
 
 class Parser(argparse.ArgumentParser):
@@ -68,7 +71,10 @@ def add_sweep_options(parser: argparse.ArgumentParser, out: bool = True) -> None
     store = parser.add_argument_group("results")
     if out:
         store.add_argument("--out", metavar="DIR", help="store folder (default results/NAME); resumed if it exists")
-    store.add_argument("--fresh", action="store_true", help="discard what --out holds and start over")
+        fresh = "discard what --out holds and start over"
+    else:
+        fresh = "discard each study's stored runs (results/NAME) and start over"
+    store.add_argument("--fresh", action="store_true", help=fresh)
     store.add_argument("--quiet", action="store_true", help="no progress bar and no summary line")
     faults = parser.add_argument_group("limits")
     faults.add_argument(
@@ -142,8 +148,38 @@ def import_script(path: str | Path, what: str = "experiment script") -> ModuleTy
     if spec is None or spec.loader is None:
         raise ExperimentError(f"{path}: not a Python script")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:  # the script itself, or a module it imports
+        where = (
+            f"{path}, line {exc.lineno}"
+            if _same_file(exc.filename, path)
+            else f"{path}: {exc.filename}, line {exc.lineno}"
+        )
+        raise ExperimentError(f"{where}: not valid Python ({exc.msg})") from None
+    except Exception as exc:  # an import that fails, an invalid Experiment(...), any error at import
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        if isinstance(exc, ImportError):
+            what = f"cannot import ({type(exc).__name__}: {detail})"
+        elif isinstance(exc, ExperimentError | ParameterError | RegimeError) and detail:  # ecsim's one-line errors
+            what = detail
+        else:
+            what = f"the script raised {type(exc).__name__}" + (f": {detail}" if detail else "")
+        raise ExperimentError(f"{path}, line {_line_in(exc, path)}: {what}") from None
     return module
+
+
+def _same_file(name: str | None, path: Path) -> bool:
+    try:
+        return name is not None and Path(name).resolve() == path.resolve()
+    except OSError:  # pragma: no cover
+        return False
+
+
+def _line_in(exc: BaseException, path: Path) -> int | str:
+    """The line of ``path`` that was running when ``exc`` was raised (the innermost frame in the script)."""
+    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if _same_file(f.filename, path)]
+    return lines[-1] if lines and lines[-1] is not None else "?"
 
 
 def load_experiment(path: str | Path) -> Experiment:

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ecsim.dimensions import DIMENSIONS
 from ecsim.experiment.designs import count_points, design_points
 from ecsim.experiment.executors import Executor, SerialExecutor, WorkerLost
 from ecsim.experiment.schema import to_arrow
@@ -45,6 +46,7 @@ from ecsim.experiment.spec import Experiment, ExperimentError
 from ecsim.experiment.store import Identity, Plan, Store, finish_manifest, run_id
 from ecsim.experiment.worker import RunTask, failed_row, run_batch
 from ecsim.model.metrics import SUMMARY
+from ecsim.model.regimes import BASELINE
 from ecsim.model.summary import parameter_columns
 from ecsim.params import validate
 from ecsim.rng import run_seed
@@ -63,12 +65,13 @@ class SweepReport:
     signal: str = ""  # what interrupted it: SIGINT (Ctrl-C) or SIGTERM
     seconds: float = 0.0
     failures: list[dict[str, Any]] = field(default_factory=list)
+    plan: str = ""  # how the planned runs come about (:func:`plan_text`)
 
     def __str__(self) -> str:
         state = "interrupted" if self.interrupted else "done"
         text = (
             f"{state}: {self.completed} runs completed, {self.failed} failed, {self.skipped} already stored "
-            f"(of {self.planned}) in {self.seconds:.1f} s -> {self.out}"
+            f"(of {self.plan or self.planned}) in {self.seconds:.1f} s -> {self.out}"
         )
         if self.interrupted:
             text += "\nre-run the same command to resume"
@@ -80,16 +83,23 @@ class SweepReport:
 
 
 def plan(experiment: Experiment) -> list[RunTask]:
-    """Every run of the experiment, in a fixed order: point, replicate, regime."""
+    """Every run of the experiment, in a fixed order: point, replicate, regime.
+
+    Design dimensions set as fixed values or factors (``consultation``, ``scope``, ...) change every
+    regime of the experiment but the baseline: harm reduction is always paired against the same
+    world without enhanced cooperation.
+    """
     tasks = []
     for p, point in enumerate(design_points(experiment)):
         values = {k: v for k, v in point.items() if not k.startswith("u_")}
         params = {**experiment.fixed, **values, "steps": experiment.steps}
+        baseline_params = {k: v for k, v in params.items() if k not in DIMENSIONS}
         for r in range(experiment.replicates):
             seed = run_seed(experiment.seed, p, r)
             for regime in experiment.regimes:
                 name = regime.name  # type: ignore[union-attr]
-                tasks.append(RunTask(run_id(p, r, name), p, r, regime, seed, params))  # type: ignore[arg-type]
+                own = baseline_params if name == BASELINE else params
+                tasks.append(RunTask(run_id(p, r, name), p, r, regime, seed, own))  # type: ignore[arg-type]
     return tasks
 
 
@@ -102,13 +112,31 @@ def count_runs(experiment: Experiment) -> int:
     return count_points(experiment) * experiment.replicates * len(experiment.regimes)
 
 
+def plan_text(experiment: Experiment, points: int | None = None) -> str:
+    """'18 runs = 6 points x 1 replicate x 3 regimes (no_cooperation added: ...)': what a sweep plans, and why.
+
+    Says when ``no_cooperation`` was added to the regimes asked for (harm reduction is paired against it),
+    so that a 2-regime, 6-point sweep's 18 runs are no surprise.
+    """
+    points = count_points(experiment) if points is None else points
+    replicates, regimes = experiment.replicates, len(experiment.regimes)
+    total = points * replicates * regimes
+
+    def n(count: int, word: str) -> str:
+        return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+    text = f"{total:,} runs = {n(points, 'point')} x {n(replicates, 'replicate')} x {n(regimes, 'regime')}"
+    if experiment.added_baseline:
+        text += f" ({BASELINE} added as the baseline that harm reduction is paired against)"
+    return text
+
+
 def check_size(experiment: Experiment, max_runs: int = MAX_RUNS) -> int:
     """The number of runs planned; ExperimentError (nothing built, nothing written) if above ``max_runs``."""
     planned = count_runs(experiment)
     if planned > max_runs:
         raise ExperimentError(
-            f"the design plans {planned:,} runs ({count_points(experiment):,} points x {experiment.replicates} "
-            f"replicates x {len(experiment.regimes)} regimes), more than max_runs={max_runs:,}: "
+            f"the design plans {plan_text(experiment)}, more than max_runs={max_runs:,}: "
             "make it smaller or raise the limit (--max-runs)"
         )
     return planned
@@ -244,7 +272,9 @@ def run_experiment(
             store.open_for_writing(identity, fresh)
             done = store.completed(identity)
             pending = [t for t in tasks if t.run_id not in done]
-            report = SweepReport(out=out, planned=len(tasks), skipped=len(tasks) - len(pending))
+            report = SweepReport(
+                out=out, planned=len(tasks), skipped=len(tasks) - len(pending), plan=plan_text(experiment, len(points))
+            )
             manifest = store.read_manifest() or {
                 "name": experiment.name,
                 "spec": experiment.to_dict(),

@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ecsim.model.model import METRICS
 from ecsim.model.regimes import BASELINE, Regime, RegimeError, resolve_regime
-from ecsim.params import PARAMETERS, ParameterError, validate
+from ecsim.params import PARAMETERS, ParameterError, did_you_mean, validate
 
 DESIGNS: tuple[str, ...] = ("factorial", "lhs", "sobol", "morris", "saltelli")
 
@@ -93,10 +93,16 @@ class Experiment:
     seed: int = 0
     outputs: tuple[str, ...] = METRICS
     morris_levels: int = 4
+    #: Whether ``no_cooperation`` was added because ``regimes`` lacked it (said in the sweep's plan and summary).
+    added_baseline: bool = field(default=False, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name or not self.name.replace("_", "").replace("-", "").isalnum():
             raise ExperimentError(f"name={self.name!r}: expected a non-empty name of letters, digits, _ or -")
+        if isinstance(self.regimes, str | Mapping) or not isinstance(self.regimes, Iterable):
+            raise ExperimentError(
+                f"regimes={self.regimes!r}: expected a list of regimes, e.g. regimes=('flexible', 'centralised')"
+            )
         try:
             regimes = tuple(resolve_regime(r) for r in self.regimes)
         except RegimeError as exc:
@@ -106,7 +112,18 @@ class Experiment:
             raise ExperimentError(f"regimes: each regime must appear once, got {names}")
         if BASELINE not in names:
             regimes = (*regimes, resolve_regime(BASELINE))
+            object.__setattr__(self, "added_baseline", True)
         object.__setattr__(self, "regimes", regimes)
+        for label, value in (("fixed", self.fixed), ("factors", self.factors)):
+            if not isinstance(value, Mapping):
+                raise ExperimentError(
+                    f"{label}={value!r}: expected a mapping from parameter name to "
+                    + (
+                        "value, e.g. fixed={'issue_rate': 1.5}"
+                        if label == "fixed"
+                        else "range or levels, e.g. factors={'issue_rate': Range(0.5, 2.0)}"
+                    )
+                )
         for label, value, low in (
             ("replicates", self.replicates, 1),
             ("samples", self.samples, 1),
@@ -116,9 +133,15 @@ class Experiment:
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ExperimentError(f"{label}={value!r}: expected an integer >= {low}")
         if self.design not in DESIGNS:
-            raise ExperimentError(f"design={self.design!r} is not allowed: expected one of {', '.join(DESIGNS)}")
+            raise ExperimentError(
+                f"design={self.design!r} is not allowed: expected one of {', '.join(DESIGNS)}"
+                + did_you_mean(self.design, DESIGNS)
+            )
+        try:  # 24.0 is 24: the same run length, so the same specification and hash
+            object.__setattr__(self, "steps", PARAMETERS["steps"].validate(self.steps))
+        except ParameterError as exc:
+            raise ExperimentError(str(exc)) from None
         try:
-            PARAMETERS["steps"].validate(self.steps)
             fixed = validate(dict(self.fixed))
         except ParameterError as exc:
             raise ExperimentError(f"fixed: {exc}") from None
@@ -142,7 +165,9 @@ class Experiment:
 
     def _check_factor(self, name: str, factor: Factor) -> Factor:
         if name not in PARAMETERS:
-            raise ExperimentError(f"factor {name!r} is not a parameter: see `ecsim params`")
+            raise ExperimentError(
+                f"factor {name!r} is not a parameter: see `ecsim params`{did_you_mean(name, PARAMETERS)}"
+            )
         if name == "steps":
             raise ExperimentError("factor 'steps': set the run length with Experiment(steps=...)")
         if name in self.fixed:
@@ -172,7 +197,11 @@ class Experiment:
         changes = {
             k: v for k, v in (("replicates", replicates), ("steps", steps), ("samples", samples)) if v is not None
         }
-        return replace(self, **changes) if changes else self
+        if not changes:
+            return self
+        sized = replace(self, **changes)
+        object.__setattr__(sized, "added_baseline", self.added_baseline)  # its regimes hold the baseline now
+        return sized
 
     @property
     def regime_names(self) -> tuple[str, ...]:

@@ -75,6 +75,7 @@ class Accounts:
             "participation": t.participation / t.started if t.started else nan,
             "legitimacy": t.legitimacy / resolved if resolved else nan,
             "overreach": t.overreach,
+            "absent_delegations": t.absent,
             "negotiation_cost": cost,
             "boldness": float(np.add.reduce(boldness)) / max(boldness.size, 1),
             "vengefulness": peers.mean_vengefulness,

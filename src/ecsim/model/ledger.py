@@ -34,6 +34,7 @@ class Totals:
     time_to_agreement: int = 0
     participation: float = 0.0
     legitimacy: float = 0.0
+    absent: int = 0  # government seats left empty: their delegations were busy at other tables
 
 
 class IssueLedger:
@@ -51,6 +52,7 @@ class IssueLedger:
         self.participants = np.zeros(n, dtype=np.int64)
         self.deciders = np.zeros(n, dtype=np.int64)
         self.participation = np.full(n, np.nan)
+        self.absent = np.zeros(n, dtype=np.int64)
         self.rounds = np.zeros(n, dtype=np.int64)
         self.agreed_at = np.full(n, -1, dtype=np.int64)
         self.overreach = np.zeros(n, dtype=bool)
@@ -79,15 +81,18 @@ class IssueLedger:
         self.reporting[issue.id] = reporting
         self.outcome[issue.id] = "queued"
 
-    def start(self, issue: Issue, participants: int, deciders: int, participation: float) -> None:
-        """The issue's negotiation opens with these participants (relevant stakeholders' share ``participation``)."""
+    def start(self, issue: Issue, participants: int, deciders: int, participation: float, absent: int = 0) -> None:
+        """The issue's negotiation opens with these participants (relevant stakeholders' share ``participation``;
+        ``absent`` governments could not send a delegation)."""
         i = issue.id
         self.outcome[i] = "negotiating"
         self.participants[i] = participants
         self.deciders[i] = deciders
         self.participation[i] = participation
+        self.absent[i] = absent
         self.totals.started += 1
         self.totals.participation += participation
+        self.totals.absent += absent
 
     def adopt(self, norm: Norm, now: int, rounds: int) -> None:
         """A norm is adopted on the issue at step ``now`` after ``rounds`` rounds."""
@@ -132,6 +137,7 @@ class IssueLedger:
                 "deciders": self.deciders[:k],
                 "participants": self.participants[:k],
                 "participation": self.participation[:k],
+                "absent": self.absent[:k],
                 "rounds": self.rounds[:k],
                 "outcome": self.outcome[:k],
                 "agreed_at": np.where(agreed >= 0, agreed, -1),

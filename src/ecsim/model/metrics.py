@@ -133,6 +133,14 @@ DECLARED: tuple[Metric, ...] = (
         lower_is_better=True,
     ),
     Metric(
+        "absent_delegations",
+        "Absent delegations (government seats)",
+        "seats",
+        "government seats at tables left empty because the government's delegations were busy elsewhere",
+        dtype=int,
+        lower_is_better=True,
+    ),
+    Metric(
         "negotiation_cost",
         "Negotiation cost (participant-rounds)",
         "participant-rounds",

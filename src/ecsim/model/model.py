@@ -26,6 +26,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from ecsim.dimensions import DIMENSIONS, OWN
 from ecsim.model import accounting, compliance, norms, reports, venues
 from ecsim.model.agents import AGENT_CLASSES
 from ecsim.model.bindings import Bindings
@@ -79,7 +80,8 @@ class EnhancedCooperationModel(mesa.Model):
 
     def __init__(self, regime: str | Regime | Mapping[str, Venue] = "flexible", rng: SeedLike = None, **params: Any):
         self.params: dict[str, Any] = validate(params)
-        self.regime: Regime = resolve_regime(regime)
+        changes = {name: self.params[name] for name in DIMENSIONS if self.params[name] != OWN}
+        self.regime: Regime = resolve_regime(regime).with_dimensions(**changes)
         self.seed_sequence = root_sequence(rng)
         super().__init__(rng=stream_sequence(self.seed_sequence, "process"))
         p = self.params
@@ -99,9 +101,8 @@ class EnhancedCooperationModel(mesa.Model):
             confidence_bound=p["confidence_bound"],
             rng=self.rng,
         )
-        self.agendas: dict[str, venues.Agenda] = {
-            v.name: venues.Agenda(v, p["agenda_capacity"] if v.shared_agenda else None) for v in self.regime.venues
-        }
+        self.agendas = self._agendas()
+        self._load = np.zeros(self.population.delegation.size, dtype=np.int64)  # each government's seats taken
         self._seats: dict[int, venues.Seat] = {}  # issues on a table, by id
         self._legislating: dict[int, tuple[int, int]] = {}  # issues before legislatures: (step of decision, cost)
         self._position_streams = Substreams(stream_sequence(self.seed_sequence, "issue_positions"))
@@ -148,6 +149,20 @@ class EnhancedCooperationModel(mesa.Model):
         return self.ledger.log()
 
     # ------------------------------------------------------------------ stages of a step
+    def _agendas(self) -> dict[str, venues.Agenda]:
+        """Each venue's agenda: one shared negotiating budget (capacity "shared") or one per venue."""
+        p, shared = self.params, venues.Agenda(self.params["negotiation_budget"])
+        return {
+            v.name: (
+                venues.Agenda(None)
+                if not v.shared_agenda
+                else shared
+                if self.regime.capacity == "shared"
+                else venues.Agenda(p["agenda_capacity"])
+            )
+            for v in self.regime.venues
+        }
+
     def _start_step(self) -> int:
         now = self.steps  # Mesa 3.3 counts the step before calling step()
         if now > self.params["steps"]:
@@ -164,16 +179,20 @@ class EnhancedCooperationModel(mesa.Model):
             self.agendas[venue.name].queue.append(issue)
 
     def fill_agendas(self, now: int) -> None:
-        """2. Each venue takes queued issues onto its table while it has room, and seats their stakeholders."""
-        for agenda in self.agendas.values():
+        """2. Queued issues go onto their venue's table while its agenda has room; their stakeholders are seated."""
+        for agenda in dict.fromkeys(self.agendas.values()):  # each agenda once, in the regime's venue order
             while (issue := agenda.next()) is not None:
-                self._seats[issue.id] = self.open_negotiation(issue, agenda.venue, now)
+                self._seats[issue.id] = self.open_negotiation(issue, self.regime.routes[issue.category], now)
 
     def open_negotiation(self, issue: Issue, venue: Venue, now: int) -> venues.Seat:
         """Seat ``issue`` at ``venue`` and put it on the negotiating table (or before the legislatures)."""
         p = self.params
         positions = issue_positions(self._position_streams[issue.id], self.population, issue, p["preference_spread"])
-        seat = venues.seat(issue, venue, positions, self.population, p)
+        delegated = venue.decision_rule != "unilateral"  # legislating at home takes no delegation
+        overloaded = self._load >= self.population.delegation if delegated else None
+        seat = venues.seat(issue, venue, positions, self.population, p, overloaded)
+        if delegated:
+            self._load[self._delegates(seat)] += 1
         consulted_each_round = seat.consulted.size if venue.consult_every_round else 0
         cost_per_round = int(seat.deciders.size + consulted_each_round)
         if seat.rule == "unilateral":
@@ -190,8 +209,14 @@ class EnhancedCooperationModel(mesa.Model):
                 cost_per_round=cost_per_round,
             )
         self._step_cost += int(seat.consulted.size) - consulted_each_round  # consulted once, at drafting
-        self.ledger.start(issue, seat.participants, int(seat.deciders.size), seat.participation)
+        self.ledger.start(issue, seat.participants, int(seat.deciders.size), seat.participation, seat.absent)
         return seat
+
+    def _delegates(self, seat: venues.Seat) -> np.ndarray:
+        """The governments deciding at ``seat`` (local indices): their delegations are taken while it lasts."""
+        block = self.population.slices["government"]
+        lo, hi = seat.deciders.searchsorted([block.start, block.stop])
+        return seat.deciders[lo:hi] - block.start
 
     def negotiate(self, now: int) -> None:
         """3. One round at every table; adopted proposals become norms, failed ones are recorded."""
@@ -206,8 +231,11 @@ class EnhancedCooperationModel(mesa.Model):
         for outcome in outcomes:
             seat = self._seats.pop(outcome.key)
             self.agendas[seat.venue.name].n_open -= 1
+            if seat.venue.decision_rule != "unilateral":
+                self._load[self._delegates(seat)] -= 1
             if outcome.adopted:
-                self.bring_into_force(norms.adopt(seat, outcome, self.population, self.params), now, outcome)
+                norm = norms.adopt(seat, outcome, self.population, self.regime, self.params)
+                self.bring_into_force(norm, now, outcome)
             else:
                 self.ledger.fail(seat.issue, outcome.rounds)
 

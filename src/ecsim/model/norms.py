@@ -2,16 +2,18 @@
 
 An adopted proposal becomes a :class:`Norm` through three mechanisms:
 
-1. **Ratification** (:func:`ratify`): where governments decide, only those that
-   signed ratify, so the norm covers only their jurisdictions (its jurisdictional
-   coverage κ) and only they enforce it; elsewhere the norm reaches every
-   jurisdiction of the issue.
-2. **Binding** (:func:`bind`): the firms causing the issue's harm are bound; where
+1. **Binding** (:func:`bind`): the firms causing the issue's harm are bound; where
    firms decide (an industry code), only the signatories.
+2. **Ratification** (:func:`ratify`): where governments decide, only those that
+   signed ratify, so the norm covers only their jurisdictions (its jurisdictional
+   coverage κ) and only they enforce it; elsewhere the regime's scope dimension
+   says where the norm binds (the market reach of its firms, the governments that
+   opt in, or, as an ablation, everywhere).
 3. **Enforcement** (:func:`enforce`): civil-society monitors and the venue's
    enforcer (an enforcement kind, :mod:`ecsim.model.enforcement`) may detect a
    defection; detection, sanction and the reputation a firm would lose make a
-   defection costly (:mod:`ecsim.model.compliance`).
+   defection costly (:mod:`ecsim.model.compliance`); under a state backstop the
+   covering governments' law backs every norm too.
 
 Its quality falls where technical complexity meets no technical expertise at the
 table; its legitimacy is one minus the mean distance of its stringency from the
@@ -29,6 +31,7 @@ from ecsim.model.enforcement import ENFORCEMENTS
 from ecsim.model.issues import Issue
 from ecsim.model.negotiation import Outcome
 from ecsim.model.population import Population
+from ecsim.model.regimes import Regime
 from ecsim.model.venues import Seat
 from ecsim.model.weightings import mean
 
@@ -58,14 +61,34 @@ class Norm:
         return self.kappa * float(self.weights.sum())
 
 
-def ratify(seat: Seat, signed: np.ndarray, pop: Population) -> tuple[float, np.ndarray]:
-    """(jurisdictional coverage κ, the governments that enforce the norm) (local government indices)."""
+def ratify(
+    seat: Seat,
+    signed: np.ndarray,
+    bound: np.ndarray,
+    stringency: float,
+    pop: Population,
+    scope: str,
+    p: dict[str, Any],
+) -> tuple[float, np.ndarray]:
+    """(jurisdictional coverage κ, the governments that enforce the norm) (local government indices).
+
+    Where governments decide, the signatories ratify: the norm covers their jurisdictions.  Otherwise the
+    regime's ``scope`` says where it binds (:mod:`ecsim.dimensions`): ``market_reach``, the chance that at
+    least one bound firm does business in a jurisdiction (a firm reaches one with a chance equal to its size
+    relative to the largest firm); ``opt_in``, the jurisdictions whose governments accept the norm (it lies
+    within ``acceptance_tolerance`` of their position); ``everywhere``, all of the issue's jurisdictions.
+    """
     jurisdictions = seat.issue.jurisdictions
-    if not seat.governments_decide:
+    government = pop.slices["government"].start
+    if seat.governments_decide:
+        ratified = signed[jurisdictions + government]
+        return (mean(ratified) if jurisdictions.size else 0.0), jurisdictions[ratified]
+    if scope == "everywhere":
         return 1.0, jurisdictions
-    ratified = signed[jurisdictions + pop.slices["government"].start]
-    kappa = mean(ratified) if jurisdictions.size else 0.0
-    return kappa, jurisdictions[ratified]
+    if scope == "market_reach":
+        return 1.0 - float(np.prod(1.0 - pop.company_visibility()[bound])), jurisdictions
+    accepts = np.abs(seat.positions[jurisdictions + government] - stringency) <= p["acceptance_tolerance"]
+    return (mean(accepts) if jurisdictions.size else 0.0), jurisdictions[accepts]
 
 
 def bind(seat: Seat, signed: np.ndarray, pop: Population) -> tuple[np.ndarray, np.ndarray]:
@@ -77,10 +100,21 @@ def bind(seat: Seat, signed: np.ndarray, pop: Population) -> tuple[np.ndarray, n
     return issue.causers[signatory], issue.harm_weights[signatory]
 
 
-def enforce(seat: Seat, enforcers: np.ndarray, pop: Population, p: dict[str, Any]) -> tuple[float, float, float]:
-    """(detection by monitors or the enforcer, detection by civil society alone, sanction)."""
+def enforce(
+    seat: Seat, enforcers: np.ndarray, pop: Population, enforcement: str, p: dict[str, Any]
+) -> tuple[float, float, float]:
+    """(detection by monitors or the enforcer, detection by civil society alone, sanction).
+
+    Under ``enforcement="state_backstop"`` a norm of a venue that is not backed by state law is also
+    enforced by the state law of the governments it covers: both may detect, and the harsher sanction applies.
+    """
     kind = ENFORCEMENTS[seat.venue.enforcement]
-    detection_enforcer, sanction = kind.enforcer(pop.enforcement_capacity[enforcers], p)
+    capacity = pop.enforcement_capacity[enforcers]
+    detection_enforcer, sanction = kind.enforcer(capacity, p)
+    if enforcement == "state_backstop" and kind.name != "state_law":
+        detection_state, sanction_state = ENFORCEMENTS["state_law"].enforcer(capacity, p)
+        detection_enforcer = 1.0 - (1.0 - detection_enforcer) * (1.0 - detection_state)
+        sanction = max(sanction, sanction_state)
     effort = pop.monitoring_effort[seat.issue.affected_cso].sum()
     detection_cso = p["monitoring_capacity"] * (1.0 - np.exp(-effort))
     detection = 1.0 - (1.0 - detection_cso) * (1.0 - detection_enforcer)
@@ -100,14 +134,14 @@ def legitimacy(seat: Seat, stringency: float, pop: Population) -> float:
     return 1.0 - float(np.add.reduce(np.abs(seat.positions[affected] - stringency))) / affected.size
 
 
-def adopt(seat: Seat, outcome: Outcome, pop: Population, p: dict[str, Any]) -> Norm:
-    """The norm an adopted proposal becomes (ratification, binding, enforcement)."""
+def adopt(seat: Seat, outcome: Outcome, pop: Population, regime: Regime, p: dict[str, Any]) -> Norm:
+    """The norm an adopted proposal becomes (binding, ratification, enforcement) under ``regime``."""
     issue, stringency = seat.issue, outcome.proposal
     signed = np.zeros(pop.size, dtype=bool)
     signed[seat.deciders[outcome.supporters]] = True
-    kappa, enforcers = ratify(seat, signed, pop)
     bound, weights = bind(seat, signed, pop)
-    detection, detection_cso, sanction = enforce(seat, enforcers, pop, p)
+    kappa, enforcers = ratify(seat, signed, bound, stringency, pop, regime.scope, p)
+    detection, detection_cso, sanction = enforce(seat, enforcers, pop, regime.enforcement, p)
     return Norm(
         issue=issue,
         stringency=stringency,

@@ -41,6 +41,7 @@ class Population:
     vengefulness: np.ndarray  # companies: propensity to punish a peer's defection (norms game), evolves
     monitoring_effort: np.ndarray  # CSOs
     expertise: np.ndarray  # technical organisations
+    delegation: np.ndarray  # governments: how many negotiations each can staff at once (at least 1)
     _visibility: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -78,10 +79,11 @@ def draw_population(rng: np.random.Generator, p: dict[str, Any]) -> Population:
     # Firm sizes ~ U^-c: a Pareto tail with shape 1/c (seed 1g: a few large corporations).
     raw = rng.random(n_c) ** (-p["market_concentration"])
     market_share = raw / raw.sum()
+    enforcement_capacity = beta_with_mean(rng, p["enforcement_capacity"], 4.0, sizes["government"])
     return Population(
         slices=slices,
         preference=preference,
-        enforcement_capacity=beta_with_mean(rng, p["enforcement_capacity"], 4.0, sizes["government"]),
+        enforcement_capacity=enforcement_capacity,
         market_share=market_share,
         harm_intensity=rng.lognormal(-0.125, 0.5, n_c),
         cost_factor=rng.lognormal(-0.125, 0.5, n_c),
@@ -90,4 +92,13 @@ def draw_population(rng: np.random.Generator, p: dict[str, Any]) -> Population:
         expertise=rng.beta(5.0, 2.0, sizes["technical"]),
         # Drawn last, so that adding it left every other attribute's draws unchanged.
         vengefulness=rng.random(n_c),  # uniform, like Axelrod's random genes
+        delegation=delegations(enforcement_capacity, p["delegation_capacity"]),
     )
+
+
+def delegations(enforcement_capacity: np.ndarray, mean: float) -> np.ndarray:
+    """Each government's delegation capacity: ``mean`` scaled by its state capacity relative to the average
+    (enforcement capacity as the proxy), rounded, at least 1.  No random draw."""
+    average = float(enforcement_capacity.mean()) if enforcement_capacity.size else 0.0
+    relative = enforcement_capacity / average if average > 0 else np.ones_like(enforcement_capacity)
+    return np.maximum(1, np.rint(mean * relative)).astype(np.int64)

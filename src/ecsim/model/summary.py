@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -65,23 +66,42 @@ def compare(
     stream, so ``harm_reduction = 1 - cumulative_harm / cumulative_harm of
     no_cooperation`` is a paired comparison.  The baseline is always run (and
     reported only if asked for).  Returns one row per regime.
+
+    Runs are shared by content, not by name: a regime asked for twice runs once.  Two
+    different regimes with one name (e.g. two dicts of venues, both named ``custom``) are
+    refused, because their rows could not be told apart; name each with ``Regime(name, routes)``.
     """
     if seed is None:
         raise RegimeError("compare needs a seed: the regimes must share one (common random numbers)")
     wanted = [resolve_regime(r) for r in regimes]
     if not wanted:
         raise RegimeError("regimes is empty: name at least one regime")
-    runs: dict[str, dict[str, Any]] = {}
-    for regime in [resolve_regime(BASELINE), *wanted]:
-        if regime.name not in runs:
-            runs[regime.name] = summarise(EnhancedCooperationModel(regime=regime, rng=seed, **params).run())
-    base = runs[BASELINE]["cumulative_harm"]
+    baseline = resolve_regime(BASELINE)
+    by_name: dict[str, str] = {}
+    for regime in [baseline, *wanted]:
+        if by_name.setdefault(regime.name, _content(regime)) != _content(regime):
+            what = "the built-in baseline and another regime are" if regime.name == BASELINE else "two regimes are"
+            raise RegimeError(
+                f"regimes: {what} both named {regime.name!r} but route issues differently: "
+                "give each its own name, e.g. Regime('co_regulation', routes)"
+            )
+    runs: dict[str, dict[str, Any]] = {}  # by the regime's content (its routes and name), never by name alone
+    for regime in [baseline, *wanted]:
+        key = _content(regime)
+        if key not in runs:
+            runs[key] = summarise(EnhancedCooperationModel(regime=regime, rng=seed, **params).run())
+    base = runs[_content(baseline)]["cumulative_harm"]
     rows = []
     for regime in wanted:
-        row = {"regime": regime.name, **runs[regime.name]}
+        row = {"regime": regime.name, **runs[_content(regime)]}
         harm = row["cumulative_harm"]
         row["harm_reduction"] = 1.0 - harm / base if base > 0 else np.nan
         rows.append(row)
     columns = ["regime", "cumulative_harm", "harm_reduction"]
     df = pd.DataFrame(rows)
     return df[columns + [c for c in df.columns if c not in columns]]
+
+
+def _content(regime: Regime) -> str:
+    """What a regime is (its name and every venue of its routing), as canonical JSON: the key of a run."""
+    return json.dumps(regime.describe(), sort_keys=True, default=str)

@@ -28,7 +28,7 @@ from reacton.core import Element
 
 from ecsim.model import REGIMES, EnhancedCooperationModel, Regime, Venue
 from ecsim.model.metrics import BY_NAME
-from ecsim.model.regimes import resolve_regime
+from ecsim.model.regimes import RegimeError, resolve_regime
 from ecsim.params import CATEGORIES, PARAMETERS, ParameterError, defaults, validate
 
 with warnings.catch_warnings():
@@ -49,7 +49,10 @@ WIDGETS: dict[str, tuple[float | None, float | None]] = {
     "monitoring_capacity": (None, 0.05),
     "enforcement_capacity": (None, 0.05),
     "peer_visibility": (None, 0.05),
-    "agenda_capacity": (32, 1),
+    "negotiation_budget": (64, 1),
+    "delegation_capacity": (48.0, 1.0),
+    "capacity": (None, None),
+    "consultation": (None, None),
     "n_governments": (400, 1),
     "n_companies": (2000, 1),
 }
@@ -113,6 +116,14 @@ def model_params(
     """
     values = validate(params)
     parse_seed(seed)
+    for name, custom in (regimes or {}).items():
+        if name in REGIMES and not _built_in(custom):
+            # The menu and the "This run" panel find regimes by name: a namesake would hide the built-in one
+            # and the panel would print an `ecsim run --regime` command that runs the built-in instead.
+            raise RegimeError(
+                f"regime {name!r}: a built-in regime has this name but routes issues differently: "
+                "give yours its own name, e.g. Regime('my_regime', routes)"
+            )
     names = list(REGIMES) + [name for name in (regimes or {}) if name not in REGIMES]
     if regime not in names:
         raise ParameterError(f"regime={regime!r} is not allowed: expected one of {', '.join(names)}")
@@ -353,7 +364,7 @@ def RunPanel(model: EnhancedCooperationModel) -> Element:
         f"<p>{int(model.current_metrics['issues_arrived'])} issues raised so far. Widget changes apply at "
         "<b>Reset</b>, which rebuilds the model; the same seed repeats the same run, here or anywhere:</p>",
     ]
-    if model.regime.name in REGIMES:
+    if _built_in(model.regime):  # by content: a user's regime that took a built-in name has no command
         sets = "".join(f" --set {k}={_cli_value(v)}" for k, v in changed.items())
         parts.append(
             f"<p><code>ecsim run --regime {regime} --seed {seed} --steps {month}{html.escape(sets)}</code></p>"
@@ -364,6 +375,11 @@ def RunPanel(model: EnhancedCooperationModel) -> Element:
         solara.Style(CSS)
         _panel("".join(parts))
     return panel
+
+
+def _built_in(regime: Regime) -> bool:
+    """Whether ``regime`` is the built-in regime of its name (same routing), not merely a namesake."""
+    return regime.name in REGIMES and regime.describe() == REGIMES[regime.name].describe()
 
 
 def _cli_value(value: Any) -> str:
