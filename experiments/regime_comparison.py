@@ -2,9 +2,12 @@
 
 Which regime removes most harm, how fast, at what cost and for whom?  Every
 regime faces the same stakeholders and issues in each replicate (common random
-numbers), so differences between regimes are paired.
+numbers), so differences between regimes are paired.  Every regime has the same
+negotiating capacity (one shared budget); the per-venue variant of each, whose
+capacity grows with its number of venues, is reported beside.  Outcomes are read
+at 60, 120, 240 and 480 months, and harm per month in the last five years.
 
-    python experiments/regime_comparison.py            # paper size: 50 replicates x 240 months
+    python experiments/regime_comparison.py            # paper size: 50 replicates x 480 months
     python experiments/regime_comparison.py --quick    # 6 replicates x 120 months
     ecsim sweep experiments/regime_comparison.py --workers 2   # the sweep only
 
@@ -17,14 +20,19 @@ from ecsim import analysis, plots
 from ecsim.analysis import Section
 from ecsim.experiment import Experiment, Results
 from ecsim.model.metrics import SUMMARY
-from ecsim.model.regimes import BASELINE
+from ecsim.model.regimes import BASELINE, REGIMES
 from ecsim.study import main
+
+MAIN = ("centralised", "flexible", "self_regulatory")
+#: Each regime with one agenda per venue (its capacity grows with its venues): the unfair comparison, beside.
+PER_VENUE = {r: REGIMES[r].with_dimensions(capacity="per_venue") for r in MAIN}
+HORIZONS = (60, 120, 240, 480)
 
 EXPERIMENT = Experiment(
     name="regime_comparison",
-    regimes=("centralised", "flexible", "self_regulatory", "no_cooperation"),
+    regimes=(*MAIN, *PER_VENUE.values(), BASELINE),
     replicates=50,
-    steps=240,
+    steps=480,
     seed=20261128,
 )
 QUICK = {"replicates": 6, "steps": 120}
@@ -36,7 +44,10 @@ PAIRS = [("flexible", "centralised"), ("flexible", "self_regulatory"), ("self_re
 
 
 def report(results: Results, figures: Path) -> Section:
-    runs, steps = analysis.paired_runs(results), results.steps
+    every, all_steps = analysis.paired_runs(results), results.steps
+    main_regimes = [*MAIN, BASELINE]
+    runs = every[every["regime"].isin(main_regimes)]
+    steps = all_steps[all_steps["regime"].isin(main_regimes)]
     n_rep, months = int(runs["replicate"].nunique()), int(runs["steps"].iloc[0])
     ci = analysis.ci_name(n_rep)  # '95% bootstrap CI', or a warning with fewer than 5 replicates
     summary = analysis.summarise(runs, METRICS, by=["regime"])
@@ -72,6 +83,27 @@ def report(results: Results, figures: Path) -> Section:
     plots.paired_intervals(paired, ax)
     paired_png = plots.save(fig, figures / "paired_harm_reduction")[1]
 
+    # Equal resources against one agenda per venue (a regime's capacity then grows with its venues).
+    variants = every[every["regime"].isin([v.name for v in PER_VENUE.values()])]
+    variants = variants.assign(regime=variants["regime"].str.replace("[capacity=per_venue]", "", regex=False))
+    per_venue = analysis.summarise(variants, ["harm_reduction"], by=["regime"]).set_index("regime")
+    # Outcomes at every horizon the runs reach, and the harm a regime settles at.
+    horizons = sorted({*(h for h in HORIZONS if h <= months), months})  # and always the run's end
+    by_horizon = analysis.summarise(analysis.at_horizons(steps, horizons), ["harm_reduction"], by=["regime", "horizon"])
+    by_horizon = by_horizon[by_horizon["regime"] != BASELINE]
+    ranks = analysis.rankings(by_horizon)
+    steady = analysis.summarise(analysis.steady_state(steps), ["steady_harm"], by=["regime"]).set_index("regime")
+    cells = by_horizon.assign(cell=by_horizon.apply(analysis.ci_text, axis=1))
+    tables += analysis.export(
+        cells.pivot(index="regime", columns="horizon", values="cell"),
+        figures / "harm_reduction_by_horizon",
+        caption=f"Harm reduction against {BASELINE} after each horizon (months): mean [{ci}].",
+        label="tab:horizons",
+    )
+    fig, ax = plots.figure()
+    plots.factor_lines(by_horizon, "horizon", "harm_reduction", ax)
+    horizon_png = plots.save(fig, figures / "harm_reduction_by_horizon")[1]
+
     row = summary[summary["metric"] == "harm_reduction"].set_index("regime")
     regimes = [r for r in row.index if r != BASELINE]
     best = max(regimes, key=lambda r: row.loc[r, "mean"])
@@ -95,16 +127,41 @@ def report(results: Results, figures: Path) -> Section:
     else:
         adequacy_text = ", ".join(f"{r} {adequate(r)}" for r in verdict.index)
     caution = analysis.few_note(n_rep)
+    unequal = "; ".join(f"{r} {analysis.ci_text(per_venue.loc[r])}" for r in MAIN)
+    horizon_text = "; ".join(
+        f"{h} months: " + ", ".join(f"{r} {analysis.ci_text(x)}" for r, x in d.set_index("regime").iterrows())
+        for h, d in by_horizon.groupby("horizon")
+    )
+    order = {h: " > ".join(ranks[h].sort_values().index) for h in ranks.columns}
+    depends = analysis.ranking_changes(ranks)
+    ranking_text = (
+        "The ranking **depends on the horizon**: " + "; ".join(f"{h} months: {o}" for h, o in order.items())
+        if depends
+        else f"The ranking is the same at every horizon: {next(iter(order.values()))}"
+    )
+    settled = ", ".join(f"{r} {analysis.ci_text(steady.loc[r])}" for r in [*MAIN, BASELINE])
     text = (
         (f"{caution}\n\n" if caution else "")
-        + f"Harm reduction against `no_cooperation` on the same seeds ({n_rep} replicates, {months} months): "
-        f"{reductions}. The largest is **{best}**.\n\n"
+        + f"Harm reduction against `no_cooperation` on the same seeds ({n_rep} replicates, {months} months), every "
+        f"regime with the same negotiating capacity: {reductions}. The largest is **{best}**.\n\n"
+        f"With one agenda per venue instead (a regime's capacity then grows with its number of venues): "
+        f"{unequal}.\n\n"
+        f"By horizon: {horizon_text}. {ranking_text}.\n\n"
+        f"Harm per month in the last {min(60, months)} months (the level a regime settles at): {settled}.\n\n"
         f"Paired differences (same stakeholders and issues): {differences}.\n\n"
         f"Speed: mean time to agreement (months) is {speed}. Negotiation cost (participant-rounds per run) is "
         f"{costs}.\n\n"
         f"Replicate adequacy (95% CI half-width of harm reduction within 0.01): {adequacy_text}."
     )
     key = {f"harm_reduction[{r}]": float(row.loc[r, "mean"]) for r in row.index}
+    key.update({f"harm_reduction_per_venue[{r}]": float(per_venue.loc[r, "mean"]) for r in MAIN})
+    key.update(
+        {
+            f"harm_reduction[{r}, {h}]": float(x)
+            for (r, h), x in by_horizon.set_index(["regime", "horizon"])["mean"].items()
+        }
+    )
+    key.update({f"steady_harm[{r}]": float(steady.loc[r, "mean"]) for r in steady.index})
     key.update({f"time_to_agreement[{r}]": float(tta[r]) for r in tta.index})
     headline = analysis.text_table(
         summary,
@@ -123,6 +180,7 @@ def report(results: Results, figures: Path) -> Section:
             ),
             (outcomes_png, f"Outcomes per regime: mean and {ci} over replicates."),
             (paired_png, f"Paired differences in harm reduction (same seeds), mean and {ci}."),
+            (horizon_png, f"Harm reduction after each horizon, mean and {ci}, by regime."),
         ],
         tables=tables,
         key_numbers=key,

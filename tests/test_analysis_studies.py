@@ -250,3 +250,54 @@ def test_adequacy_verdict_is_the_last_row_per_group():
     verdict = analysis.adequacy_verdict(analysis.replicate_adequacy(runs, "x", target=1.0))
     assert list(verdict.index) == ["a", "b"] and verdict["enough"].tolist() == [False, True]
     assert verdict.loc["a", "needed"] == np.ceil(3 * (4.302652729911275 / np.sqrt(3)) ** 2)
+
+
+# --- horizons and steady state (analysis.horizon) ---------------------------------------------------
+
+
+def _steps_table():
+    """Two regimes and the baseline over 4 months, one replicate: cumulative harm known by hand."""
+    rows = []
+    harm = {"a": [1.0, 1.0, 1.0, 3.0], "b": [2.0, 2.0, 1.0, 1.0], "no_cooperation": [2.0, 2.0, 2.0, 2.0]}
+    for regime, series in harm.items():
+        total = 0.0
+        for step, h in enumerate(series, start=1):
+            total += h
+            rows.append(
+                {"point": 0, "replicate": 0, "regime": regime, "step": step, "harm": h, "cumulative_harm": total}
+            )
+    return pd.DataFrame(rows)
+
+
+def test_harm_reduction_at_horizons_is_paired_with_the_baseline_at_the_same_month():
+    from ecsim.analysis.horizon import at_horizons
+
+    out = at_horizons(_steps_table(), [2, 4, 9]).set_index(["regime", "horizon"])["harm_reduction"]
+    assert out[("a", 2)] == pytest.approx(1 - 2 / 4) and out[("a", 4)] == pytest.approx(1 - 6 / 8)
+    assert out[("b", 2)] == pytest.approx(0.0) and out[("b", 4)] == pytest.approx(1 - 6 / 8)
+    assert out[("no_cooperation", 4)] == 0.0
+    assert 9 not in out.index.get_level_values("horizon")  # beyond the runs' length
+
+
+def test_steady_state_is_the_mean_harm_of_the_last_months():
+    from ecsim.analysis.horizon import steady_state
+
+    out = steady_state(_steps_table(), last=2).set_index("regime")["steady_harm"]
+    assert out["a"] == pytest.approx(2.0) and out["b"] == pytest.approx(1.0) and out["no_cooperation"] == 2.0
+
+
+def test_rankings_say_whether_the_order_depends_on_the_horizon():
+    from ecsim.analysis.horizon import ranking_changes, rankings
+
+    summary = pd.DataFrame(
+        {
+            "metric": ["harm_reduction"] * 4,
+            "regime": ["a", "b", "a", "b"],
+            "horizon": [2, 2, 4, 4],
+            "mean": [0.5, 0.0, 0.25, 0.25],
+        }
+    )
+    ranks = rankings(summary)
+    assert ranks.loc["a", 2] == 1 and ranks.loc["b", 2] == 2 and ranks.loc["b", 4] == 1  # a tie at 4
+    assert ranking_changes(ranks)
+    assert not ranking_changes(rankings(summary.assign(mean=[0.5, 0.0, 0.4, 0.1])))

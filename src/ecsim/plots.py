@@ -57,6 +57,8 @@ LABELS: dict[str, str] = {
     **issue_mix.LABELS,
     **shock.LABELS,
     "step": "Time (months)",
+    "horizon": "Horizon (months)",
+    "steady_harm": "Harm per month, last five years (units)",
     **PARAMETER_LABELS,
 }
 

@@ -5,8 +5,10 @@ Pairing against the baseline regime (``harm_reduction``) is here, not in the sto
 ``paired_runs(load_results(folder))``.  Study-specific quantities have a module each:
 :mod:`~ecsim.analysis.issue_mix` (shares and heterogeneity of the issue mix),
 :mod:`~ecsim.analysis.shock` (the response to a burst of issues), :mod:`~ecsim.analysis.backlog`
-(shares of issues open and failed); :mod:`~ecsim.analysis.findings` reads summary tables
-(leaders, intervals clear of 0, changes, trends).
+(shares of issues open and failed), :mod:`~ecsim.analysis.horizon` (outcomes at several horizons,
+the steady state), :mod:`~ecsim.analysis.decomposition` (a gap between regimes split into design
+dimensions by exact Shapley values); :mod:`~ecsim.analysis.findings` reads summary tables (leaders,
+intervals clear of 0, changes, trends).
 
 The names below are imported on first use (PEP 562): importing one module of the package (say
 ``ecsim.analysis.report``) loads what that module needs, not the rest (SciPy, SALib).
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # what type checkers see; at run time ``__getattr__`` imports these on first use
     from ecsim.analysis.backlog import with_backlog
+    from ecsim.analysis.decomposition import decompose, shapley
     from ecsim.analysis.findings import (
         Trend,
         always_equal,
@@ -26,6 +29,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time ``__getattr__`` imports
         leaders,
         rank_trend,
     )
+    from ecsim.analysis.horizon import at_horizons, ranking_changes, rankings, steady_state
     from ecsim.analysis.paired import harm_reduction, paired_runs
     from ecsim.analysis.report import Section, write_report
     from ecsim.analysis.sensitivity import morris_indices, sobol_indices
@@ -56,6 +60,12 @@ if TYPE_CHECKING:  # what type checkers see; at run time ``__getattr__`` imports
 #: The module that defines each public name.
 _LAZY: dict[str, str] = {
     "with_backlog": "ecsim.analysis.backlog",
+    "decompose": "ecsim.analysis.decomposition",
+    "shapley": "ecsim.analysis.decomposition",
+    "at_horizons": "ecsim.analysis.horizon",
+    "ranking_changes": "ecsim.analysis.horizon",
+    "rankings": "ecsim.analysis.horizon",
+    "steady_state": "ecsim.analysis.horizon",
     "Trend": "ecsim.analysis.findings",
     "always_equal": "ecsim.analysis.findings",
     "best_rows": "ecsim.analysis.findings",
@@ -98,10 +108,12 @@ __all__ = [
     "Trend",
     "adequacy_verdict",
     "always_equal",
+    "at_horizons",
     "best_rows",
     "ci_name",
     "ci_side",
     "ci_text",
+    "decompose",
     "export",
     "few_note",
     "format_ci",
@@ -116,9 +128,13 @@ __all__ = [
     "paired_runs",
     "paired_summary",
     "rank_trend",
+    "ranking_changes",
+    "rankings",
     "replicate_adequacy",
     "sample_size",
+    "shapley",
     "sobol_indices",
+    "steady_state",
     "summarise",
     "text_table",
     "timeseries",
