@@ -54,7 +54,8 @@ def loaded_by(statement: str) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    ("statement", "own"), [("import ecsim", ["ecsim"]), ("import ecsim.model", ["ecsim", "ecsim.model"])]
+    ("statement", "own"),
+    [("import ecsim", ["ecsim"]), ("import ecsim.model", ["ecsim", "ecsim._lazy", "ecsim.model"])],
 )
 def test_importing_the_package_loads_no_other_module_and_no_heavy_library(statement, own):
     modules = loaded_by(statement)

@@ -12,6 +12,8 @@ The names below are imported on first use (PEP 562): ``load_results`` loads the 
 
 from typing import TYPE_CHECKING
 
+from ecsim._lazy import lazy
+
 if TYPE_CHECKING:  # what type checkers see; at run time ``__getattr__`` imports these on first use
     from ecsim.experiment.cli import load_experiment, main
     from ecsim.experiment.designs import design_points, salib_problem
@@ -66,15 +68,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    if name not in _LAZY:  # also how ``from ecsim.experiment import store`` finds a submodule
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r} (its public names: {__name__}.__all__)")
-    import importlib
-
-    value = getattr(importlib.import_module(_LAZY[name]), name)
-    globals()[name] = value  # later look-ups skip __getattr__
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy(__name__, _LAZY, globals())  # ``from ecsim.experiment import store`` still works

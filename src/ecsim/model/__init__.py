@@ -6,6 +6,8 @@ The names below are imported on first use (PEP 562): ``import ecsim.model.regime
 
 from typing import TYPE_CHECKING
 
+from ecsim._lazy import lazy
+
 if TYPE_CHECKING:  # what type checkers see; at run time ``__getattr__`` imports these on first use
     from ecsim.model.agents import CivilSocietyOrg, Company, Government, Stakeholder, TechnicalOrg
     from ecsim.model.metrics import METRICS
@@ -47,15 +49,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    if name not in _LAZY:  # also how ``from ecsim.model import compliance`` finds a submodule
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r} (its public names: {__name__}.__all__)")
-    import importlib
-
-    value = getattr(importlib.import_module(_LAZY[name]), name)
-    globals()[name] = value  # later look-ups skip __getattr__
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy(__name__, _LAZY, globals())  # ``from ecsim.model import compliance`` still works
