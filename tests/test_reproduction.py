@@ -32,6 +32,18 @@ def test_every_study_writes_figures_tables_and_a_report(quick):
         assert numbers[name], f"{name} reports no key numbers"
 
 
+def test_the_report_opens_with_every_headline_table(quick):
+    """REPORT.md states the finding at the top: each study's headline table, before the first section."""
+    results, _ = quick
+    report = (results / "quick" / "REPORT.md").read_text()
+    assert "## At a glance" in report
+    glance = report.split("## At a glance", 1)[1].split("\n## ", 1)[0]
+    for name in ("regime_comparison", "regime_decomposition", "scenario_discovery"):
+        title = json.loads((results / "quick" / name / "report.json").read_text())["title"]
+        assert f"**{title}**" in glance, name
+    assert "flexible" in glance and "harm reduction" in glance
+
+
 def test_the_decomposition_study_splits_each_gap_exactly(quick):
     """Each comparison's contributions add up to its whole gap (exact Shapley values)."""
     import pandas as pd
@@ -108,6 +120,8 @@ def test_the_built_in_studies_keep_their_order():
     assert names == [
         "regime_comparison",
         "regime_decomposition",
+        "scenario_discovery",
+        "delegation_capacity",
         "issue_mix",
         "market_concentration_monitoring",
         "scale_and_speed",

@@ -20,6 +20,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ecsim.analysis import backlog, issue_mix, paired, shock
+from ecsim.analysis.scenarios import DENSITY as SCENARIO_DENSITY
+from ecsim.analysis.scenarios import LABELS as SCENARIO_LABELS
 from ecsim.analysis.tables import MIN_CI_N, sample_size, too_few
 from ecsim.model.metrics import DECLARED
 
@@ -441,6 +443,194 @@ def paired_lines(paired: pd.DataFrame, factor: str, ax: Axes | None = None) -> A
         ax.set_ylabel(f"Paired difference in {label(d['metric'].iloc[0]).lower()}")
         ax.legend(loc="best")
         flag_few(ax, d)
+    return ax
+
+
+def res_dim_ticks(top: int) -> list[int]:
+    """Colour-bar ticks for 0..``top`` restricted dimensions (every one up to 6, then every other)."""
+    return list(range(0, top + 1, 1 if top <= 6 else 2))
+
+
+def peeling_trajectory(
+    trajectory: pd.DataFrame,
+    ax: Axes | None = None,
+    vmax: int | None = None,
+    colorbar: bool = True,
+    legend: bool = True,
+) -> Axes:
+    """A PRIM peeling trajectory (``analysis.scenarios.prim_box(...).trajectory``): each box's coverage
+    against its density, coloured by its number of restricted dimensions (cividis, colour-blind safe); the
+    same boxes with their significant restrictions only (columns ``sig_coverage``, ``sig_density``, when
+    present) as grey crosses; the chosen box ringed, the box reported (the chosen one, significant limits
+    only) starred, the base rate (the whole space's density) dashed.  ``vmax`` fixes the colour scale's top
+    (to share it between panels), ``colorbar`` draws the scale beside the axes and ``legend`` the legend in
+    them (a figure of several panels may rather draw one for all)."""
+    ax = _axes(ax)
+    top = int(vmax if vmax is not None else max(1, int(trajectory["res_dim"].max())))
+    cmap = plt.get_cmap("cividis", top + 1)
+    norm = matplotlib.colors.BoundaryNorm(np.arange(-0.5, top + 1.5), cmap.N)
+    with plt.rc_context(STYLE):
+        ax.plot(trajectory["coverage"], trajectory["density"], color="0.75", linewidth=0.6, zorder=1)
+        points = ax.scatter(
+            trajectory["coverage"],
+            trajectory["density"],
+            c=trajectory["res_dim"],
+            cmap=cmap,
+            norm=norm,
+            s=9,
+            linewidths=0,
+            zorder=2,
+            label="PRIM's boxes",
+        )
+        significant = "sig_coverage" in trajectory and "sig_density" in trajectory
+        if significant:
+            ax.scatter(
+                trajectory["sig_coverage"],
+                trajectory["sig_density"],
+                marker="x",
+                s=10,
+                color="0.55",
+                linewidths=0.6,
+                zorder=1.5,
+                label="significant limits only",
+            )
+        chosen = trajectory[trajectory["chosen"]]
+        ax.scatter(
+            chosen["coverage"],
+            chosen["density"],
+            s=60,
+            facecolors="none",
+            edgecolors="#D55E00",
+            linewidths=1.2,
+            zorder=3,
+            label="chosen box",
+        )
+        if significant:
+            ax.scatter(
+                chosen["sig_coverage"],
+                chosen["sig_density"],
+                marker="*",
+                s=70,
+                color="#D55E00",
+                edgecolors="white",
+                linewidths=0.4,
+                zorder=4,
+                label="reported",
+            )
+        base = float(trajectory.loc[trajectory["res_dim"] == 0, "density"].iloc[0])
+        ax.axhline(base, color="0.5", linewidth=0.8, linestyle="--", zorder=0)
+        ax.annotate(
+            "base rate",
+            (0.02, base),
+            xycoords=("axes fraction", "data"),
+            xytext=(0, 2),
+            textcoords="offset points",
+            fontsize=6,
+            color="0.4",
+            va="bottom",
+        )
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(-0.02, 1.05)
+        ax.set_xlabel(SCENARIO_LABELS["coverage"])
+        ax.set_ylabel(SCENARIO_LABELS["density"])
+        if legend:
+            ax.legend(loc="best", handletextpad=0.2, borderaxespad=0.3, markerscale=0.8)
+        if colorbar:
+            cbar = ax.figure.colorbar(points, ax=ax, ticks=res_dim_ticks(top))
+            cbar.set_label(SCENARIO_LABELS["res_dim"])
+    return ax
+
+
+def scenario_box(box: pd.DataFrame, ax: Axes | None = None, digits: int = 3, slots: int | None = None) -> Axes:
+    """One PRIM box (the rows of ``boxes.csv`` for one winner and loser, ``analysis.scenarios.boxes_table``):
+    each restricted dimension's range, in the winner's colour, within its plausible range (grey; both scaled
+    to 0-1), with the limits written at its ends and the quasi-p-value on the right; a categorical dimension
+    as its levels side by side, the kept ones filled.  A box not worth reporting is drawn in grey and says so;
+    one that restricts nothing is a line of text.  ``slots`` sizes the axes for that many dimensions (to give
+    every panel of a figure the same row height)."""
+    ax = _axes(ax)
+    head = box.iloc[0]
+    rows = box[box["dimension"].fillna("").astype(str) != ""].reset_index(drop=True)
+    worth = bool(head["worth_reporting"])
+    fill = colour(str(head["winner"])) if worth else "0.55"
+    title = f"{head['winner']} beats {head['loser']}".replace("_", " ")
+    if head["n_interest"] == 0:
+        stats = f"at none of the {int(head['n_points'])} points"
+    else:
+        stats = f"coverage {head['coverage']:.2f}, density {head['density']:.2f} (base rate {head['base_rate']:.2f})"
+    with plt.rc_context(STYLE):
+        ax.set_title(f"{title}\n{stats}", fontsize=7)
+        if rows.empty:
+            if head["n_interest"] == 0:
+                note = "never by the margin"
+            elif head["base_rate"] >= SCENARIO_DENSITY:
+                note = "across most of the space: no box needed"
+            else:
+                note = "no box worth reporting"
+            ax.text(0.5, 0.5, note, ha="center", va="center", transform=ax.transAxes, color="0.3", style="italic")
+            ax.set_axis_off()
+            return ax
+        for i, r in rows.iterrows():
+            ax.barh(i, 1.0, left=0.0, height=0.4, color="0.9", edgecolor="0.7", linewidth=0.5)
+            if r["kind"] == "levels":
+                choices = str(r["plausible_levels"]).split("|") if isinstance(r["plausible_levels"], str) else []
+                kept = set(str(r["levels"]).split("|"))
+                choices = choices or sorted(kept)
+                width = 1.0 / len(choices)
+                for j, level in enumerate(choices):
+                    on = level in kept
+                    ax.barh(
+                        i,
+                        width,
+                        left=j * width,
+                        height=0.4,
+                        color=fill if on else "none",
+                        edgecolor="0.7",
+                        linewidth=0.5,
+                        alpha=0.85,
+                    )
+                    ax.text(
+                        (j + 0.5) * width,
+                        i,
+                        level.replace("_", " "),
+                        ha="center",
+                        va="center",
+                        fontsize=5,
+                        color="white" if on else "0.4",
+                    )
+            else:
+                low0 = r["plausible_lower"] if pd.notna(r["plausible_lower"]) else r["lower"]
+                high0 = r["plausible_upper"] if pd.notna(r["plausible_upper"]) else r["upper"]
+                span = (high0 - low0) or 1.0
+                a = 0.0 if not r["lower_restricted"] else (r["lower"] - low0) / span
+                b = 1.0 if not r["upper_restricted"] else (r["upper"] - low0) / span
+                a, b = min(max(a, 0.0), 1.0), min(max(b, 0.0), 1.0)
+                ax.barh(i, b - a, left=a, height=0.4, color=fill, alpha=0.85)
+                if r["lower_restricted"]:
+                    ax.text(a, i - 0.22, f"{r['lower']:.{digits}g}", ha="center", va="bottom", fontsize=6)
+                if r["upper_restricted"]:
+                    ax.text(b, i - 0.22, f"{r['upper']:.{digits}g}", ha="center", va="bottom", fontsize=6)
+                ax.text(0.0, i + 0.22, f"{low0:.{digits}g}", ha="left", va="top", fontsize=5, color="0.45")
+                ax.text(1.0, i + 0.22, f"{high0:.{digits}g}", ha="right", va="top", fontsize=5, color="0.45")
+            ax.text(1.03, i, f"qp {r['qp']:.2g}", ha="left", va="center", fontsize=5.5, color="0.3")
+        ax.set_yticks(range(len(rows)), [str(d) for d in rows["dimension"]])
+        ax.set_ylim(max(len(rows), slots or 0) - (0.4 if worth else -0.25), -0.75)
+        ax.set_xlim(0.0, 1.0)
+        ax.set_xticks([0.0, 0.5, 1.0], ["low", "", "high"])
+        ax.set_xlabel("Position in the plausible range")
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        if not worth:
+            ax.text(
+                0.5,
+                len(rows) + 0.2,
+                "not worth reporting: density barely above the base rate",
+                ha="center",
+                va="bottom",
+                fontsize=6,
+                color="0.3",
+                style="italic",
+            )
     return ax
 
 

@@ -7,11 +7,13 @@ Pairing against the baseline regime (``harm_reduction``) is here, not in the sto
 :mod:`~ecsim.analysis.shock` (the response to a burst of issues), :mod:`~ecsim.analysis.backlog`
 (shares of issues open and failed), :mod:`~ecsim.analysis.horizon` (outcomes at several horizons,
 the steady state), :mod:`~ecsim.analysis.decomposition` (a gap between regimes split into design
-dimensions by exact Shapley values); :mod:`~ecsim.analysis.findings` reads summary tables (leaders,
-intervals clear of 0, changes, trends).
+dimensions by exact Shapley values), :mod:`~ecsim.analysis.scenarios` (scenario discovery: where in
+parameter space one regime beats another, PRIM boxes and CART rules); :mod:`~ecsim.analysis.findings`
+reads summary tables (leaders, intervals clear of 0, changes, trends).
 
 The names below are imported on first use (PEP 562): importing one module of the package (say
-``ecsim.analysis.report``) loads what that module needs, not the rest (SciPy, SALib).
+``ecsim.analysis.report``) loads what that module needs, not the rest (SciPy, SALib; the EMA Workbench
+and scikit-learn only when a scenario-discovery function runs).
 """
 
 from typing import TYPE_CHECKING
@@ -34,6 +36,15 @@ if TYPE_CHECKING:  # what type checkers see; at run time ``__getattr__`` imports
     from ecsim.analysis.horizon import at_horizons, ranking_changes, rankings, steady_state
     from ecsim.analysis.paired import harm_reduction, paired_runs
     from ecsim.analysis.report import Section, write_report
+    from ecsim.analysis.scenarios import (
+        box_sentence,
+        boxes_table,
+        cart_check,
+        cart_rules,
+        design_matrix,
+        point_table,
+        prim_box,
+    )
     from ecsim.analysis.sensitivity import morris_indices, sobol_indices
     from ecsim.analysis.stats import (
         PAIR,
@@ -80,6 +91,13 @@ _LAZY: dict[str, str] = {
     "paired_runs": "ecsim.analysis.paired",
     "Section": "ecsim.analysis.report",
     "write_report": "ecsim.analysis.report",
+    "box_sentence": "ecsim.analysis.scenarios",
+    "boxes_table": "ecsim.analysis.scenarios",
+    "cart_check": "ecsim.analysis.scenarios",
+    "cart_rules": "ecsim.analysis.scenarios",
+    "design_matrix": "ecsim.analysis.scenarios",
+    "point_table": "ecsim.analysis.scenarios",
+    "prim_box": "ecsim.analysis.scenarios",
     "morris_indices": "ecsim.analysis.sensitivity",
     "sobol_indices": "ecsim.analysis.sensitivity",
     "PAIR": "ecsim.analysis.stats",
@@ -112,10 +130,15 @@ __all__ = [
     "always_equal",
     "at_horizons",
     "best_rows",
+    "box_sentence",
+    "boxes_table",
+    "cart_check",
+    "cart_rules",
     "ci_name",
     "ci_side",
     "ci_text",
     "decompose",
+    "design_matrix",
     "export",
     "few_note",
     "format_ci",
@@ -129,6 +152,8 @@ __all__ = [
     "paired_differences",
     "paired_runs",
     "paired_summary",
+    "point_table",
+    "prim_box",
     "rank_trend",
     "ranking_changes",
     "rankings",

@@ -45,7 +45,9 @@ def write_report(
 ) -> Path:
     """Write ``REPORT.md`` with every section; figures are linked relative to its folder.
 
-    ``by`` is the command that built it (said under the title; empty: not said).
+    ``by`` is the command that built it (said under the title; empty: not said).  A report of several
+    sections opens with "At a glance": each section's headline table (its ``summary``), so that the
+    finding as it stands is stated at the top, from the numbers, before the detail.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -53,6 +55,11 @@ def write_report(
     head = [f"# {title}", "", f"Generated {stamp}" + (f" by `{by}`." if by else "."), ""]
     if preamble:
         head += [preamble.strip(), ""]
+    glance = [s for s in sections if s.summary.strip()]
+    if len(sections) > 1 and glance:
+        head += ["## At a glance", ""]
+        for s in glance:
+            head += [f"**{s.title}**", "", "```text", s.summary.strip(), "```", ""]
     body = [s.markdown(path.parent) for s in sections]
     path.write_text("\n".join(head + body))
     return path
