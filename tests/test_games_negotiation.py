@@ -387,6 +387,21 @@ def test_setter_proposal_by_hand(ideal, proposal):
     assert feasible_point(VOTERS, EQUAL, ideal, 0.25, "simple_majority") == pytest.approx(proposal, abs=1e-12)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    positions=st.lists(st.floats(0, 1), min_size=1, max_size=6),
+    ideal=st.floats(0, 1),
+    tolerance=st.floats(0, 1) | st.floats(1e-300, 1e-100),
+    rule=st.sampled_from(["consensus", "simple_majority", "qualified_majority"]),
+)
+def test_setter_proposal_stays_within_the_positions_and_the_ideal(positions, ideal, tolerance, rule):
+    """A proposal never leaves the policy space: found by the model's invariants (stringency -1.9e-162)."""
+    x = np.array(positions)
+    share = np.full(x.size, 1.0 / x.size)
+    point = feasible_point(x, share, ideal, tolerance, rule)
+    assert min(x.min(), ideal) <= point <= max(x.max(), ideal)
+
+
 def test_setter_proposal_when_nothing_or_everything_passes():
     assert feasible_point(VOTERS, EQUAL, 0.9, 0.15, "simple_majority") == 0.9  # no 3 deciders within 0.3
     assert feasible_point(VOTERS, EQUAL, 0.9, 0.3, "consensus") == 0.9  # [0.9 - .3, 0.1 + .3] is empty

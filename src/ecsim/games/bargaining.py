@@ -210,7 +210,8 @@ def feasible_point(positions: np.ndarray, share: np.ndarray, ideal: float, toler
     (its threshold on the accepting share, strict or not; consensus: every decider).  Support
     is piecewise constant in the point, changing only at positions +/- tolerance, so the
     closest feasible point is the ideal itself or one of those breakpoints (between two
-    equally close points, the less stringent one).  This is the agenda setter's proposal of
+    equally close points, the less stringent one), never outside the hull of the positions and the
+    ideal.  This is the agenda setter's proposal of
     Romer & Rosenthal (1978) with an acceptance band instead of a status quo (module docstring).
     """
     if positions.size == 0:
@@ -221,7 +222,11 @@ def feasible_point(positions: np.ndarray, share: np.ndarray, ideal: float, toler
     if decision.unanimous:
         low, high = positions.max() - tolerance, positions.min() + tolerance
         return float(np.clip(ideal, low, high)) if low <= high + _EPS else ideal
-    candidates = np.concatenate([[ideal], positions - tolerance, positions + tolerance])
+    # A breakpoint beyond every position and the ideal is never better than the hull's edge (support and
+    # distance both improve towards it), so candidates stay in the hull: a tie within rounding cannot
+    # then pick a point outside the policy space (-1e-162 below 0 with a tolerance of 1e-162).
+    low, high = min(positions.min(), ideal), max(positions.max(), ideal)
+    candidates = np.clip(np.concatenate([[ideal], positions - tolerance, positions + tolerance]), low, high)
     within = np.abs(positions[None, :] - candidates[:, None]) <= tolerance + _EPS
     support = within.astype(float) @ share
     threshold = decision.threshold
