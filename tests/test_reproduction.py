@@ -44,6 +44,24 @@ def test_the_report_opens_with_every_headline_table(quick):
     assert "flexible" in glance and "harm reduction" in glance
 
 
+def test_the_findings_snapshot_has_the_files_and_columns_the_studies_write(quick):
+    """docs/findings/ (what README and ODD quote) holds files a study still writes, with the same header."""
+    results, _ = quick
+    findings = ROOT / "docs" / "findings"
+    snapshot = sorted(findings.glob("*/*.*"))
+    assert len(snapshot) >= 10
+    for path in snapshot:
+        folder = results / "quick" / path.parent.name
+        written = folder / path.name if path.name == "report.json" else folder / "figures" / path.name
+        assert written.exists(), f"{path.relative_to(ROOT)}: the study no longer writes {path.name}"
+        if path.suffix == ".csv":
+            paper, quick_header = path.read_text().splitlines()[0], written.read_text().splitlines()[0]
+            if path.name == "harm_reduction_by_horizon.csv":  # the quick run reaches fewer horizons
+                assert paper.startswith(quick_header), path.name
+            else:
+                assert paper == quick_header, path.name
+
+
 def test_the_decomposition_study_splits_each_gap_exactly(quick):
     """Each comparison's contributions add up to its whole gap (exact Shapley values)."""
     import pandas as pd
