@@ -252,3 +252,21 @@ def test_a_tables_fit_stays_in_the_unit_interval(pop, weights, heard, category, 
     fit = table_fit(category, deciders, np.array(weights), heard, pop, pull)
     assert 0.0 <= fit <= 1.0
     assert fit >= table_fit(category, deciders, np.array(weights), [], pop, pull)
+
+
+def test_the_odd_prints_the_declared_fit_table():
+    """docs/ODD.md §7.8a's table gives every declared fit (the numbers; the sources are abridged there)."""
+    import re
+    from pathlib import Path
+
+    odd = (Path(__file__).parents[1] / "docs" / "ODD.md").read_text()
+    section = odd[odd.index("### 7.8a Fit for purpose") : odd.index("### 7.9 Compliance")]
+    header = re.search(r"^\| category \| (.*) \|$", section, re.M)
+    assert header is not None
+    constituencies = [c.strip() for c in header.group(1).split("|")]
+    assert constituencies == list(FIT)
+    for category in CATEGORIES:
+        row = re.search(rf"^\| `{category}` \| (.*) \|$", section, re.M)
+        assert row is not None, category
+        printed = [float(cell.split()[0]) for cell in row.group(1).split("|")]
+        assert printed == [fit_of(c, category) for c in constituencies], category
