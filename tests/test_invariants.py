@@ -9,7 +9,7 @@ from strategies import parameter_sets
 
 from ecsim import REGIMES, EnhancedCooperationModel
 
-SHARES = ("coverage", "compliance", "participation", "legitimacy")
+SHARES = ("coverage", "compliance", "participation", "legitimacy", "fit")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -33,7 +33,7 @@ def test_outputs_stay_within_their_bounds(params, regime, seed):
     log = model.issue_log()
     assert len(log) == m["issues_arrived"].iloc[-1]
     adopted = log[log["outcome"] == "adopted"]
-    for column in ("stringency", "quality", "coverage", "legitimacy"):
+    for column in ("stringency", "quality", "coverage", "legitimacy", "fit"):
         assert adopted[column].between(0, 1 + 1e-12).all(), column
     # Harm never exceeds the harm the arrived issues would cause unaddressed.
     arrived = [log.loc[log["arrival"] <= t, "harm_rate"].sum() for t in m["step"]]

@@ -168,6 +168,7 @@ def test_step_metrics_agree_with_the_issue_log(small_runs):
         assert last["overreach"] == adopted["overreach"].sum()
         assert last["time_to_agreement"] == pytest.approx(adopted["time_to_agreement"].mean())
         assert last["legitimacy"] == pytest.approx(adopted["legitimacy"].mean())
+        assert last["fit"] == pytest.approx(adopted["fit"].mean())
         assert last["participation"] == pytest.approx(log["participation"].mean())  # NaN rows: never opened
         coverage = (log["harm_rate"] * log["coverage"]).sum() / log["harm_rate"].sum()
         assert last["coverage"] == pytest.approx(coverage)

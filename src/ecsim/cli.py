@@ -214,6 +214,8 @@ def _plausible(p: Any) -> str:
         return "no plausible range (not varied in sensitivity analyses)"
     if p.kind == "choice":
         return "plausible (sensitivity): " + ("every choice" if p.plausible == p.choices else ", ".join(p.plausible))
+    if p.switched_off:  # a mechanism off by default: its range is where it acts once turned on
+        return f"plausible when on: {p.plausible[0]:g}-{p.plausible[1]:g} (off = {p.off:g}, the default: not varied)"
     return f"plausible (sensitivity): {p.plausible[0]:g}-{p.plausible[1]:g}"
 
 

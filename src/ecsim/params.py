@@ -91,6 +91,16 @@ class Parameter:
     #: What a sensitivity analysis explores: (low, high) for numbers, the choices it varies over for
     #: categorical parameters; None: the parameter is a structural choice or a size, not an uncertainty.
     plausible: tuple[Any, ...] | None = None
+    #: For a mechanism's switch: the value that turns the mechanism off and restores the model without it
+    #: (its ablation); None for every other parameter.  While the default is this value the mechanism is
+    #: off, and sensitivity analyses leave the switch out (:func:`uncertain`): the studies measure the model
+    #: as it runs by default, and ``plausible`` says where the mechanism acts once it is turned on.
+    off: Any = None
+
+    @property
+    def switched_off(self) -> bool:
+        """A mechanism's switch whose default turns the mechanism off (off by default in this version)."""
+        return self.off is not None and self.default == self.off
 
     @property
     def allowed(self) -> str:
@@ -472,9 +482,10 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "consultation_weight",
         "float",
         0.2,
-        "Pull of consulted stakeholders' mean position on the proposal.",
+        "Pull of consulted stakeholders' mean position on the proposal; with fit_weight > 0 also the pull of the "
+        "relevant ones heard on the table's fit for purpose (up to the best fit among them).",
         "0-1",
-        "seed 1e, 2a (inputs from other stakeholder constituencies)",
+        "seed 1e, 2a (inputs from other stakeholder constituencies); docs/ODD.md §7.6, §7.8a",
         min=0.0,
         max=1.0,
         plausible=(0.0, 0.5),
@@ -500,6 +511,21 @@ _PARAMETERS: tuple[Parameter, ...] = (
         min=0.0,
         max=1.0,
         plausible=(0.1, 0.8),
+    ),
+    # --- mechanisms with a switch (value `off` restores the model without them) ---
+    _p(
+        "fit_weight",
+        "float",
+        0.0,
+        "How much a norm's quality depends on the fit for purpose of the table that wrote it (who decides, and "
+        "which relevant stakeholders are heard): quality x (1 - fit_weight x (1 - fit)). 0 switches fit off "
+        "(the default in this version).",
+        "0-1",
+        "seed 1e ('relevant stakeholders ... at the relevant stage'); Tunis §35 (respective roles); docs/ODD.md §7.8a",
+        min=0.0,
+        max=1.0,
+        plausible=(0.25, 0.75),
+        off=0.0,
     ),
     # --- compliance, enforcement, feedback -----------------------------------
     _p(
@@ -684,9 +710,11 @@ def unknown_parameter(name: object) -> str:
 def uncertain() -> dict[str, tuple[float, float] | tuple[str, ...]]:
     """The uncertain parameters and their plausible ranges (numeric) or choices (categorical).
 
-    What sensitivity analyses explore; declared beside each parameter in this module.
+    What sensitivity analyses explore; declared beside each parameter in this module.  A mechanism that is
+    off by default (its switch's default is its ``off`` value) is left out: turning it on is a change of
+    the model, measured by its ablation, not an uncertainty of the model as it runs.
     """
-    return {p.name: p.plausible for p in PARAMETERS.values() if p.plausible is not None}
+    return {p.name: p.plausible for p in PARAMETERS.values() if p.plausible is not None and not p.switched_off}
 
 
 def table() -> str:
@@ -704,5 +732,7 @@ def table() -> str:
             plausible = "all" if p.plausible == p.choices else ", ".join(p.plausible)
         else:
             plausible = f"{p.plausible[0]:g}–{p.plausible[1]:g}"
+        if p.switched_off:
+            plausible += f" when on (off = {p.off:g}: not varied)"
         rows.append(f"| `{p.name}` | {default} | {allowed} | {plausible} | {p.unit} | {p.description} | {p.source} |")
     return "\n".join(rows)

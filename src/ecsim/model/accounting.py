@@ -74,6 +74,7 @@ class Accounts:
             "compliance": kept / bound_weight if bound_weight > 0 else nan,
             "participation": t.participation / t.started if t.started else nan,
             "legitimacy": t.legitimacy / resolved if resolved else nan,
+            "fit": t.fit / resolved if resolved else nan,
             "overreach": t.overreach,
             "absent_delegations": t.absent,
             "negotiation_cost": cost,

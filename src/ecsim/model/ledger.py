@@ -34,6 +34,7 @@ class Totals:
     time_to_agreement: int = 0
     participation: float = 0.0
     legitimacy: float = 0.0
+    fit: float = 0.0  # summed over adopted norms
     absent: int = 0  # government seats left empty: their delegations were busy at other tables
 
 
@@ -52,6 +53,7 @@ class IssueLedger:
         self.participants = np.zeros(n, dtype=np.int64)
         self.deciders = np.zeros(n, dtype=np.int64)
         self.participation = np.full(n, np.nan)
+        self.fit = np.full(n, np.nan)  # fit for purpose of the table the issue was seated at (ecsim.model.fit)
         self.absent = np.zeros(n, dtype=np.int64)
         self.rounds = np.zeros(n, dtype=np.int64)
         self.agreed_at = np.full(n, -1, dtype=np.int64)
@@ -81,14 +83,23 @@ class IssueLedger:
         self.reporting[issue.id] = reporting
         self.outcome[issue.id] = "queued"
 
-    def start(self, issue: Issue, participants: int, deciders: int, participation: float, absent: int = 0) -> None:
+    def start(
+        self,
+        issue: Issue,
+        participants: int,
+        deciders: int,
+        participation: float,
+        absent: int = 0,
+        fit: float = float("nan"),
+    ) -> None:
         """The issue's negotiation opens with these participants (relevant stakeholders' share ``participation``;
-        ``absent`` governments could not send a delegation)."""
+        ``absent`` governments could not send a delegation; ``fit``: the table's fit for the issue)."""
         i = issue.id
         self.outcome[i] = "negotiating"
         self.participants[i] = participants
         self.deciders[i] = deciders
         self.participation[i] = participation
+        self.fit[i] = fit
         self.absent[i] = absent
         self.totals.started += 1
         self.totals.participation += participation
@@ -105,6 +116,7 @@ class IssueLedger:
         t.time_to_agreement += now - norm.issue.arrival + 1
         t.overreach += int(norm.overreach)
         t.legitimacy += norm.legitimacy
+        t.fit += norm.fit
         self.sanction[i] = norm.sanction
         self.legitimacy[i] = norm.legitimacy
         self.stringency[i] = norm.stringency
@@ -137,6 +149,7 @@ class IssueLedger:
                 "deciders": self.deciders[:k],
                 "participants": self.participants[:k],
                 "participation": self.participation[:k],
+                "fit": self.fit[:k],
                 "absent": self.absent[:k],
                 "rounds": self.rounds[:k],
                 "outcome": self.outcome[:k],

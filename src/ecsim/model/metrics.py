@@ -125,6 +125,14 @@ DECLARED: tuple[Metric, ...] = (
         lower_is_better=False,
     ),
     Metric(
+        "fit",
+        "Fit for purpose (mean of adopted norms)",
+        "share",
+        "mean fit for purpose of the tables that adopted norms: who decided and which relevant stakeholders "
+        "were heard (ODD §7.8a; acts on quality only when fit_weight > 0)",
+        lower_is_better=False,
+    ),
+    Metric(
         "overreach",
         "Overreach (decisions outside remit)",
         "decisions",

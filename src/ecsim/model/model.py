@@ -209,7 +209,7 @@ class EnhancedCooperationModel(mesa.Model):
                 cost_per_round=cost_per_round,
             )
         self._step_cost += int(seat.consulted.size) - consulted_each_round  # consulted once, at drafting
-        self.ledger.start(issue, seat.participants, int(seat.deciders.size), seat.participation, seat.absent)
+        self.ledger.start(issue, seat.participants, int(seat.deciders.size), seat.participation, seat.absent, seat.fit)
         return seat
 
     def _delegates(self, seat: venues.Seat) -> np.ndarray:

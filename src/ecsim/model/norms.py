@@ -16,8 +16,9 @@ An adopted proposal becomes a :class:`Norm` through three mechanisms:
    covering governments' law backs every norm too.
 
 Its quality falls where technical complexity meets no technical expertise at the
-table; its legitimacy is one minus the mean distance of its stringency from the
-positions of the stakeholders the issue affects.
+table and, with fit for purpose on (``fit_weight`` > 0), where the table is not fit for
+the issue's category (:mod:`ecsim.model.fit`); its legitimacy is one minus the mean
+distance of its stringency from the positions of the stakeholders the issue affects.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ class Norm:
 
     issue: Issue
     stringency: float
-    quality: float  # 1 - complexity x (1 - expertise at the table)
+    quality: float  # (1 - complexity x (1 - expertise at the table)) x (1 - fit_weight x (1 - fit))
+    fit: float  # fit for purpose of the table that wrote it (ecsim.model.fit)
     reach: float  # share of cross-border harm national law reaches (1 unless legislated nationally)
     kappa: float  # jurisdictional coverage: share of the issue's jurisdictions bound
     bound: np.ndarray  # firms bound (local company index)
@@ -134,6 +136,16 @@ def legitimacy(seat: Seat, stringency: float, pop: Population) -> float:
     return 1.0 - float(np.add.reduce(np.abs(seat.positions[affected] - stringency))) / affected.size
 
 
+def quality(complexity: float, expertise: float, fit: float, fit_weight: float) -> float:
+    """How much of the harm a complied-with norm of stringency 1 removes, in [0, 1].
+
+    Technical complexity without expertise at the table lowers it (pattern 2, ODD §7.8), and so, by
+    ``fit_weight``, does a table unfit for the issue (ODD §7.8a).  ``fit_weight = 0`` gives exactly the
+    quality of the model without fit (the product with 1.0 is exact): the mechanism's ablation.
+    """
+    return (1.0 - complexity * (1.0 - expertise)) * (1.0 - fit_weight * (1.0 - fit))
+
+
 def adopt(seat: Seat, outcome: Outcome, pop: Population, regime: Regime, p: dict[str, Any]) -> Norm:
     """The norm an adopted proposal becomes (binding, ratification, enforcement) under ``regime``."""
     issue, stringency = seat.issue, outcome.proposal
@@ -145,7 +157,8 @@ def adopt(seat: Seat, outcome: Outcome, pop: Population, regime: Regime, p: dict
     return Norm(
         issue=issue,
         stringency=stringency,
-        quality=1.0 - issue.complexity * (1.0 - seat.expertise),
+        quality=quality(issue.complexity, seat.expertise, seat.fit, p["fit_weight"]),
+        fit=seat.fit,
         reach=p["national_reach"] if seat.rule == "unilateral" and issue.cross_border else 1.0,
         kappa=kappa,
         bound=bound,

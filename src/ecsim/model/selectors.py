@@ -104,7 +104,10 @@ def _plan(names: tuple[str, ...], population: Population) -> tuple[np.ndarray, l
     return plans[key]
 
 
-def involved(issue: Issue, population: Population) -> list[np.ndarray]:
-    """The global indices of the issue's relevant stakeholders, one sorted array per constituency."""
+def involved(issue: Issue, population: Population) -> dict[str, np.ndarray]:
+    """The global indices of the issue's relevant stakeholders, one sorted array per constituency (by its name)."""
     table, names = _derived()
-    return [getattr(issue, table[n].field) + population.slices[table[n].constituency].start for n in names]
+    return {
+        table[n].constituency: getattr(issue, table[n].field) + population.slices[table[n].constituency].start
+        for n in names
+    }

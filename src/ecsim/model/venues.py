@@ -7,7 +7,9 @@ publishes performance reports (seed 1e, 1g, 2a).  A venue names its deciders and
 stakeholders with selectors (:mod:`ecsim.model.selectors`).  When an issue reaches
 its table, :func:`seat` turns those into stakeholders, decision weights (a
 *weighting*, :mod:`ecsim.model.weightings`), the best technical expertise
-present, and the share of the issue's relevant stakeholders at the table (seed 1e).
+present, the share of the issue's relevant stakeholders at the table (seed 1e), and
+the table's fit for the issue (:mod:`ecsim.model.fit`: who decides, and which relevant
+stakeholders are heard at drafting).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 
 from ecsim.model import selectors
 from ecsim.model.enforcement import ENFORCEMENTS
+from ecsim.model.fit import table_fit
 from ecsim.model.issues import Issue
 from ecsim.model.population import Population
 from ecsim.model.weightings import WEIGHTINGS
@@ -173,6 +176,7 @@ class Seat:
     consulted: np.ndarray  # global indices of the consulted (not deciding) stakeholders
     expertise: float  # best technical expertise at the table (0 if none)
     participation: float  # share of the issue's relevant stakeholders at the table
+    fit: float  # fit for purpose of the table for the issue (ecsim.model.fit), in [0, 1]
     governments_decide: bool  # then only the governments that sign ratify (jurisdictional coverage)
     firms_decide: bool  # then only the firms that sign are bound
     absent: int = 0  # governments that should decide here but whose delegations are all busy elsewhere
@@ -190,7 +194,7 @@ def seat(
     p: dict[str, Any],
     overloaded: np.ndarray | None = None,
 ) -> Seat:
-    """Seat ``issue`` at ``venue``: deciders and weights, the consulted, expertise and participation.
+    """Seat ``issue`` at ``venue``: deciders and weights, the consulted, expertise, participation and fit.
 
     ``overloaded`` (per government) marks the governments whose delegations are all busy at other
     tables: they are absent from this one (neither deciding nor consulted); ``absent`` counts those that
@@ -208,18 +212,21 @@ def seat(
     at_table = decides | consults
     experts = (at_table[pop.slices["technical"]]).nonzero()[0]
     relevant = selectors.involved(issue, pop)  # disjoint blocks, each without repeats
-    n_relevant = sum(r.size for r in relevant)
-    relevant_at_table = sum(np.count_nonzero(at_table[r]) for r in relevant)
+    n_relevant = sum(r.size for r in relevant.values())
+    relevant_at_table = sum(np.count_nonzero(at_table[r]) for r in relevant.values())
+    heard = [c for c, r in relevant.items() if consults[r].any()]  # relevant stakeholders consulted at drafting
+    weights = WEIGHTINGS[venue.weighting](decides, deciders, pop)
     return Seat(
         issue=issue,
         venue=venue,
         rule=p["decision_rule"] if venue.decision_rule == "parameter" else venue.decision_rule,
         positions=positions,
         deciders=deciders,
-        weights=WEIGHTINGS[venue.weighting](decides, deciders, pop),
+        weights=weights,
         consulted=consulted,
         expertise=float(pop.expertise[experts].max()) if experts.size else 0.0,
         participation=relevant_at_table / max(n_relevant, 1),
+        fit=table_fit(issue.category, deciders, weights, heard, pop, p["consultation_weight"]),
         governments_decide=bool(decides[pop.slices["government"]].any()),
         firms_decide=bool(decides[pop.slices["company"]].any()),
         absent=absent,
