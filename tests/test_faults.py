@@ -93,6 +93,17 @@ def test_the_fault_injection_reaches_the_workers(tmp_path):
     assert f"failed {victim.run_id}" in err
 
 
+def test_the_worker_that_broke_the_pool_is_told_apart_from_its_stopped_siblings():
+    """Siblings stopped by the broken pool end by SIGTERM, or as 255 when the forkserver cannot read their status
+    (seen under load); the culprit's own code is told, whatever order the codes come in."""
+    from ecsim.experiment.executors import _culprit
+
+    assert _culprit([255, -signal.SIGKILL]) == -signal.SIGKILL
+    assert _culprit([-signal.SIGTERM, 255, 3]) == 3
+    assert _culprit([255, -signal.SIGSEGV, -signal.SIGTERM]) == -signal.SIGSEGV
+    assert _culprit([0, -signal.SIGTERM]) is None and _culprit([255]) == 255
+
+
 @pytest.mark.parametrize(
     ("kind", "how"),
     [

@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
 from concurrent.futures import wait as wait_futures
@@ -115,6 +116,18 @@ def _describe_exit(code: int | None) -> str:
     return f"its worker process exited with status {code}"
 
 
+def _culprit(codes: Iterable[int]) -> int | None:
+    """The exit code that tells how the worker that broke the pool died, among those of the pool's workers.
+
+    The pool stops the other workers with SIGTERM, and a forkserver reports 255 for a worker whose status
+    it could not read (CPython's ``popen_forkserver``), which happens to those siblings under load; so a
+    signal other than SIGTERM is the culprit's first, then any other non-zero status, then 255.
+    """
+    told = [code for code in codes if code not in (0, -signal.SIGTERM)]
+    ranked = sorted(told, key=lambda code: 0 if code < 0 else 2 if code == 255 else 1)
+    return ranked[0] if ranked else None
+
+
 class ProcessExecutor(Executor):
     """Local worker processes (``--workers N``; default: all cores).
 
@@ -168,11 +181,15 @@ class ProcessExecutor(Executor):
         try:
             return future.result()
         except BrokenProcessPool:
-            dead = {pid: p.exitcode for pid, p in self._processes.items() if p.exitcode is not None}
+            deadline = time.monotonic() + 2.0
+            while True:  # the culprit's code may come in after its siblings': wait a moment while it is unclear
+                dead = {pid: p.exitcode for pid, p in self._processes.items() if p.exitcode is not None}
+                if _culprit(dead.values()) not in (None, 255) or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
             for pid in dead:  # each death is told once
                 del self._processes[pid]
-            codes = [code for code in dead.values() if code not in (0, -signal.SIGTERM)]
-            raise WorkerLost(_describe_exit(codes[0] if codes else None)) from None
+            raise WorkerLost(_describe_exit(_culprit(dead.values()))) from None
 
     def terminate(self) -> None:
         self._alive_w.close()  # every worker's watch thread sees EOF and exits at once
