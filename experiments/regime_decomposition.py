@@ -86,6 +86,19 @@ def _with_interval(row: pd.Series) -> str:
     return f"{analysis.number(row.contribution, 3)} [{low}, {high}]"
 
 
+def _summary(table: pd.DataFrame, n_rep: int, months: int) -> str:
+    """The headline table for the terminal: each comparison's contributions with their intervals, aligned."""
+    rows = [("comparison", "dimension", f"contribution [{analysis.ci_name(n_rep)}]")] + [
+        (r.comparison, r.dimension, f"{r.contribution:+.3f} [{r.ci_low:+.3f}, {r.ci_high:+.3f}]")
+        for r in table.itertuples()
+    ]
+    widths = [max(len(row[c]) for row in rows) for c in range(3)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return f"Shapley decomposition of each gap ({n_rep} replicates x {months} months, paired on seeds)\n" + "\n".join(
+        lines
+    )
+
+
 def report(results: Results, figures: Path) -> Section:
     runs = analysis.paired_runs(results)
     n_rep, months = int(runs["replicate"].nunique()), int(runs["steps"].iloc[0])
@@ -135,7 +148,7 @@ def report(results: Results, figures: Path) -> Section:
         ],
         tables=tables,
         key_numbers=numbers,
-        summary=table.to_string(index=False, float_format=lambda x: f"{x:.3f}"),
+        summary=_summary(table, n_rep, months),
     )
 
 
