@@ -8,7 +8,9 @@ An adopted proposal becomes a :class:`Norm` through three mechanisms:
    signed ratify, so the norm covers only their jurisdictions (its jurisdictional
    coverage κ) and only they enforce it; elsewhere the regime's scope dimension
    says where the norm binds (the market reach of its firms, the governments that
-   opt in, or, as an ablation, everywhere).
+   opt in, or, as an ablation, everywhere).  Governments that ratify or legislate
+   also bind their own conduct, which no private code does; it matters with state
+   harm on (:mod:`ecsim.model.state_harm`).
 3. **Enforcement** (:func:`enforce`): civil-society monitors and the venue's
    enforcer (an enforcement kind, :mod:`ecsim.model.enforcement`) may detect a
    defection; detection, sanction and the reputation a firm would lose make a
