@@ -26,14 +26,15 @@ def test_outputs_stay_within_their_bounds(params, regime, seed):
         assert ((values >= 0) & (values <= 1 + 1e-12)).all(), share
     counts = m[["issues_open", "issues_resolved", "issues_failed"]].sum(axis=1)
     assert (counts == m["issues_arrived"]).all()
-    for cumulative in ("issues_arrived", "issues_resolved", "issues_failed", "overreach"):
+    for cumulative in ("issues_arrived", "issues_resolved", "issues_failed", "overreach", "state_harm"):
         assert (np.diff(m[cumulative]) >= 0).all(), cumulative
+    assert (m["state_harm"] <= m["cumulative_harm"] + 1e-9).all()  # the states' part of harm (ODD §7.10a)
     assert (m["negotiation_cost"] >= 0).all()
     assert (m["time_to_agreement"].dropna() >= 1).all()
     log = model.issue_log()
     assert len(log) == m["issues_arrived"].iloc[-1]
     adopted = log[log["outcome"] == "adopted"]
-    for column in ("stringency", "quality", "coverage", "legitimacy", "fit"):
+    for column in ("stringency", "quality", "coverage", "legitimacy", "fit", "state_share", "states_bound"):
         assert adopted[column].between(0, 1 + 1e-12).all(), column
     # Harm never exceeds the harm the arrived issues would cause unaddressed.
     arrived = [log.loc[log["arrival"] <= t, "harm_rate"].sum() for t in m["step"]]

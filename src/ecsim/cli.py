@@ -216,6 +216,8 @@ def _plausible(p: Any) -> str:
         return "plausible (sensitivity): " + ("every choice" if p.plausible == p.choices else ", ".join(p.plausible))
     if p.switched_off:  # a mechanism off by default: its range is where it acts once turned on
         return f"plausible when on: {p.plausible[0]:g}-{p.plausible[1]:g} (off = {p.off:g}, the default: not varied)"
+    if p.inert:  # acts only through a mechanism that is off by default
+        return f"plausible when {p.switch} is on: {p.plausible[0]:g}-{p.plausible[1]:g} (not varied while it is off)"
     return f"plausible (sensitivity): {p.plausible[0]:g}-{p.plausible[1]:g}"
 
 

@@ -96,11 +96,19 @@ class Parameter:
     #: off, and sensitivity analyses leave the switch out (:func:`uncertain`): the studies measure the model
     #: as it runs by default, and ``plausible`` says where the mechanism acts once it is turned on.
     off: Any = None
+    #: For a parameter that acts only through a mechanism with a switch: that switch's name.  While the switch
+    #: is off by default the parameter does nothing, and sensitivity analyses leave it out too (:func:`uncertain`).
+    switch: str | None = None
 
     @property
     def switched_off(self) -> bool:
         """A mechanism's switch whose default turns the mechanism off (off by default in this version)."""
         return self.off is not None and self.default == self.off
+
+    @property
+    def inert(self) -> bool:
+        """Whether the parameter does nothing at the defaults: its mechanism is off by default."""
+        return self.switched_off or (self.switch is not None and PARAMETERS[self.switch].switched_off)
 
     @property
     def allowed(self) -> str:
@@ -527,6 +535,37 @@ _PARAMETERS: tuple[Parameter, ...] = (
         plausible=(0.25, 0.75),
         off=0.0,
     ),
+    _p(
+        "state_harm_share",
+        "float",
+        0.0,
+        "Share of the harm of a national or international issue caused by the governments of its jurisdictions "
+        "(half as much on critical resources, none on corporate harm and technical matters); only a norm that "
+        "binds those governments (ratified or legislated by them) removes it. 0 switches state harm off (the "
+        "default in this version).",
+        "share",
+        "seed 1g ('Besides the government, it is the private sector that has the greatest capacity for harm'), "
+        "2a ('the greatest potential after government for harms'); docs/ODD.md §7.10a",
+        min=0.0,
+        max=1.0,
+        plausible=(0.25, 0.75),
+        off=0.0,
+    ),
+    _p(
+        "state_compliance",
+        "float",
+        0.7,
+        "With state harm on: the share of the states' harm a norm binding them removes that they do remove "
+        "(states keep norms on their own conduct only in part; nobody sanctions them, so it is a rate, not a "
+        "decision).",
+        "share",
+        "Henkin 1979 (most states keep most commitments); Hathaway 2002 (ratification often leaves practice "
+        "unchanged); docs/ODD.md §7.10a",
+        min=0.0,
+        max=1.0,
+        plausible=(0.4, 1.0),
+        switch="state_harm_share",
+    ),
     # --- compliance, enforcement, feedback -----------------------------------
     _p(
         "compliance_cost",
@@ -711,10 +750,11 @@ def uncertain() -> dict[str, tuple[float, float] | tuple[str, ...]]:
     """The uncertain parameters and their plausible ranges (numeric) or choices (categorical).
 
     What sensitivity analyses explore; declared beside each parameter in this module.  A mechanism that is
-    off by default (its switch's default is its ``off`` value) is left out: turning it on is a change of
-    the model, measured by its ablation, not an uncertainty of the model as it runs.
+    off by default (its switch's default is its ``off`` value) is left out, and so are the parameters that act
+    only through it: turning it on is a change of the model, measured by its ablation, not an uncertainty of
+    the model as it runs.
     """
-    return {p.name: p.plausible for p in PARAMETERS.values() if p.plausible is not None and not p.switched_off}
+    return {p.name: p.plausible for p in PARAMETERS.values() if p.plausible is not None and not p.inert}
 
 
 def table() -> str:
@@ -734,5 +774,7 @@ def table() -> str:
             plausible = f"{p.plausible[0]:g}–{p.plausible[1]:g}"
         if p.switched_off:
             plausible += f" when on (off = {p.off:g}: not varied)"
+        elif p.inert:
+            plausible += f" when {p.switch} is on (not varied while it is off)"
         rows.append(f"| `{p.name}` | {default} | {allowed} | {plausible} | {p.unit} | {p.description} | {p.source} |")
     return "\n".join(rows)

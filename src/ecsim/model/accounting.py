@@ -3,6 +3,10 @@
 Harm each step = Σ over raised issues of harm rate × (1 − effect × achieved
 compliance), where a norm's effect is stringency × quality × reach and achieved
 compliance is the harm-weighted share of its bindings complied with (DESIGN §1).
+With state harm on (:mod:`ecsim.model.state_harm`), an issue's governments cause a
+share of its harm, and achieved compliance is the firms' on the rest plus, on that
+share, the share of its jurisdictions whose government the norm binds times
+``state_compliance`` (docs/ODD.md §7.10a).
 The metrics are those declared in :mod:`ecsim.model.metrics`, in that order;
 counts and means over issues come from the ledger's running totals.
 """
@@ -17,14 +21,32 @@ from ecsim.model.metrics import METRICS
 from ecsim.model.peer import PeerEnforcement
 
 
-def harm(ledger: IssueLedger, bindings: Bindings) -> float:
-    """This step's harm from every raised issue, reduced by the norms in force and their compliance."""
+def harm(ledger: IssueLedger, bindings: Bindings, state_compliance: float = 1.0) -> float:
+    """This step's harm from every raised issue, reduced by the norms in force and their compliance.
+
+    With state harm off (every state share 0) this is exactly the firms-only account: the states' terms are
+    never computed, so the off switch restores the previous numbers bit for bit.
+    """
     k, b = ledger.arrived, bindings
     harm_rate = ledger.harm_rate[:k]
+    if ledger.states_cause_harm:
+        firms = np.bincount(b.issue, b.weight * b.complying, minlength=len(ledger))[:k] if len(b) else 0.0
+        share = ledger.state_share[:k]
+        achieved = (1.0 - share) * firms + share * (state_compliance * ledger.states_bound[:k])
+        return float(harm_rate @ (1.0 - ledger.effect[:k] * achieved))
     if not len(b):
         return float(np.add.reduce(harm_rate))
     achieved = np.bincount(b.issue, b.weight * b.complying, minlength=len(ledger))[:k]
     return float(harm_rate @ (1.0 - ledger.effect[:k] * achieved))
+
+
+def state_harm(ledger: IssueLedger, state_compliance: float) -> float:
+    """This step's harm caused by states: each issue's state share, less what the states its norm binds remove."""
+    if not ledger.states_cause_harm:
+        return 0.0
+    k = ledger.arrived
+    kept = state_compliance * ledger.states_bound[:k]
+    return float((ledger.harm_rate[:k] * ledger.state_share[:k]) @ (1.0 - ledger.effect[:k] * kept))
 
 
 class Accounts:
@@ -55,6 +77,7 @@ class Accounts:
         harm_now: float,
         cumulative_harm: float,
         cost: int,
+        cumulative_state_harm: float = 0.0,
     ) -> dict[str, float]:
         """The declared metrics of this step (:data:`ecsim.model.metrics.METRICS`, in order)."""
         k, t, b = ledger.arrived, ledger.totals, bindings
@@ -65,6 +88,7 @@ class Accounts:
         values = {
             "harm": harm_now,
             "cumulative_harm": cumulative_harm,
+            "state_harm": cumulative_state_harm,
             "issues_arrived": k,
             "issues_open": k - resolved - failed,
             "issues_resolved": resolved,

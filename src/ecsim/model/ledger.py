@@ -41,11 +41,14 @@ class Totals:
 class IssueLedger:
     """Per-issue state of a run (index: issue id)."""
 
-    def __init__(self, issues: list[Issue]) -> None:
+    def __init__(self, issues: list[Issue], state_share: np.ndarray | None = None) -> None:
+        """``state_share``: each issue's share of harm caused by its governments (ecsim.model.state_harm; None: 0)."""
         n = len(issues)
         self.issues = issues
         self.arrival = np.array([i.arrival for i in issues], dtype=np.int64)
         self.harm_rate = np.array([i.harm_rate for i in issues])
+        self.state_share = np.zeros(n) if state_share is None else np.asarray(state_share, dtype=np.float64)
+        self.states_cause_harm = bool(self.state_share.any())  # off: harm is the firms' alone, as without states
         self.arrived = 0  # issues raised so far (a prefix: issues are in arrival order)
         self.venue = [""] * n
         self.outcome = ["pending"] * n
@@ -64,6 +67,7 @@ class IssueLedger:
         self.sanction = np.full(n, np.nan)  # escalated in place by performance reports; read by peer enforcement
         self.detection = np.full(n, np.nan)
         self.coverage = np.zeros(n)
+        self.states_bound = np.zeros(n)  # share of the issue's jurisdictions whose government the norm binds
         self.effect = np.zeros(n)  # stringency x quality x reach
         self.legitimacy = np.full(n, np.nan)
         self.revisions = np.zeros(n, dtype=np.int64)
@@ -123,6 +127,7 @@ class IssueLedger:
         self.quality[i] = norm.quality
         self.detection[i] = norm.detection
         self.coverage[i] = norm.coverage
+        self.states_bound[i] = norm.states_bound
         self.effect[i] = norm.stringency * norm.quality * norm.reach
 
     def fail(self, issue: Issue, rounds: int) -> None:
@@ -160,6 +165,8 @@ class IssueLedger:
                 "sanction": self.sanction[:k],
                 "detection": self.detection[:k],
                 "coverage": self.coverage[:k],
+                "state_share": self.state_share[:k],
+                "states_bound": self.states_bound[:k],
                 "legitimacy": self.legitimacy[:k],
                 "overreach": self.overreach[:k],
                 "revisions": self.revisions[:k],

@@ -57,6 +57,14 @@ DECLARED: tuple[Metric, ...] = (
         lower_is_better=True,
     ),
     Metric(
+        "state_harm",
+        "Harm caused by states (cumulative units)",
+        "harm units",
+        "the part of cumulative harm that governments cause and no norm binding them removes (0 with state harm "
+        "off; ODD §7.10a)",
+        lower_is_better=True,
+    ),
+    Metric(
         "issues_arrived",
         "Issues raised",
         "issues",

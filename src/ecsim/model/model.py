@@ -37,6 +37,7 @@ from ecsim.model.negotiation import NegotiationTable, Outcome, legislate
 from ecsim.model.peer import PeerEnforcement
 from ecsim.model.population import draw_population
 from ecsim.model.regimes import Regime, Venue, resolve_regime
+from ecsim.model.state_harm import state_shares
 from ecsim.model.weightings import mean
 from ecsim.params import validate
 from ecsim.rng import SeedLike, Substreams, root_sequence, stream, stream_sequence
@@ -91,7 +92,7 @@ class EnhancedCooperationModel(mesa.Model):
             for index in range(block.start, block.stop):  # Agent.create_agents, without its throwaway AgentSet
                 agent_class(self, index)
         self.issues: list[Issue] = draw_issues(stream(self.seed_sequence, "issues"), self.population, p)
-        self.ledger = IssueLedger(self.issues)
+        self.ledger = IssueLedger(self.issues, state_shares(self.issues, p["state_harm_share"]))
         self.bindings = Bindings()
         self.peers = PeerEnforcement(self.population.boldness, self.population.vengefulness, self.ledger.sanction, p)
         self.table = NegotiationTable(
@@ -107,6 +108,7 @@ class EnhancedCooperationModel(mesa.Model):
         self._legislating: dict[int, tuple[int, int]] = {}  # issues before legislatures: (step of decision, cost)
         self._position_streams = Substreams(stream_sequence(self.seed_sequence, "issue_positions"))
         self.cumulative_harm = 0.0
+        self.cumulative_state_harm = 0.0  # the part of cumulative_harm that states cause (state harm, ODD §7.10a)
         self._accounts = accounting.Accounts()
         self._step_cost = 0
         self.current_metrics: dict[str, float] = {}
@@ -234,7 +236,8 @@ class EnhancedCooperationModel(mesa.Model):
             if seat.venue.decision_rule != "unilateral":
                 self._load[self._delegates(seat)] -= 1
             if outcome.adopted:
-                norm = norms.adopt(seat, outcome, self.population, self.regime, self.params)
+                share = float(self.ledger.state_share[seat.issue.id])
+                norm = norms.adopt(seat, outcome, self.population, self.regime, self.params, share)
                 self.bring_into_force(norm, now, outcome)
             else:
                 self.ledger.fail(seat.issue, outcome.rounds)
@@ -273,8 +276,10 @@ class EnhancedCooperationModel(mesa.Model):
 
     def account(self) -> None:
         """6. Harm and the step's metrics (read by the DataCollector's reporters)."""
-        harm = accounting.harm(self.ledger, self.bindings)
+        state_compliance = self.params["state_compliance"]
+        harm = accounting.harm(self.ledger, self.bindings, state_compliance)
         self.cumulative_harm += harm
+        self.cumulative_state_harm += accounting.state_harm(self.ledger, state_compliance)
         self.current_metrics = self._accounts.step_metrics(
             self.ledger,
             self.bindings,
@@ -283,4 +288,5 @@ class EnhancedCooperationModel(mesa.Model):
             harm,
             self.cumulative_harm,
             self._step_cost,
+            self.cumulative_state_harm,
         )

@@ -8,7 +8,9 @@ An adopted proposal becomes a :class:`Norm` through three mechanisms:
    signed ratify, so the norm covers only their jurisdictions (its jurisdictional
    coverage κ) and only they enforce it; elsewhere the regime's scope dimension
    says where the norm binds (the market reach of its firms, the governments that
-   opt in, or, as an ablation, everywhere).
+   opt in, or, as an ablation, everywhere).  Governments that ratify or legislate
+   also bind their own conduct, which no private code does; it matters with state
+   harm on (:mod:`ecsim.model.state_harm`).
 3. **Enforcement** (:func:`enforce`): civil-society monitors and the venue's
    enforcer (an enforcement kind, :mod:`ecsim.model.enforcement`) may detect a
    defection; detection, sanction and the reputation a firm would lose make a
@@ -33,6 +35,7 @@ from ecsim.model.issues import Issue
 from ecsim.model.negotiation import Outcome
 from ecsim.model.population import Population
 from ecsim.model.regimes import Regime
+from ecsim.model.state_harm import states_bound
 from ecsim.model.venues import Seat
 from ecsim.model.weightings import mean
 
@@ -47,6 +50,8 @@ class Norm:
     fit: float  # fit for purpose of the table that wrote it (ecsim.model.fit)
     reach: float  # share of cross-border harm national law reaches (1 unless legislated nationally)
     kappa: float  # jurisdictional coverage: share of the issue's jurisdictions bound
+    states_bound: float  # share of the issue's jurisdictions whose government the norm binds (ecsim.model.state_harm)
+    state_share: float  # share of the issue's harm its governments cause (0 with state harm off)
     bound: np.ndarray  # firms bound (local company index)
     weights: np.ndarray  # each bound firm's share of the issue's harm
     gain: np.ndarray  # what defecting saves each bound firm per step
@@ -59,8 +64,12 @@ class Norm:
 
     @property
     def coverage(self) -> float:
-        """Harm-weighted share of the issue's harm the norm binds."""
-        return self.kappa * float(self.weights.sum())
+        """Harm-weighted share of the issue's harm the norm binds: the firms' part and, with state harm on, the
+        states' part (ecsim.model.state_harm)."""
+        firms = self.kappa * float(self.weights.sum())
+        if not self.state_share:  # state harm off: all harm is the firms'
+            return firms
+        return (1.0 - self.state_share) * firms + self.state_share * self.states_bound
 
 
 def ratify(
@@ -146,8 +155,13 @@ def quality(complexity: float, expertise: float, fit: float, fit_weight: float) 
     return (1.0 - complexity * (1.0 - expertise)) * (1.0 - fit_weight * (1.0 - fit))
 
 
-def adopt(seat: Seat, outcome: Outcome, pop: Population, regime: Regime, p: dict[str, Any]) -> Norm:
-    """The norm an adopted proposal becomes (binding, ratification, enforcement) under ``regime``."""
+def adopt(
+    seat: Seat, outcome: Outcome, pop: Population, regime: Regime, p: dict[str, Any], state_share: float = 0.0
+) -> Norm:
+    """The norm an adopted proposal becomes (binding, ratification, enforcement) under ``regime``.
+
+    ``state_share``: the share of the issue's harm its governments cause (:mod:`ecsim.model.state_harm`).
+    """
     issue, stringency = seat.issue, outcome.proposal
     signed = np.zeros(pop.size, dtype=bool)
     signed[seat.deciders[outcome.supporters]] = True
@@ -161,6 +175,8 @@ def adopt(seat: Seat, outcome: Outcome, pop: Population, regime: Regime, p: dict
         fit=seat.fit,
         reach=p["national_reach"] if seat.rule == "unilateral" and issue.cross_border else 1.0,
         kappa=kappa,
+        states_bound=states_bound(seat.governments_decide, kappa),
+        state_share=state_share,
         bound=bound,
         weights=weights,
         gain=stringency * p["compliance_cost"] * pop.cost_factor[bound],
