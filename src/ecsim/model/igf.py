@@ -65,7 +65,7 @@ def agenda(ledger: IssueLedger) -> np.ndarray:
 
     Every one, not a selection: the IGF takes no decisions and has no agenda limit of the kind a
     negotiating forum has (its annual meeting holds many parallel sessions), and at the model's scale
-    (some 5 to 15 open public-policy issues at a time at the defaults) a cap would hardly bind.
+    (some 2 to 13 open public-policy issues at a session at the defaults) a cap would hardly bind.
     """
     return np.array(
         [
