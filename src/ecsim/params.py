@@ -566,6 +566,22 @@ _PARAMETERS: tuple[Parameter, ...] = (
         plausible=(0.4, 1.0),
         switch="state_harm_share",
     ),
+    _p(
+        "igf_learning",
+        "float",
+        0.0,
+        "What one annual session of the IGF (present in every regime but no_cooperation) does to each open "
+        "public-policy issue it discusses: the negotiators' positions move this share of the way to their "
+        "table's decision-weighted mean, and this share of the knowledge gap behind the norm's "
+        "technical-complexity penalty closes. 0 switches the IGF off (the default in this version).",
+        "share per session",
+        "seed 1a, 2a (the IGF, distinct from enhanced cooperation, as 'the learning forum'); Tunis §72(a), (d); "
+        "DeGroot 1974 (averaging); docs/ODD.md §7.8b",
+        min=0.0,
+        max=1.0,
+        plausible=(0.05, 0.3),
+        off=0.0,
+    ),
     # --- compliance, enforcement, feedback -----------------------------------
     _p(
         "compliance_cost",

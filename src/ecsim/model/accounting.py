@@ -101,6 +101,7 @@ class Accounts:
             "fit": t.fit / resolved if resolved else nan,
             "overreach": t.overreach,
             "absent_delegations": t.absent,
+            "igf_discussions": t.igf_discussions,
             "negotiation_cost": cost,
             "boldness": float(np.add.reduce(boldness)) / max(boldness.size, 1),
             "vengefulness": peers.mean_vengefulness,

@@ -36,6 +36,7 @@ class Totals:
     legitimacy: float = 0.0
     fit: float = 0.0  # summed over adopted norms
     absent: int = 0  # government seats left empty: their delegations were busy at other tables
+    igf_discussions: int = 0  # discussions of issues at sessions of the IGF (issue-sessions)
 
 
 class IssueLedger:
@@ -58,6 +59,7 @@ class IssueLedger:
         self.participation = np.full(n, np.nan)
         self.fit = np.full(n, np.nan)  # fit for purpose of the table the issue was seated at (ecsim.model.fit)
         self.absent = np.zeros(n, dtype=np.int64)
+        self.igf_discussed = np.zeros(n, dtype=np.int64)  # IGF sessions that discussed the issue (ecsim.model.igf)
         self.rounds = np.zeros(n, dtype=np.int64)
         self.agreed_at = np.full(n, -1, dtype=np.int64)
         self.overreach = np.zeros(n, dtype=bool)
@@ -109,6 +111,11 @@ class IssueLedger:
         self.totals.participation += participation
         self.totals.absent += absent
 
+    def discuss(self, ids: np.ndarray) -> None:
+        """A session of the IGF discussed the issues ``ids`` (each before it was decided)."""
+        self.igf_discussed[ids] += 1
+        self.totals.igf_discussions += int(ids.size)
+
     def adopt(self, norm: Norm, now: int, rounds: int) -> None:
         """A norm is adopted on the issue at step ``now`` after ``rounds`` rounds."""
         i, t = norm.issue.id, self.totals
@@ -156,6 +163,7 @@ class IssueLedger:
                 "participation": self.participation[:k],
                 "fit": self.fit[:k],
                 "absent": self.absent[:k],
+                "igf_discussed": self.igf_discussed[:k],
                 "rounds": self.rounds[:k],
                 "outcome": self.outcome[:k],
                 "agreed_at": np.where(agreed >= 0, agreed, -1),

@@ -157,6 +157,14 @@ DECLARED: tuple[Metric, ...] = (
         lower_is_better=True,
     ),
     Metric(
+        "igf_discussions",
+        "IGF discussions (issue-sessions)",
+        "discussions",
+        "discussions of open public-policy issues at the IGF's annual sessions since the start (ODD §7.8b; "
+        "0 when igf_learning = 0 and in no_cooperation)",
+        dtype=int,
+    ),
+    Metric(
         "negotiation_cost",
         "Negotiation cost (participant-rounds)",
         "participant-rounds",

@@ -13,7 +13,9 @@ named mechanism in its own module:
    enforce industry codes by the norms game (:mod:`~ecsim.model.peer`);
 5. in report years, reporting venues escalate the sanctions of badly complied-with
    norms (:mod:`~ecsim.model.reports`; seed 1d, 1e, 2a);
-6. harm is accounted and the step's metrics computed (:mod:`~ecsim.model.accounting`)
+6. once a year the IGF, the learning forum, discusses the open public-policy issues
+   (:mod:`~ecsim.model.igf`; seed 1a, 2a; switched off by default);
+7. harm is accounted and the step's metrics computed (:mod:`~ecsim.model.accounting`)
    and collected by a Mesa DataCollector.
 """
 
@@ -27,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ecsim.dimensions import DIMENSIONS, OWN
-from ecsim.model import accounting, compliance, norms, reports, venues
+from ecsim.model import accounting, compliance, igf, norms, reports, venues
 from ecsim.model.agents import AGENT_CLASSES
 from ecsim.model.bindings import Bindings
 from ecsim.model.issues import Issue, draw_issues, issue_positions
@@ -130,6 +132,7 @@ class EnhancedCooperationModel(mesa.Model):
         self.negotiate(now)
         self.comply(now)
         self.review(now)
+        self.discuss(now)
         self.account()
         self.datacollector.collect(self)
         self.running = now < self.params["steps"]
@@ -210,6 +213,8 @@ class EnhancedCooperationModel(mesa.Model):
                 deadline=p["negotiation_deadline"],
                 cost_per_round=cost_per_round,
             )
+            if sessions := int(self.ledger.igf_discussed[issue.id]):  # discussed at the IGF while it waited
+                self.table.narrow(np.array([issue.id]), igf.learned(p["igf_learning"], sessions))
         self._step_cost += int(seat.consulted.size) - consulted_each_round  # consulted once, at drafting
         self.ledger.start(issue, seat.participants, int(seat.deciders.size), seat.participation, seat.absent, seat.fit)
         return seat
@@ -237,7 +242,8 @@ class EnhancedCooperationModel(mesa.Model):
                 self._load[self._delegates(seat)] -= 1
             if outcome.adopted:
                 share = float(self.ledger.state_share[seat.issue.id])
-                norm = norms.adopt(seat, outcome, self.population, self.regime, self.params, share)
+                learned = igf.learned(self.params["igf_learning"], int(self.ledger.igf_discussed[outcome.key]))
+                norm = norms.adopt(seat, outcome, self.population, self.regime, self.params, share, learned)
                 self.bring_into_force(norm, now, outcome)
             else:
                 self.ledger.fail(seat.issue, outcome.rounds)
@@ -274,8 +280,19 @@ class EnhancedCooperationModel(mesa.Model):
         if now % self.params["report_interval"] == 0:
             self._step_cost += reports.review(self.ledger, self.bindings, self.params)
 
+    def discuss(self, now: int) -> None:
+        """6. Once a year the IGF, where the regime has one, discusses every open public-policy issue (seed 1a, 2a).
+
+        It decides nothing: its discussions narrow the disagreement at the issues' tables and spread the
+        knowledge their norms' quality lacks (:mod:`ecsim.model.igf`, docs/ODD.md §7.8b).
+        """
+        if igf.meets(now, self.params["igf_learning"], self.regime):
+            discussed = igf.agenda(self.ledger)
+            self.ledger.discuss(discussed)
+            self.table.narrow(discussed, self.params["igf_learning"])
+
     def account(self) -> None:
-        """6. Harm and the step's metrics (read by the DataCollector's reporters)."""
+        """7. Harm and the step's metrics (read by the DataCollector's reporters)."""
         state_compliance = self.params["state_compliance"]
         harm = accounting.harm(self.ledger, self.bindings, state_compliance)
         self.cumulative_harm += harm

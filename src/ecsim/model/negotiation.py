@@ -163,6 +163,32 @@ class NegotiationTable:
         self.meta = np.concatenate([self.meta, meta])
         self._offsets = None
 
+    def positions_of(self, key: int) -> np.ndarray:
+        """The current positions of the deciders of the open negotiation on ``key`` (a copy; empty if none)."""
+        for positions, _, meta in self._pending:
+            if meta[self.KEY] == key:
+                return positions.copy()
+        found = (self.meta[:, self.KEY] == key).nonzero()[0]
+        return self.position[self.slot == found[0]].copy() if found.size else np.empty(0)
+
+    def narrow(self, keys: np.ndarray, share: float) -> None:
+        """The deciders of the negotiations on ``keys`` move ``share`` of the way to their table's weighted mean.
+
+        What a discussion at the IGF does to a negotiation (docs/ODD.md §7.8b; :mod:`ecsim.model.igf`):
+        the decision-weighted mean position, the centre of the table, stays; the spread around it
+        shrinks by the factor ``1 - share``.  No draw, so the rest of the run's randomness is untouched.
+        """
+        if self._pending:  # a negotiation opened this step: its rows join now (the same rows, in the same order)
+            self._admit_pending()
+        n = self.meta.shape[0]
+        chosen = np.isin(self.meta[:, self.KEY], keys)
+        if n == 0 or share == 0.0 or not chosen.any():
+            return
+        weight = np.bincount(self.slot, self.share, minlength=n)
+        centre = np.bincount(self.slot, self.share * self.position, minlength=n) / np.where(weight > 0, weight, 1.0)
+        rows = (chosen & (weight > 0))[self.slot]
+        self.position[rows] += share * (centre[self.slot[rows]] - self.position[rows])
+
     def _adopted(self, accept: np.ndarray, support: np.ndarray) -> np.ndarray:
         """Which negotiations adopt this round's proposal under their decision rule."""
         meta, n = self.meta, self.meta.shape[0]

@@ -18,8 +18,9 @@ An adopted proposal becomes a :class:`Norm` through three mechanisms:
    covering governments' law backs every norm too.
 
 Its quality falls where technical complexity meets no technical expertise at the
-table and, with fit for purpose on (``fit_weight`` > 0), where the table is not fit for
-the issue's category (:mod:`ecsim.model.fit`); its legitimacy is one minus the mean
+table (less what the IGF's discussions of the issue taught, :mod:`ecsim.model.igf`) and, with
+fit for purpose on (``fit_weight`` > 0), where the table is not fit for the issue's category
+(:mod:`ecsim.model.fit`); its legitimacy is one minus the mean
 distance of its stringency from the positions of the stakeholders the issue affects.
 """
 
@@ -46,7 +47,7 @@ class Norm:
 
     issue: Issue
     stringency: float
-    quality: float  # (1 - complexity x (1 - expertise at the table)) x (1 - fit_weight x (1 - fit))
+    quality: float  # (1 - complexity x (1 - expertise) x (1 - learned at the IGF)) x (1 - fit_weight x (1 - fit))
     fit: float  # fit for purpose of the table that wrote it (ecsim.model.fit)
     reach: float  # share of cross-border harm national law reaches (1 unless legislated nationally)
     kappa: float  # jurisdictional coverage: share of the issue's jurisdictions bound
@@ -145,22 +146,31 @@ def legitimacy(seat: Seat, stringency: float, pop: Population) -> float:
     return 1.0 - float(np.add.reduce(np.abs(seat.positions[affected] - stringency))) / affected.size
 
 
-def quality(complexity: float, expertise: float, fit: float, fit_weight: float) -> float:
+def quality(complexity: float, expertise: float, fit: float, fit_weight: float, learned: float = 0.0) -> float:
     """How much of the harm a complied-with norm of stringency 1 removes, in [0, 1].
 
-    Technical complexity without expertise at the table lowers it (pattern 2, ODD §7.8), and so, by
-    ``fit_weight``, does a table unfit for the issue (ODD §7.8a).  ``fit_weight = 0`` gives exactly the
-    quality of the model without fit (the product with 1.0 is exact): the mechanism's ablation.
+    Technical complexity without expertise at the table lowers it (pattern 2, ODD §7.8), less the share
+    ``learned`` of that knowledge gap that the IGF's discussions of the issue closed (ODD §7.8b: the
+    effective expertise is ``expertise + learned x (1 - expertise)``); and, by ``fit_weight``, a table unfit
+    for the issue lowers it (ODD §7.8a).  ``fit_weight = 0`` and ``learned = 0`` give exactly the quality
+    of the model without fit and without the IGF (the products with 1.0 are exact): the ablations.
     """
-    return (1.0 - complexity * (1.0 - expertise)) * (1.0 - fit_weight * (1.0 - fit))
+    return (1.0 - complexity * (1.0 - expertise) * (1.0 - learned)) * (1.0 - fit_weight * (1.0 - fit))
 
 
 def adopt(
-    seat: Seat, outcome: Outcome, pop: Population, regime: Regime, p: dict[str, Any], state_share: float = 0.0
+    seat: Seat,
+    outcome: Outcome,
+    pop: Population,
+    regime: Regime,
+    p: dict[str, Any],
+    state_share: float = 0.0,
+    learned: float = 0.0,
 ) -> Norm:
     """The norm an adopted proposal becomes (binding, ratification, enforcement) under ``regime``.
 
     ``state_share``: the share of the issue's harm its governments cause (:mod:`ecsim.model.state_harm`).
+    ``learned``: the share of the knowledge gap on the issue that the IGF's discussions closed (ODD §7.8b).
     """
     issue, stringency = seat.issue, outcome.proposal
     signed = np.zeros(pop.size, dtype=bool)
@@ -171,7 +181,7 @@ def adopt(
     return Norm(
         issue=issue,
         stringency=stringency,
-        quality=quality(issue.complexity, seat.expertise, seat.fit, p["fit_weight"]),
+        quality=quality(issue.complexity, seat.expertise, seat.fit, p["fit_weight"], learned),
         fit=seat.fit,
         reach=p["national_reach"] if seat.rule == "unilateral" and issue.cross_border else 1.0,
         kappa=kappa,

@@ -280,8 +280,9 @@ REGIMES: dict[str, Regime] = {
     ),
     BASELINE: from_dimensions(
         BASELINE,
-        description="Baseline: national policy only, the IGF as a learning forum; operators still run the network.",
-        source="seed 1a, 2a (the IGF is distinct from enhanced cooperation)",
+        description="Baseline: national policy only, neither enhanced cooperation nor the IGF; operators still run "
+        "the network.",
+        source="seed 1a, 2a (enhanced cooperation is distinct from the IGF, 'the learning forum')",
         routing="national_only",
         capacity="shared",
         reporting="none",
