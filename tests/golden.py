@@ -25,6 +25,27 @@ SEED = 2024
 KEYS = METRICS  # every per-step metric, at the last step
 
 
+def ablation(switch: str, on: float, **fixed: object):
+    """Each regime's last metrics with a mechanism's ``switch`` at 0 and at ``on``, on the reference scenario.
+
+    Yields ``(regime, golden, off, on)`` after checking that the switch at 0 gives every golden number (the
+    ablation restores the model without the mechanism, bit for bit up to float formatting); the caller
+    asserts what the mechanism moves when on.
+    """
+    import pytest
+
+    stored = json.loads(PATH.read_text())
+    assert stored["scenario"] == SMALL
+    for regime, golden in stored["metrics"].items():
+        runs = [
+            EnhancedCooperationModel(regime, rng=SEED, **SMALL, **fixed, **{switch: value}).run().metrics().iloc[-1]
+            for value in (0.0, on)
+        ]
+        for key, value in golden.items():
+            assert runs[0][key] == pytest.approx(value, rel=1e-9, nan_ok=True), (switch, regime, key)
+        yield regime, golden, runs[0], runs[1]
+
+
 def compute() -> dict[str, dict[str, float]]:
     """The last row of every regime's metrics on the reference scenario."""
     out = {}

@@ -3,7 +3,6 @@ knowledge.  Off by default, and off restores the model bit for bit."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 
 import numpy as np
@@ -190,15 +189,9 @@ def test_the_baseline_has_no_igf_so_switching_it_on_changes_nothing_there():
 def test_ablation_off_gives_the_golden_numbers_and_on_agreement_is_faster_and_harm_lower():
     """With igf_learning 0 every metric equals the previous code's (tests/data/golden.json); with it on, in every
     regime with an IGF, issues are agreed sooner and less harm is done; the baseline does not move."""
-    from golden import PATH, SEED
+    from golden import ablation
 
-    stored = json.loads(PATH.read_text())
-    assert stored["scenario"] == SMALL
-    for regime, metrics in stored["metrics"].items():
-        off = EnhancedCooperationModel(regime, rng=SEED, igf_learning=0.0, **SMALL).run().metrics().iloc[-1]
-        on = EnhancedCooperationModel(regime, rng=SEED, igf_learning=ON, **SMALL).run().metrics().iloc[-1]
-        for key, value in metrics.items():
-            assert off[key] == pytest.approx(value, rel=1e-9, nan_ok=True), (regime, key)
+    for regime, _, off, on in ablation("igf_learning", ON):
         if regime in WITH_IGF:
             assert on["time_to_agreement"] < off["time_to_agreement"], regime
             assert on["cumulative_harm"] < off["cumulative_harm"], regime
