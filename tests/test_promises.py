@@ -364,6 +364,16 @@ def test_parameter_sources_cite_the_source_text_the_odd_or_published_work():
             assert _exists(name), f"{p.name}: its source cites {name}, which is not in the repository"
 
 
+def test_no_code_or_doc_cites_a_file_outside_the_repository():
+    """The package, studies, benchmarks and docs stand alone: no DESIGN.md, REFERENCES.md or ../shared."""
+    outside = re.compile(r"DESIGN(?:\.md| §)|REFERENCES\.md|\.\./shared|shared/seed")
+    files = [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]
+    for folder in ("src", "experiments", "benchmarks", "notebooks"):
+        files += [f for f in (ROOT / folder).rglob("*") if f.suffix in {".py", ".md", ".ipynb"}]
+    cited = [f"{f.relative_to(ROOT)}: {m.group()}" for f in files for m in outside.finditer(f.read_text())]
+    assert not cited, cited
+
+
 def test_the_odd_cites_nothing_outside_the_repository():
     odd = (ROOT / "docs" / "ODD.md").read_text()
     for gone in ("DESIGN.md", "REFERENCES.md", "seed/"):

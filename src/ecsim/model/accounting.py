@@ -2,7 +2,7 @@
 
 Harm each step = Σ over raised issues of harm rate × (1 − effect × achieved
 compliance), where a norm's effect is stringency × quality × reach and achieved
-compliance is the harm-weighted share of its bindings complied with (DESIGN §1).
+compliance is the harm-weighted share of its bindings complied with (docs/ODD.md §7.10).
 With state harm on (:mod:`ecsim.model.state_harm`), an issue's governments cause a
 share of its harm, and achieved compliance is the firms' on the rest plus, on that
 share, the share of its jurisdictions whose government the norm binds times

@@ -61,7 +61,7 @@ class Population:
 
 
 def draw_population(rng: np.random.Generator, p: dict[str, Any]) -> Population:
-    """Draw every stakeholder's attributes (DESIGN.md §1, 'Stakeholders')."""
+    """Draw every stakeholder's attributes (docs/ODD.md §2 and §7.1; the constituencies of seed 1e, 2a)."""
     sizes = {name: int(p[c.size]) for name, c in CONSTITUENCIES.items()}
     slices, start = {}, 0
     for name, size in sizes.items():
