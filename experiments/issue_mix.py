@@ -159,7 +159,8 @@ def report(results: Results, figures: Path) -> Section:
             f"{comparison}: {analysis.ci_text(lo)} at entropy {low_h:.2f} and "
             f"{analysis.ci_text(hi)} at entropy {high_h:.2f}; across the {len(order)} mixes "
             f"it {TREND[trend.direction]} (Spearman ρ = {trend.rho:.2f}, p = {trend.p:.3f}) and has ρ = {rv.rho:.2f} "
-            f"with the number of limited-agenda venues the flexible regime uses. Its CI is above 0 in "
+            "with the number of the flexible regime's venues on the shared budget that the mix uses. "
+            f"Its CI is above 0 in "
             f"{len(above)} of {len(order)} mixes, below 0 in {len(below)}"
             + (f" ({', '.join(below)})" if below else "")
             + " and includes 0 in the rest"
@@ -196,9 +197,10 @@ def report(results: Results, figures: Path) -> Section:
         f"`no_cooperation` on the same seeds, runs pooled over the mixes of equal heterogeneity: {by_level}.",
         winners,
         "Flexibility premium (paired differences in harm reduction): " + ". ".join(premium_lines) + ".",
-        "Caveat (ODD §9): agenda capacity is per venue, so the flexible regime's negotiating capacity grows with "
-        "the number of its venues a mix uses, while the centralised forum has one agenda whatever the mix; "
-        "heterogeneity and capacity are confounded here.",
+        "Caveat (ODD §7.5, §9): every regime has one negotiating budget shared by its venues, but national "
+        "legislatures sit outside it, so a mix rich in national issues leaves the flexible and self-regulatory "
+        "regimes more of their budget for the rest, while the centralised forum spends it on every category; "
+        "heterogeneity and the budget left over are partly confounded here.",
         f"Replicate adequacy: {adequacy_text}.",
     ]
     text = "\n\n".join(paragraphs)
