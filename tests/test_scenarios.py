@@ -146,8 +146,11 @@ def test_with_nothing_to_find_the_answer_says_so():
     assert sd.box_sentence("a", "b", 0.02, scattered).startswith("PRIM finds no box worth reporting")
     random_wins = np.random.default_rng(8).random(len(x)) < 0.3
     assert "peeling missed" not in sd.cart_check(sd.cart_rules(x, random_wins, seed=2), scattered)
-    everywhere = sd.prim_box(x, np.random.default_rng(9).random(len(x)) < 0.9)
+    mostly = np.random.default_rng(9).random(len(x)) < 0.9
+    everywhere = sd.prim_box(x, mostly)
     assert "across most of the parameter space" in sd.box_sentence("a", "b", 0.02, everywhere)
+    check = sd.cart_check(sd.cart_rules(x, mostly, seed=2), everywhere)  # no box needed: nothing was missed
+    assert "PRIM needs no box" in check and "missed" not in check
     always = sd.prim_box(x, np.ones(len(x), dtype=bool))
     assert always.base_rate == 1.0 and always.coverage == 1.0 and always.restrictions.empty
 

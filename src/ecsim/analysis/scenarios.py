@@ -518,6 +518,17 @@ def cart_rules(
     return CartResult(text, table, root)
 
 
+def _would_be_reported(leaf: Mapping[str, Any] | pd.Series, base: float, alpha: float = 0.05) -> bool:
+    """Whether a CART leaf passes what a reported PRIM box must: dense (at least 1/2 and ``MIN_LIFT`` above the
+    base rate), covering (``MIN_COVERAGE`` of the wins) and, as PRIM's restrictions must be, significant (one-sided
+    binomial test of its density against the base rate at ``alpha``, the quasi-p-value's test)."""
+    from scipy.stats import binomtest
+
+    if leaf["density"] < max(0.5, base + MIN_LIFT) or leaf["coverage"] < MIN_COVERAGE:
+        return False
+    return float(binomtest(int(leaf["k"]), int(leaf["n"]), base, alternative="greater").pvalue) <= alpha
+
+
 def _split_words(name: str, threshold: float, digits: int) -> tuple[str, str]:
     if "=" in name:  # an indicator of a categorical level: <= 0.5 means "not this level"
         dim, level = name.split("=", 1)
@@ -541,8 +552,9 @@ def cart_check(cart: CartResult, result: PrimResult) -> str:
     stats = f"coverage {best['coverage']:.2f}, density {best['density']:.2f}"
     leaf = f"CART's densest winning leaf is {best['rule']} ({stats})"
     if not boxed:
-        base = int(cart.leaves["k"].sum()) / int(cart.leaves["n"].sum())
-        if best["density"] >= max(0.5, base + MIN_LIFT) and best["coverage"] >= MIN_COVERAGE:
+        if result.restrictions.empty and result.base_rate >= DENSITY:  # PRIM: the winner wins almost everywhere
+            return f"{leaf}; PRIM needs no box (the winner wins across most of the space)."
+        if _would_be_reported(best, int(cart.leaves["k"].sum()) / int(cart.leaves["n"].sum())):
             return (
                 f"{leaf}; PRIM has no box worth reporting, but this leaf would be one (as dense and as covering as "
                 "a reported box must be): a region PRIM's greedy peeling missed."
