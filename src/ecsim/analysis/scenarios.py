@@ -556,8 +556,8 @@ def cart_check(cart: CartResult, result: PrimResult) -> str:
             return f"{leaf}; PRIM needs no box (the winner wins across most of the space)."
         if _would_be_reported(best, int(cart.leaves["k"].sum()) / int(cart.leaves["n"].sum())):
             return (
-                f"{leaf}; PRIM has no box worth reporting, but this leaf would be one (as dense and as covering as "
-                "a reported box must be): a region PRIM's greedy peeling missed."
+                f"{leaf}; PRIM has no box worth reporting, but this leaf would be one (as dense, covering and "
+                "significant as a reported box must be): a region PRIM's greedy peeling missed."
             )
         return f"{leaf}; PRIM has no box worth reporting."
     split = set(str(best["dimensions"]).split("|"))
