@@ -32,6 +32,7 @@ from ecsim.experiment import (
 )
 from ecsim.experiment import runner as runner_module
 from ecsim.experiment import worker as worker_module
+from ecsim.experiment.designs import count_points
 from ecsim.rng import run_seed
 
 TINY = {"n_governments": 12, "n_companies": 30, "n_cso": 10, "n_technical": 4}
@@ -63,13 +64,16 @@ def comparable(results):
         ({"factors": {"n_agents": (1, 2)}}, "factor 'n_agents' is not a parameter"),
         ({"factors": {"issue_rate": (1, 60)}}, "factor issue_rate=60.0 is out of range"),
         ({"factors": {"issue_rate": (2.0, 1.0)}}, "Range needs low < high"),
-        ({"factors": {"issue_rate": (1.0, 2.0)}}, "a factorial design needs levels"),
+        ({"factors": {"issue_rate": (1.0, 2.0)}}, "the factorial design needs levels"),
         ({"factors": {"decision_rule": ["consensus", "vote"]}}, "decision_rule='vote' is not allowed"),
         ({"factors": {"decision_rule": Range(0, 1)}}, "a choice parameter takes a list of levels"),
         ({"factors": {"issue_rate": [1.0]}, "fixed": {"issue_rate": 2.0}}, "factor 'issue_rate' is also fixed"),
         ({"factors": {"steps": [10, 20]}}, "factor 'steps': set the run length"),
         ({"fixed": {"n_cso": -1}}, "fixed: n_cso=-1 is out of range"),
-        ({"design": "grid"}, "design='grid' is not allowed: expected one of factorial, lhs, sobol, morris, saltelli"),
+        (
+            {"design": "grid"},
+            "design='grid' is not allowed: expected one of factorial, ablation, lhs, sobol, morris, saltelli",
+        ),
         ({"replicates": 0}, "replicates=0: expected an integer >= 1"),
         ({"outputs": ("harm", "happiness")}, "outputs: 'happiness' is not a metric"),
         ({"regimes": ("flexible", "anarchy")}, "regimes: regime='anarchy' is not allowed"),
@@ -106,6 +110,30 @@ def test_full_factorial_crosses_every_level():
     assert len(points) == 3 * 2 * 3
     assert {p["decision_rule"] for p in points} == {"consensus", "qualified_majority", "simple_majority"}
     assert sorted({p["market_concentration"] for p in points}) == [0.2, 0.5, 0.8]
+
+
+def test_the_ablation_design_moves_each_factor_alone_then_all_at_once_on_the_reference_seeds():
+    factors = {"fit_weight": [0.5, 0.0], "decision_rule": ["consensus", "qualified_majority", "simple_majority"]}
+    exp = tiny(design="ablation", factors=factors, replicates=3)
+    points = design_points(exp)
+    assert points == [
+        {"fit_weight": 0.5, "decision_rule": "consensus"},  # the reference: every factor at its first level
+        {"fit_weight": 0.0, "decision_rule": "consensus"},  # one at a time
+        {"fit_weight": 0.5, "decision_rule": "qualified_majority"},
+        {"fit_weight": 0.5, "decision_rule": "simple_majority"},
+        {"fit_weight": 0.0, "decision_rule": "simple_majority"},  # every factor at its last level
+    ]
+    assert count_points(exp) == len(points)
+    assert design_points(tiny(design="ablation", factors={"fit_weight": [0.5, 0.0]})) == [
+        {"fit_weight": 0.5},
+        {"fit_weight": 0.0},  # with one factor, moving it alone is moving all
+    ]
+    seeds = {(t.point, t.replicate): t.seed for t in plan(exp)}
+    for (_point, replicate), seed in seeds.items():  # paired: every point runs on the reference's seeds
+        assert seed == seeds[(0, replicate)] == run_seed(exp.seed, 0, replicate)
+    assert len({seeds[(0, r)] for r in range(3)}) == 3  # replicates still differ
+    with pytest.raises(ExperimentError, match="the ablation design needs levels"):
+        tiny(design="ablation", factors={"issue_rate": (1.0, 2.0)})
 
 
 @pytest.mark.parametrize(("design", "size"), [("lhs", 8), ("sobol", 8), ("morris", 8 * 4), ("saltelli", 8 * 8)])

@@ -1,4 +1,4 @@
-"""Design points of an experiment: full factorial, Latin hypercube, Sobol', Morris, Saltelli.
+"""Design points of an experiment: full factorial, ablation, Latin hypercube, Sobol', Morris, Saltelli.
 
 Sampled designs draw points in the unit hypercube (scipy.stats.qmc; SALib for
 Morris and Saltelli) from the experiment's ``design`` stream, then map each
@@ -90,11 +90,31 @@ def count_points(experiment: Experiment) -> int:
         return 1
     if experiment.design == "factorial":
         return math.prod(_n_levels(name, f) for name, f in factors.items())
+    if experiment.design == "ablation":
+        return len(ablation(_levels_of(experiment)))
     if experiment.design == "morris":
         return n * (k + 1)
     if experiment.design == "saltelli":
         return n * (2 * k + 2)
     return n
+
+
+def _levels_of(experiment: Experiment) -> dict[str, list[Any]]:
+    return {name: _levels(name, f) for name, f in experiment.factors.items()}
+
+
+def ablation(levels: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """The points of an ablation study: the reference, each factor moved alone, and every factor moved at once.
+
+    Point 0 is the reference (every factor at its first level: the full model, each mechanism on); then
+    each factor alone at each of its other levels (one at a time: each mechanism off); last, every factor
+    at its last level together (the model without any of them), unless that point is already listed
+    (one factor).  Each point's effect is its paired difference from point 0.
+    """
+    reference = {name: values[0] for name, values in levels.items()}
+    moved = [{**reference, name: value} for name, values in levels.items() for value in values[1:]]
+    corner = {name: values[-1] for name, values in levels.items()}
+    return [reference, *moved, *([corner] if corner not in [reference, *moved] else [])]
 
 
 def design_points(experiment: Experiment) -> list[dict[str, Any]]:
@@ -106,6 +126,8 @@ def design_points(experiment: Experiment) -> list[dict[str, Any]]:
     if experiment.design == "factorial":
         grid = itertools.product(*(_levels(n, factors[n]) for n in names))
         return [dict(zip(names, values, strict=True)) for values in grid]
+    if experiment.design == "ablation":
+        return ablation(_levels_of(experiment))
     points = []
     for row in unit_sample(experiment):
         point = {n: _from_unit(n, factors[n], float(u)) for n, u in zip(names, row, strict=True)}

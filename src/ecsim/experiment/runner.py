@@ -95,7 +95,7 @@ def plan(experiment: Experiment) -> list[RunTask]:
         params = {**experiment.fixed, **values, "steps": experiment.steps}
         baseline_params = {k: v for k, v in params.items() if k not in DIMENSIONS}
         for r in range(experiment.replicates):
-            seed = run_seed(experiment.seed, p, r)
+            seed = run_seed(experiment.seed, 0 if experiment.paired_points else p, r)
             for regime in experiment.regimes:
                 name = regime.name  # type: ignore[union-attr]
                 own = baseline_params if name == BASELINE else params

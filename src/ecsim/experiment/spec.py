@@ -19,7 +19,9 @@ from ecsim.model.model import METRICS
 from ecsim.model.regimes import BASELINE, Regime, RegimeError, resolve_regime
 from ecsim.params import PARAMETERS, ParameterError, did_you_mean, validate
 
-DESIGNS: tuple[str, ...] = ("factorial", "lhs", "sobol", "morris", "saltelli")
+DESIGNS: tuple[str, ...] = ("factorial", "ablation", "lhs", "sobol", "morris", "saltelli")
+#: Designs of explicit levels (every factor needs a list of levels or ``Range(low, high, levels=k)``).
+LEVELLED_DESIGNS: tuple[str, ...] = ("factorial", "ablation")
 
 
 class ExperimentError(ValueError):
@@ -71,7 +73,10 @@ class Experiment:
         fixed: parameters held at a value other than the default.
         factors: parameters that vary: ``Range(low, high)`` / ``(low, high)`` for numeric
             ranges, a list / ``Levels`` for explicit values (categorical ones too).
-        design: ``factorial`` (every combination of levels), ``lhs`` (Latin hypercube) and
+        design: ``factorial`` (every combination of levels), ``ablation`` (the reference point,
+            every factor at its first level; each factor moved alone to each of its other levels;
+            and every factor at its last level at once; all points run on the same seeds, so each
+            move's effect is paired with the reference), ``lhs`` (Latin hypercube) and
             ``sobol`` (scrambled Sobol' points) from scipy.stats.qmc, ``morris`` and
             ``saltelli`` (Sobol' indices) from SALib.  Without factors: one design point.
         samples: the design's size N (points for lhs/sobol; trajectories for morris; the
@@ -156,11 +161,11 @@ class Experiment:
                 f"outputs: {unknown[0] if unknown else 'none'!r} is not a metric; expected some of {', '.join(METRICS)}"
             )
         object.__setattr__(self, "outputs", tuple(self.outputs))
-        if self.design == "factorial":
+        if self.design in LEVELLED_DESIGNS:
             for name, f in factors.items():
                 if isinstance(f, Range) and f.levels is None:
                     raise ExperimentError(
-                        f"factor {name}: a factorial design needs levels: Range(low, high, levels=k) or a list"
+                        f"factor {name}: the {self.design} design needs levels: Range(low, high, levels=k) or a list"
                     )
 
     def _check_factor(self, name: str, factor: Factor) -> Factor:
@@ -202,6 +207,15 @@ class Experiment:
         sized = replace(self, **changes)
         object.__setattr__(sized, "added_baseline", self.added_baseline)  # its regimes hold the baseline now
         return sized
+
+    @property
+    def paired_points(self) -> bool:
+        """Whether every design point runs on the same seeds (replicate r of each point shares one seed).
+
+        True for the ablation design, whose points exist to be compared with its reference point
+        (common random numbers across points); other designs give each point its own seeds.
+        """
+        return self.design == "ablation"
 
     @property
     def regime_names(self) -> tuple[str, ...]:
