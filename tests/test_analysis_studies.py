@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from ecsim import analysis
-from ecsim.analysis import backlog, findings, issue_mix, shock
+from ecsim.analysis import ablation, backlog, findings, issue_mix, shock
 from ecsim.params import CATEGORIES, PARAMETERS
 
 
@@ -301,3 +301,47 @@ def test_rankings_say_whether_the_order_depends_on_the_horizon():
     assert ranks.loc["a", 2] == 1 and ranks.loc["b", 2] == 2 and ranks.loc["b", 4] == 1  # a tie at 4
     assert ranking_changes(ranks)
     assert not ranking_changes(rankings(summary.assign(mean=[0.5, 0.0, 0.4, 0.1])))
+
+
+# ---------------------------------------------------------------------------------- mechanism ablation
+SWITCHES = {"fit_weight": (0.5, 0.0), "igf_learning": (0.2, 0.0)}
+
+
+def ablation_runs() -> pd.DataFrame:
+    """Four points (full, each off, both off) x 3 replicates x two regimes and the baseline, with known values."""
+    points = [(0.5, 0.2), (0.0, 0.2), (0.5, 0.0), (0.0, 0.0)]
+    rows = []
+    for point, (fit, igf) in enumerate(points):
+        for replicate in range(3):
+            for regime, base in (("flexible", 0.2), ("centralised", 0.1), ("no_cooperation", 0.0)):
+                value = base + 0.01 * replicate - 0.03 * (fit == 0.0) + 0.05 * (igf == 0.0) * (regime == "flexible")
+                rows.append(
+                    {"point": point, "replicate": replicate, "regime": regime, "status": "ok", "fit_weight": fit}
+                    | {"igf_learning": igf, "harm_reduction": value}
+                )
+    return pd.DataFrame(rows)
+
+
+def test_ablation_variants_name_each_point_and_refuse_points_outside_the_design():
+    runs = ablation_runs()
+    labelled = ablation.with_variants(runs, SWITCHES)
+    assert "no_cooperation" not in set(labelled["regime"])
+    assert list(dict.fromkeys(labelled["variant"])) == [
+        ablation.FULL,
+        "fit_weight off",
+        "igf_learning off",
+        ablation.NONE,
+    ]
+    with pytest.raises(ValueError, match="fit_weight, igf_learning off is not a point of the ablation design"):
+        ablation.variant({"fit_weight": 0.0, "igf_learning": 0.0, "third": 1.0}, SWITCHES | {"third": (1.0, 0.0)})
+
+
+def test_ablation_effects_are_the_full_model_minus_each_variant_paired_by_replicate():
+    table = ablation.effects(ablation_runs(), SWITCHES).set_index(["variant", "regime"])
+    assert table.loc[("fit_weight off", "flexible"), "mean"] == pytest.approx(0.03)  # fit adds 0.03 everywhere
+    assert table.loc[("fit_weight off", "centralised"), "mean"] == pytest.approx(0.03)
+    assert table.loc[("igf_learning off", "flexible"), "mean"] == pytest.approx(-0.05)  # the IGF costs flexible
+    assert table.loc[("igf_learning off", "centralised"), "mean"] == pytest.approx(0.0)
+    assert table.loc[(ablation.NONE, "flexible"), "mean"] == pytest.approx(-0.02)
+    paired = table.loc[("fit_weight off", "flexible")]  # paired: the replicates' spread cancels, so no interval
+    assert paired["low"] == pytest.approx(paired["high"]) and paired["n"] == 3 and paired["share_positive"] == 1.0

@@ -11,7 +11,7 @@ import pytest
 
 import ecsim
 from ecsim import EnhancedCooperationModel, ParameterError
-from ecsim.params import CATEGORIES, PARAMETERS, defaults, table, validate
+from ecsim.params import CATEGORIES, PARAMETERS, defaults, switches, table, validate
 
 REQUIRED = [
     "n_governments",
@@ -146,3 +146,18 @@ def test_uncertain_parameters_have_plausible_ranges_inside_the_allowed_ones():
         else:
             low, high = plausible
             assert p.min <= low < high <= p.max and p.validate(low) == low, name
+
+
+def test_switches_list_every_mechanism_with_an_on_value_inside_its_plausible_range():
+    found = switches()
+    assert list(found) == [p.name for p in PARAMETERS.values() if p.off is not None]
+    assert {"fit_weight", "state_harm_share", "igf_learning"} <= set(found)
+    for name, (on, off) in found.items():
+        p = PARAMETERS[name]
+        assert off == p.off and on != off, name
+        assert p.validate(on) == on, name
+        if p.switched_off:  # off by default: switched on at the centre of its plausible range
+            low, high = p.plausible
+            assert low <= on <= high, name
+        else:
+            assert on == p.default, name

@@ -773,6 +773,24 @@ def uncertain() -> dict[str, tuple[float, float] | tuple[str, ...]]:
     return {p.name: p.plausible for p in PARAMETERS.values() if p.plausible is not None and not p.inert}
 
 
+def switches() -> dict[str, tuple[Any, Any]]:
+    """Every mechanism's switch, in declaration order: ``(on, off)``, its value with the mechanism on and its off value.
+
+    On is the default where the mechanism is on by default, else the centre of its plausible range (rounded
+    for an integer): the value an ablation study turns the mechanism on at (``experiments/mechanism_ablation.py``).
+    """
+    out = {}
+    for p in PARAMETERS.values():
+        if p.off is None:
+            continue
+        if not p.switched_off:
+            out[p.name] = (p.default, p.off)
+            continue
+        centre = (p.plausible[0] + p.plausible[1]) / 2
+        out[p.name] = (round(centre) if p.kind == "int" else centre, p.off)
+    return out
+
+
 def table() -> str:
     """The parameter table as Markdown (printed by ``ecsim params``, included in docs/ODD.md)."""
     rows = [
