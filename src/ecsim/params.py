@@ -582,6 +582,39 @@ _PARAMETERS: tuple[Parameter, ...] = (
         plausible=(0.05, 0.3),
         off=0.0,
     ),
+    _p(
+        "outside_option",
+        "float",
+        0.0,
+        "Strength of the deciders' best alternatives to an agreement (a government's: national law at its own "
+        "position, worth national_reach of an agreement on a cross-border issue; anyone else's: the status quo, "
+        "no norm). A decider accepts no proposal, and concedes to none, worth less than this share of its "
+        "alternative; a negotiation in which no proposal can pass within those red lines is deadlocked and "
+        "fails at once. 0 switches red lines off (the default in this version).",
+        "share of the alternative's value",
+        "seed 2a (the WGEC 'was unable to agree'), 1f; Fisher & Ury 1981 (BATNA); Raiffa 1982 (reservation "
+        "value); Putnam 1988 (win-sets); docs/ODD.md §7.6a",
+        min=0.0,
+        max=1.0,
+        plausible=(0.6, 0.9),
+        off=0.0,
+    ),
+    _p(
+        "bloc_cohesion",
+        "float",
+        0.0,
+        "Within-bloc correlation of governments' positions on contested international issues (international, "
+        "critical resources): each government's issue-specific shock is this share of its bloc's (declared "
+        "blocs with shares and stances, membership drawn once per run). 0 switches blocs off (the default in "
+        "this version).",
+        "correlation",
+        "seed 1f, 2a (governments need to agree on international public policy); declared stand-in blocs until "
+        "the UN regional groups; docs/ODD.md §7.6a",
+        min=0.0,
+        max=1.0,
+        plausible=(0.25, 0.75),
+        off=0.0,
+    ),
     # --- compliance, enforcement, feedback -----------------------------------
     _p(
         "compliance_cost",

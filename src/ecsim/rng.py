@@ -24,6 +24,8 @@ STREAMS: dict[str, int] = {
     "design": 4,  # an experiment's sampling design (from the experiment's root seed)
     "runs": 5,  # an experiment's run seeds: one child per (design point, replicate)
     "norms": 6,  # Axelrod's norms games (ecsim.games.norms): one child per (run, purpose)
+    "blocs": 7,  # governments' bloc membership (ecsim.model.deadlock; drawn only with bloc_cohesion > 0)
+    "bloc_positions": 8,  # each contested issue's bloc shocks (one child per issue; only with bloc_cohesion > 0)
 }
 
 SeedLike = int | np.random.SeedSequence | None

@@ -93,6 +93,7 @@ class Accounts:
             "issues_open": k - resolved - failed,
             "issues_resolved": resolved,
             "issues_failed": failed,
+            "deadlocks": t.deadlocks,
             "time_to_agreement": t.time_to_agreement / resolved if resolved else nan,
             "coverage": covered / total_harm if total_harm > 0 else nan,
             "compliance": kept / bound_weight if bound_weight > 0 else nan,

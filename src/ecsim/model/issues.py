@@ -8,6 +8,7 @@ regime run on one seed faces the identical issues (common random numbers).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -162,14 +163,23 @@ def _issue(rng: np.random.Generator, population: Population, i: int, row: tuple)
     )
 
 
-def issue_positions(rng: np.random.Generator, population: Population, issue: Issue, spread: float) -> np.ndarray:
+def issue_positions(
+    rng: np.random.Generator,
+    population: Population,
+    issue: Issue,
+    spread: float,
+    blocs: Callable[[int, np.ndarray], None] | None = None,
+) -> np.ndarray:
     """Every stakeholder's preferred stringency on ``issue`` (global index).
 
     A stakeholder's position is its usual preference plus an issue-specific
     shock whose spread grows with the issue's novelty (unsettled questions split
-    opinions), clipped to [0, 1].
+    opinions), clipped to [0, 1].  ``blocs`` (with bloc cohesion on, :mod:`ecsim.model.deadlock`)
+    mixes the governments' standard-normal shocks with their blocs' in place; the draw is the same.
     """
     position = rng.standard_normal(population.size)
+    if blocs is not None:
+        blocs(issue.id, position[population.slices["government"]])
     position *= spread * (1.0 + issue.novelty)
     position += population.preference
     return np.minimum(np.maximum(position, 0.0, out=position), 1.0, out=position)  # np.clip, without its overhead

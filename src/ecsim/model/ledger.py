@@ -30,6 +30,7 @@ class Totals:
     started: int = 0
     resolved: int = 0
     failed: int = 0
+    deadlocks: int = 0  # failed negotiations that were deadlocked: no proposal within the red lines (ODD §7.6a)
     overreach: int = 0
     time_to_agreement: int = 0
     participation: float = 0.0
@@ -61,6 +62,11 @@ class IssueLedger:
         self.absent = np.zeros(n, dtype=np.int64)
         self.igf_discussed = np.zeros(n, dtype=np.int64)  # IGF sessions that discussed the issue (ecsim.model.igf)
         self.rounds = np.zeros(n, dtype=np.int64)
+        self.deadlocked = np.zeros(n, dtype=bool)  # its negotiation failed deadlocked (ecsim.model.deadlock)
+        # The last vote at its negotiating table (-1: no vote taken, e.g. national legislation or still open).
+        self.votes_for = np.full(n, -1, dtype=np.int64)
+        self.votes_against = np.full(n, -1, dtype=np.int64)
+        self.abstentions = np.full(n, -1, dtype=np.int64)
         self.agreed_at = np.full(n, -1, dtype=np.int64)
         self.overreach = np.zeros(n, dtype=bool)
         # The norm in force on the issue (NaN / 0 while there is none).
@@ -137,11 +143,19 @@ class IssueLedger:
         self.states_bound[i] = norm.states_bound
         self.effect[i] = norm.stringency * norm.quality * norm.reach
 
-    def fail(self, issue: Issue, rounds: int) -> None:
-        """The issue's negotiation ended without a norm."""
+    def fail(self, issue: Issue, rounds: int, deadlocked: bool = False) -> None:
+        """The issue's negotiation ended without a norm (``deadlocked``: no proposal within the red lines)."""
         self.outcome[issue.id] = "failed"
         self.rounds[issue.id] = rounds
         self.totals.failed += 1
+        if deadlocked:
+            self.deadlocked[issue.id] = True
+            self.totals.deadlocks += 1
+
+    def vote(self, issue: Issue, votes_for: int, votes_against: int, abstentions: int) -> None:
+        """The final vote at the issue's negotiating table: deciders for and against, empty seats abstaining."""
+        i = issue.id
+        self.votes_for[i], self.votes_against[i], self.abstentions[i] = votes_for, votes_against, abstentions
 
     def log(self) -> pd.DataFrame:
         """One row per issue raised so far: where it went and what came of it."""
@@ -166,6 +180,10 @@ class IssueLedger:
                 "igf_discussed": self.igf_discussed[:k],
                 "rounds": self.rounds[:k],
                 "outcome": self.outcome[:k],
+                "deadlocked": self.deadlocked[:k],
+                "votes_for": self.votes_for[:k],
+                "votes_against": self.votes_against[:k],
+                "abstentions": self.abstentions[:k],
                 "agreed_at": np.where(agreed >= 0, agreed, -1),
                 "time_to_agreement": np.where(agreed >= 0, agreed - self.arrival[:k] + 1, np.nan),
                 "stringency": self.stringency[:k],

@@ -92,7 +92,16 @@ DECLARED: tuple[Metric, ...] = (
         "issues_failed",
         "Issues failed",
         "issues",
-        "negotiations that ended without a norm (deadline reached)",
+        "negotiations that ended without a norm (deadline reached, or deadlocked)",
+        dtype=int,
+        lower_is_better=True,
+    ),
+    Metric(
+        "deadlocks",
+        "Deadlocks (failed negotiations)",
+        "negotiations",
+        "negotiations that failed deadlocked: no proposal within the deciders' red lines could gather the "
+        "decision rule's support (ODD §7.6a; 0 when outside_option = 0)",
         dtype=int,
         lower_is_better=True,
     ),

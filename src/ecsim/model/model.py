@@ -8,7 +8,9 @@ named mechanism in its own module:
    their stakeholders (:mod:`~ecsim.model.venues`);
 3. every open negotiation plays one round (:mod:`~ecsim.model.negotiation`); adopted
    proposals become norms that bind firms (:mod:`~ecsim.model.norms`; seed 1f, 1g, 2a),
-   failed ones are recorded (:mod:`~ecsim.model.ledger`);
+   failed ones are recorded (:mod:`~ecsim.model.ledger`), with the last vote at the table;
+   with red lines on, a negotiation that no proposal can pass within them is deadlocked and
+   fails in its first round (:mod:`~ecsim.model.deadlock`; seed 2a; switched off by default);
 4. every bound firm decides whether to comply (:mod:`~ecsim.model.compliance`); peers
    enforce industry codes by the norms game (:mod:`~ecsim.model.peer`);
 5. in report years, reporting venues escalate the sanctions of badly complied-with
@@ -29,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ecsim.dimensions import DIMENSIONS, OWN
-from ecsim.model import accounting, compliance, igf, norms, reports, venues
+from ecsim.model import accounting, compliance, deadlock, igf, norms, reports, venues
 from ecsim.model.agents import AGENT_CLASSES
 from ecsim.model.bindings import Bindings
 from ecsim.model.issues import Issue, draw_issues, issue_positions
@@ -103,12 +105,14 @@ class EnhancedCooperationModel(mesa.Model):
             protocol=p["negotiation_protocol"],
             confidence_bound=p["confidence_bound"],
             rng=self.rng,
+            red_lines=p["outside_option"] > 0.0,
         )
         self.agendas = self._agendas()
         self._load = np.zeros(self.population.delegation.size, dtype=np.int64)  # each government's seats taken
         self._seats: dict[int, venues.Seat] = {}  # issues on a table, by id
         self._legislating: dict[int, tuple[int, int]] = {}  # issues before legislatures: (step of decision, cost)
         self._position_streams = Substreams(stream_sequence(self.seed_sequence, "issue_positions"))
+        self.blocs = self._blocs()
         self.cumulative_harm = 0.0
         self.cumulative_state_harm = 0.0  # the part of cumulative_harm that states cause (state harm, ODD §7.10a)
         self._accounts = accounting.Accounts()
@@ -168,6 +172,17 @@ class EnhancedCooperationModel(mesa.Model):
             for v in self.regime.venues
         }
 
+    def _blocs(self) -> deadlock.Blocs | None:
+        """The governments' blocs (bloc cohesion on; ODD §7.6a), from their own streams; None when off."""
+        if self.params["bloc_cohesion"] == 0.0:
+            return None
+        return deadlock.Blocs(
+            stream(self.seed_sequence, "blocs"),
+            self.population.delegation.size,
+            self.params["bloc_cohesion"],
+            Substreams(stream_sequence(self.seed_sequence, "bloc_positions")),
+        )
+
     def _start_step(self) -> int:
         now = self.steps  # Mesa 3.3 counts the step before calling step()
         if now > self.params["steps"]:
@@ -192,7 +207,10 @@ class EnhancedCooperationModel(mesa.Model):
     def open_negotiation(self, issue: Issue, venue: Venue, now: int) -> venues.Seat:
         """Seat ``issue`` at ``venue`` and put it on the negotiating table (or before the legislatures)."""
         p = self.params
-        positions = issue_positions(self._position_streams[issue.id], self.population, issue, p["preference_spread"])
+        contested = self.blocs is not None and issue.category in deadlock.CONTESTED
+        blocs = self.blocs.correlate if contested else None
+        rng = self._position_streams[issue.id]
+        positions = issue_positions(rng, self.population, issue, p["preference_spread"], blocs)
         delegated = venue.decision_rule != "unilateral"  # legislating at home takes no delegation
         overloaded = self._load >= self.population.delegation if delegated else None
         seat = venues.seat(issue, venue, positions, self.population, p, overloaded)
@@ -212,12 +230,21 @@ class EnhancedCooperationModel(mesa.Model):
                 consultation_weight=p["consultation_weight"],
                 deadline=p["negotiation_deadline"],
                 cost_per_round=cost_per_round,
+                reservation=self._reservation(seat) if self.table.red_lines else None,
             )
             if sessions := int(self.ledger.igf_discussed[issue.id]):  # discussed at the IGF while it waited
                 self.table.narrow(np.array([issue.id]), igf.learned(p["igf_learning"], sessions))
         self._step_cost += int(seat.consulted.size) - consulted_each_round  # consulted once, at drafting
         self.ledger.start(issue, seat.participants, int(seat.deciders.size), seat.participation, seat.absent, seat.fit)
         return seat
+
+    def _reservation(self, seat: venues.Seat) -> np.ndarray:
+        """Each decider's red-line distance at ``seat`` (from its alternative's value; ODD §7.6a)."""
+        block = self.population.slices["government"]
+        reach = self.params["national_reach"] if seat.issue.cross_border else 1.0
+        is_government = (seat.deciders >= block.start) & (seat.deciders < block.stop)
+        positions = seat.positions[seat.deciders]
+        return deadlock.reservation_distance(positions, is_government, self.params["outside_option"], reach)
 
     def _delegates(self, seat: venues.Seat) -> np.ndarray:
         """The governments deciding at ``seat`` (local indices): their delegations are taken while it lasts."""
@@ -240,13 +267,15 @@ class EnhancedCooperationModel(mesa.Model):
             self.agendas[seat.venue.name].n_open -= 1
             if seat.venue.decision_rule != "unilateral":
                 self._load[self._delegates(seat)] -= 1
+                votes_for = int(np.count_nonzero(outcome.supporters))
+                self.ledger.vote(seat.issue, votes_for, int(seat.deciders.size) - votes_for, seat.absent)
             if outcome.adopted:
                 share = float(self.ledger.state_share[seat.issue.id])
                 learned = igf.learned(self.params["igf_learning"], int(self.ledger.igf_discussed[outcome.key]))
                 norm = norms.adopt(seat, outcome, self.population, self.regime, self.params, share, learned)
                 self.bring_into_force(norm, now, outcome)
             else:
-                self.ledger.fail(seat.issue, outcome.rounds)
+                self.ledger.fail(seat.issue, outcome.rounds, outcome.deadlocked)
 
     def bring_into_force(self, norm: norms.Norm, now: int, outcome: Outcome) -> None:
         """Record an adopted norm and bind its firms (a peer-enforced norm's firms join the norms game)."""

@@ -22,6 +22,11 @@ How deciders move between rounds is the negotiation protocol (parameter
 bounded confidence (Hegselmann & Krause 2002) or agenda-setter bargaining (after
 Baron & Ferejohn 1989).
 
+With ``outside_option`` on (:mod:`ecsim.model.deadlock`, docs/ODD.md §7.6a) every decider has red
+lines around its opening position: it accepts no proposal beyond them and concedes no further, under
+every protocol; a negotiation in which no point within the red lines can gather the rule's support is
+deadlocked and fails in its first round.
+
 All open negotiations, at every venue, sit in one :class:`NegotiationTable`
 whose round is a handful of NumPy operations over every decider at once
 (segment sums with ``np.bincount``), so its cost hardly depends on how many
@@ -34,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ecsim.model.deadlock import agreeable, red_lines, within
 from ecsim.model.protocols import PROTOCOLS, feasible_point
 from ecsim.params import DECISION_RULES
 
@@ -48,13 +54,14 @@ _EPS = 1e-12
 
 @dataclass(frozen=True)
 class Outcome:
-    """How a negotiation ended: adopted (with its proposal and supporters) or failed."""
+    """How a negotiation ended: adopted (with its proposal and supporters) or failed (deadlocked or not)."""
 
     key: int  # the issue negotiated
     adopted: bool
     proposal: float  # adopted stringency (NaN if failed)
-    supporters: np.ndarray  # bool per decider, in the order the deciders were given
+    supporters: np.ndarray  # bool per decider, in the order the deciders were given (accepted the last proposal)
     rounds: int
+    deadlocked: bool = False  # failed because no proposal could gather the rule's support within the red lines
 
 
 def legislate(key: int, positions: np.ndarray, rounds: int) -> Outcome:
@@ -76,11 +83,12 @@ class NegotiationTable:
     ``meta`` has one row per negotiation (columns ``KEY`` ...).  Negotiations opened
     during a step join at the next round; finished ones leave at the end of the round
     in which they finish.  The protocol (:mod:`ecsim.model.protocols`) tables the
-    proposals and moves the deciders.
+    proposals and moves the deciders.  With ``red_lines`` (``outside_option`` > 0) every decider row
+    also has the lowest and highest stringency it can accept (``low``/``high``).
     """
 
     #: Columns of ``meta``.
-    KEY, RULE, ANCHOR, PULL, DEADLINE, COST, THRESHOLD, SIZE, ROUNDS = range(9)
+    KEY, RULE, ANCHOR, PULL, DEADLINE, COST, THRESHOLD, SIZE, ROUNDS, DEADLOCK = range(10)
     #: Decision rules by their index in the RULE column.
     RULES: tuple[str, ...] = tuple(DECISION_RULES)
     _STRICT = np.array([rule.strict for rule in DECISION_RULES.values()])
@@ -93,6 +101,7 @@ class NegotiationTable:
         protocol: str = "concession",
         confidence_bound: float = 0.2,
         rng: np.random.Generator | None = None,
+        red_lines: bool = False,
     ) -> None:
         if protocol not in PROTOCOLS:
             raise ValueError(f"protocol {protocol!r} is not one of {', '.join(PROTOCOLS)}")
@@ -106,9 +115,14 @@ class NegotiationTable:
         self.slot = np.empty(0, dtype=np.int64)
         self.position = np.empty(0)
         self.share = np.empty(0)
-        self.meta = np.empty((0, 9))
+        self.meta = np.empty((0, 10))
         self._offsets: np.ndarray | None = None  # first decider row of each negotiation (and the end)
         self._pending: list[tuple[np.ndarray, np.ndarray, list[float]]] = []
+        self.red_lines = red_lines  # deciders' red lines (ecsim.model.deadlock); off: never read or kept
+        self.low = np.empty(0)
+        self.high = np.empty(0)
+        self._pending_lines: list[tuple[np.ndarray, np.ndarray]] = []
+        self._agreeable: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # by key: what can pass within red lines
 
     def __len__(self) -> int:
         return self.meta.shape[0] + len(self._pending)
@@ -123,11 +137,14 @@ class NegotiationTable:
         consultation_weight: float,
         deadline: int,
         cost_per_round: int = 0,
+        reservation: np.ndarray | None = None,
     ) -> None:
         """Put a negotiation on the table (it plays its first round at the next :meth:`play_round`).
 
         ``anchor`` is the consulted stakeholders' mean position (NaN when nobody
-        is consulted); ``weights`` are the deciders' decision weights.
+        is consulted); ``weights`` are the deciders' decision weights.  ``reservation``: each decider's
+        red-line distance from its position (:func:`ecsim.model.deadlock.reservation_distance`; needed
+        when the table has red lines, ignored otherwise).
         """
         if rule not in THRESHOLDS:
             raise ValueError(f"rule {rule!r} is not one of {', '.join(THRESHOLDS)}")
@@ -144,8 +161,17 @@ class NegotiationTable:
             THRESHOLDS[rule],
             len(positions),
             0,
+            0,
         ]
-        self._pending.append((np.array(positions, dtype=float), share, meta))
+        positions = np.array(positions, dtype=float)
+        if self.red_lines:
+            if reservation is None:
+                raise ValueError("a table with red lines needs each decider's reservation distance")
+            low, high = red_lines(positions, np.asarray(reservation, dtype=float))
+            self._agreeable[key] = agreeable(low, high, share, rule)
+            meta[self.DEADLOCK] = self._agreeable[key][0].size == 0 and len(positions) > 0
+            self._pending_lines.append((low, high))
+        self._pending.append((positions, share, meta))
 
     @property
     def cost_per_round(self) -> int:
@@ -161,6 +187,10 @@ class NegotiationTable:
         self.position = np.concatenate([self.position, *(p[0] for p in pending)])
         self.share = np.concatenate([self.share, *(p[1] for p in pending)])
         self.meta = np.concatenate([self.meta, meta])
+        if self.red_lines:
+            lines, self._pending_lines = self._pending_lines, []
+            self.low = np.concatenate([self.low, *(low for low, _ in lines)])
+            self.high = np.concatenate([self.high, *(high for _, high in lines)])
         self._offsets = None
 
     def positions_of(self, key: int) -> np.ndarray:
@@ -188,6 +218,8 @@ class NegotiationTable:
         centre = np.bincount(self.slot, self.share * self.position, minlength=n) / np.where(weight > 0, weight, 1.0)
         rows = (chosen & (weight > 0))[self.slot]
         self.position[rows] += share * (centre[self.slot[rows]] - self.position[rows])
+        if self.red_lines:  # narrowed, but not beyond a red line
+            np.clip(self.position, self.low, self.high, out=self.position)
 
     def _adopted(self, accept: np.ndarray, support: np.ndarray) -> np.ndarray:
         """Which negotiations adopt this round's proposal under their decision rule."""
@@ -214,15 +246,28 @@ class NegotiationTable:
             self._offsets = np.concatenate([[0], meta[:, self.SIZE].astype(np.int64).cumsum()])
         offsets = self._offsets
         proposal = self.protocol.propose(self, offsets)
+        if self.red_lines:  # the chair tables only what can pass within the red lines
+            for s, key in enumerate(meta[:, self.KEY].astype(np.int64).tolist()):
+                proposal[s] = within(float(proposal[s]), *self._agreeable[key])
         gap = proposal[self.slot] - self.position
         accept = np.abs(gap) <= self.tolerance
+        deadlocked = None
+        if self.red_lines:  # a proposal beyond a decider's red line is worse than its alternative
+            tabled = proposal[self.slot]
+            accept &= (tabled >= self.low - _EPS) & (tabled <= self.high + _EPS)
+            deadlocked = meta[:, self.DEADLOCK] > 0
         support = np.bincount(self.slot, self.share * accept, minlength=n)
         adopted = self._adopted(accept, support)
         failed = ~adopted & ((meta[:, self.ROUNDS] >= meta[:, self.DEADLINE]) | (meta[:, self.SIZE] == 0))
+        if deadlocked is not None:
+            adopted &= ~deadlocked
+            failed |= deadlocked
         ended = (adopted | failed).nonzero()[0]
         going_on = np.ones(n, dtype=bool)
         going_on[ended] = False
         self.protocol.move(self, going_on, accept, gap, offsets)
+        if self.red_lines:  # no concession beyond a red line
+            np.clip(self.position, self.low, self.high, out=self.position)
         if ended.size == 0:
             return []
         outcomes = [
@@ -232,12 +277,17 @@ class NegotiationTable:
                 proposal=float(proposal[s]) if adopted[s] else float("nan"),
                 supporters=accept[offsets[s] : offsets[s + 1]].copy(),
                 rounds=int(meta[s, self.ROUNDS]),
+                deadlocked=bool(meta[s, self.DEADLOCK]),
             )
             for s in ended
         ]
         rows = going_on[self.slot]
         self.slot = (going_on.cumsum() - 1)[self.slot[rows]]
         self.position, self.share = self.position[rows], self.share[rows]
+        if self.red_lines:
+            self.low, self.high = self.low[rows], self.high[rows]
+            for s in ended:
+                del self._agreeable[int(meta[s, self.KEY])]
         self.meta = meta[going_on]
         self._offsets = None
         return outcomes

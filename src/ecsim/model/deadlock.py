@@ -1,0 +1,157 @@
+"""Negotiations that can fail (seed 2a): red lines from the deciders' best alternatives, and blocs of governments.
+
+The source text recalls that the previous Working Group on Enhanced Cooperation "was unable to agree on a
+definition of Enhanced Cooperation" (seed 2a), and that governments "need to agree" on what is national and
+what international public policy (seed 1f).  Negotiations fail when some decider prefers no agreement: its
+best alternative to a negotiated agreement (its BATNA, Fisher & Ury 1981; the reservation value of Raiffa
+1982) is worth more to it than the proposal.  Two switches, both off by default in this version (0 restores
+the model without them bit for bit; docs/ODD.md §7.6a):
+
+- ``outside_option`` (:func:`reservation_distance`): the strength of the deciders' alternatives.  A
+  decider values an outcome of stringency ``x`` at ``1 - |x - p|`` (``p`` its position when the negotiation
+  opens).  Its alternative is the status quo, no norm (stringency 0, worth ``1 - p``), except for a
+  government, whose alternative is national law at its own position: worth 1 on a national issue, and on a
+  cross-border one ``national_reach`` of that, the rest being the status quo.  It never accepts, and never
+  concedes to, a proposal worth less than ``outside_option`` times its alternative: its red lines are
+  ``p -/+ r`` with ``r = 1 - outside_option x alternative``.  When no point within the red lines gathers the
+  decision rule's required support (:func:`can_agree`, a sweep over the intervals' endpoints), the
+  negotiation is deadlocked and ends at once as failed (the win-set is empty, Putnam 1988; each red line
+  a veto, Tsebelis 2002).
+- ``bloc_cohesion`` (:class:`Blocs`): governments belong to the declared :data:`BLOCS`, and on contested
+  international issues (:data:`CONTESTED`) the issue-specific shock of a government's position is the
+  share ``bloc_cohesion`` of its bloc's (a one-factor model: within a bloc positions correlate by that
+  share; each bloc's shock centres on its declared stance).  The real blocs (UN regional groups and
+  memberships) come later; these are a declared stand-in.
+
+Nothing here draws from an existing stream: bloc membership comes from the ``blocs`` stream, each issue's
+bloc shocks from its own child of the ``bloc_positions`` stream, and the red lines are drawn from nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ecsim.params import DECISION_RULES, ParameterError
+from ecsim.rng import Substreams
+
+#: Contested international issues, on which governments take their bloc's line (seed 1f, "international
+#: public policy"; the Tunis §69 questions on which the WGEC could not agree, seed 2a).
+CONTESTED: frozenset[str] = frozenset({"international", "critical_resources"})
+
+_EPS = 1e-12
+
+
+@dataclass(frozen=True)
+class Bloc:
+    """A declared group of governments: its share of all governments and its stance.
+
+    ``stance`` is the mean of the bloc's issue-specific shock, in units of the issue's spread of positions
+    (``preference_spread x (1 + novelty)``): below 0 the bloc wants lighter norms than its members usually
+    do, above 0 stricter ones.
+    """
+
+    name: str
+    share: float
+    stance: float
+
+
+#: The declared blocs, a stand-in until the real ones (UN regional groups and memberships) arrive: two
+#: opposed blocs that can each block a two-thirds majority (more than a third of the governments) and a
+#: non-aligned group between them.  The stances cancel, so the governments' mean position does not move.
+BLOCS: tuple[Bloc, ...] = (
+    Bloc("light_touch", 0.35, -1.0),
+    Bloc("non_aligned", 0.30, 0.0),
+    Bloc("state_led", 0.35, 1.0),
+)
+
+
+class Blocs:
+    """The governments' bloc membership in one run, and each contested issue's bloc shocks.
+
+    ``membership`` is drawn once, from ``membership_rng`` (the ``blocs`` stream); an issue's bloc shocks
+    come from child ``issue id`` of ``shocks`` (the ``bloc_positions`` stream), so they are the same in
+    every regime run on a seed.
+    """
+
+    def __init__(
+        self, membership_rng: np.random.Generator, n_governments: int, cohesion: float, shocks: Substreams
+    ) -> None:
+        shares = np.array([b.share for b in BLOCS])
+        self.membership = membership_rng.choice(len(BLOCS), size=n_governments, p=shares / shares.sum())
+        self.cohesion = cohesion
+        self.stance = np.array([b.stance for b in BLOCS])
+        self._shocks = shocks
+
+    def correlate(self, issue_id: int, shocks: np.ndarray) -> None:
+        """Mix the governments' standard-normal shocks on issue ``issue_id`` with their blocs' (in place).
+
+        ``shocks`` are the governments' own draws; each becomes ``sqrt(c) x bloc shock + sqrt(1 - c) x own``,
+        so a shock keeps unit variance around its bloc's stance and two members of a bloc correlate by ``c``.
+        """
+        bloc = self.stance + self._shocks[issue_id].standard_normal(len(BLOCS))
+        shocks *= np.sqrt(1.0 - self.cohesion)
+        shocks += np.sqrt(self.cohesion) * bloc[self.membership]
+
+
+def reservation_distance(
+    positions: np.ndarray, is_government: np.ndarray, outside_option: float, reach: float
+) -> np.ndarray:
+    """Each decider's red line: the farthest from its position a proposal may be and still beat its alternative.
+
+    ``reach`` is what national law achieves of an agreement (1 on a national issue, ``national_reach`` on a
+    cross-border one).  Alternative's value: a government's ``reach + (1 - reach)(1 - p)``, anyone else's
+    ``1 - p`` (the status quo, stringency 0); the distance is ``1 - outside_option x value``, in [0, 1].
+    """
+    status_quo = 1.0 - positions
+    alternative = np.where(is_government, reach + (1.0 - reach) * status_quo, status_quo)
+    return 1.0 - outside_option * alternative
+
+
+def red_lines(positions: np.ndarray, distance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(lowest, highest) stringency each decider can accept: its position -/+ its distance, within [0, 1]."""
+    return np.maximum(positions - distance, 0.0), np.minimum(positions + distance, 1.0)
+
+
+def agreeable(low: np.ndarray, high: np.ndarray, share: np.ndarray, rule: str) -> tuple[np.ndarray, np.ndarray]:
+    """The stringencies within the red lines of deciders holding the ``rule``'s required share: (starts, ends).
+
+    Closed intervals in increasing order; none when the negotiation is deadlocked.  Consensus: the
+    intersection of every decider's red lines.  Otherwise a sweep over the endpoints in order (at one point,
+    an interval opens before another closes) gives the share of deciders whose red lines hold each stretch.
+    No deciders: nothing is agreeable.
+    """
+    decision = DECISION_RULES.get(rule)
+    if decision is None:
+        raise ParameterError(f"rule={rule!r} is not allowed: expected one of {', '.join(DECISION_RULES)}")
+    none = np.empty(0)
+    if low.size == 0:
+        return none, none
+    if decision.unanimous:
+        lo, hi = float(low.max()), float(high.min())
+        return (np.array([lo]), np.array([max(hi, lo)])) if lo <= hi + _EPS else (none, none)
+    points = np.concatenate([low, high])
+    change = np.concatenate([share, -share])
+    order = np.lexsort((-change, points))  # at one point, openings first
+    points, support = points[order], np.cumsum(change[order])
+    t = decision.threshold
+    ok = (support[:-1] > t + _EPS) if decision.strict else (support[:-1] >= t - _EPS)
+    starts, ends = points[:-1][ok], points[1:][ok]
+    if starts.size > 1:  # merge stretches that touch
+        fresh = np.concatenate([[True], starts[1:] > ends[:-1] + _EPS])
+        starts, ends = starts[fresh], np.maximum.reduceat(ends, fresh.nonzero()[0])
+    return starts, ends
+
+
+def can_agree(low: np.ndarray, high: np.ndarray, share: np.ndarray, rule: str) -> bool:
+    """Whether some stringency lies within the red lines of deciders holding the ``rule``'s required share."""
+    return agreeable(low, high, share, rule)[0].size > 0
+
+
+def within(proposal: float, starts: np.ndarray, ends: np.ndarray) -> float:
+    """The agreeable stringency nearest ``proposal`` (:func:`agreeable`; ``proposal`` itself if none is)."""
+    if starts.size == 0:
+        return proposal
+    nearest = np.clip(proposal, starts, ends)
+    return float(nearest[np.abs(nearest - proposal).argmin()])

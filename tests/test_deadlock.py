@@ -1,0 +1,236 @@
+"""Negotiations that can fail (ODD §7.6a): red lines from the deciders' alternatives, deadlocks, blocs and votes.
+Off by default, and off restores the model bit for bit."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SMALL
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ecsim import EnhancedCooperationModel
+from ecsim.model import deadlock
+from ecsim.model.negotiation import NegotiationTable
+from ecsim.params import PARAMETERS, defaults, uncertain
+
+ON = 0.7  # outside_option on: a plausible value (declared range 0.6-0.9)
+COHESION = 0.5  # bloc_cohesion on (declared range 0.25-0.75)
+SWITCHES = {"outside_option": ON, "bloc_cohesion": COHESION}
+
+
+def decided(model: EnhancedCooperationModel) -> pd.DataFrame:
+    log = model.issue_log()
+    return log[log["outcome"].isin(["adopted", "failed"])]
+
+
+# ---------------------------------------------------------------------------------- the declaration
+@pytest.mark.parametrize("name", SWITCHES)
+def test_the_switches_are_declared_once_off_by_default_and_out_of_sensitivity_analyses(name):
+    p = PARAMETERS[name]
+    assert defaults()[name] == p.off == 0.0 and p.switched_off
+    low, high = p.plausible
+    assert p.min < low <= SWITCHES[name] < high <= p.max
+    assert name not in uncertain()
+    PARAMETERS[name] = replace(p, default=SWITCHES[name])
+    try:
+        assert uncertain()[name] == (low, high)  # once on, an uncertainty like any other
+    finally:
+        PARAMETERS[name] = p
+
+
+# ---------------------------------------------------------------------------------- pure functions
+def test_red_lines_follow_the_value_of_the_alternative():
+    p = np.array([0.0, 0.5, 1.0, 0.5])
+    government = np.array([True, True, True, False])
+    np.testing.assert_array_equal(deadlock.reservation_distance(p, government, 0.0, 0.4), 1.0)  # off: no red line
+    r = deadlock.reservation_distance(p, government, 1.0, 0.4)
+    np.testing.assert_allclose(r, [0.0, 1 - (0.4 + 0.6 * 0.5), 1 - 0.4, 0.5])
+    # On a national issue national law is as good as an agreement: a government's red line is 1 - outside option.
+    np.testing.assert_allclose(deadlock.reservation_distance(p[:3], government[:3], 0.6, 1.0), 0.4)
+    low, high = deadlock.red_lines(np.array([0.1, 0.9]), np.array([0.3, 0.3]))
+    np.testing.assert_allclose(low, [0.0, 0.6])
+    np.testing.assert_allclose(high, [0.4, 1.0])
+
+
+def test_what_is_agreeable_depends_on_the_rule():
+    low, high = np.array([0.0, 0.2, 0.7]), np.array([0.3, 0.5, 1.0])
+    share = np.full(3, 1 / 3)
+    assert not deadlock.can_agree(low, high, share, "consensus")
+    starts, ends = deadlock.agreeable(low, high, share, "qualified_majority")
+    np.testing.assert_allclose([starts, ends], [[0.2], [0.3]])  # two of three: only where the first two meet
+    assert deadlock.can_agree(low, high, share, "simple_majority")
+    assert deadlock.within(0.9, starts, ends) == pytest.approx(0.3)
+    assert deadlock.can_agree(low[:2], high[:2], share[:2] * 1.5, "consensus")
+    assert not deadlock.can_agree(np.empty(0), np.empty(0), np.empty(0), "simple_majority")
+
+
+@given(
+    positions=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=12),
+    distances=st.lists(st.floats(0.0, 1.0), min_size=12, max_size=12),
+    rule=st.sampled_from(["consensus", "qualified_majority", "simple_majority"]),
+)
+def test_every_agreeable_point_has_the_rules_support_within_the_red_lines(positions, distances, rule):
+    x = np.array(positions)
+    share = np.full(x.size, 1 / x.size)
+    low, high = deadlock.red_lines(x, np.array(distances[: x.size]))
+    starts, ends = deadlock.agreeable(low, high, share, rule)
+    needed = {"consensus": 1.0 - 1e-9, "qualified_majority": 2 / 3 - 1e-9, "simple_majority": 0.5 + 1e-9}[rule]
+    for a, b in zip(starts, ends, strict=True):
+        for point in np.linspace(a, b, 5):
+            assert share[(low <= point + 1e-9) & (point <= high + 1e-9)].sum() >= needed
+    if starts.size == 0:  # deadlocked: no endpoint gathers the support either
+        for point in np.concatenate([low, high]):
+            assert share[(low <= point) & (point <= high)].sum() < needed + 1e-9
+
+
+# ---------------------------------------------------------------------------------- at the table
+def test_a_deadlocked_negotiation_fails_in_its_first_round_and_a_feasible_one_respects_the_red_lines():
+    table = NegotiationTable(0.1, 0.15, red_lines=True)
+    common = dict(weights=np.ones(2), anchor=np.nan, consultation_weight=0.0, deadline=36)
+    table.open(key=1, rule="consensus", positions=np.array([0.1, 0.9]), reservation=np.array([0.3, 0.3]), **common)
+    table.open(key=2, rule="consensus", positions=np.array([0.2, 0.8]), reservation=np.array([0.35, 0.5]), **common)
+    first = {o.key: o for o in table.play_round()}
+    assert first[1].deadlocked and not first[1].adopted and first[1].rounds == 1
+    outcomes = []
+    while 2 not in {o.key for o in outcomes}:
+        outcomes += table.play_round()
+    agreed = outcomes[-1]
+    assert agreed.adopted and not agreed.deadlocked
+    assert 0.3 <= agreed.proposal <= 0.55  # within both red lines: [0, 0.55] and [0.3, 1]
+
+
+@pytest.mark.parametrize("protocol", ["concession", "bounded_confidence", "bargaining"])
+def test_no_adopted_norm_crosses_a_supporters_red_line(protocol):
+    model = EnhancedCooperationModel("centralised", rng=2, outside_option=ON, negotiation_protocol=protocol, **SMALL)
+    seen = []
+    adopt = model.bring_into_force
+
+    def check(norm, now, outcome):
+        seen.append((norm, outcome))
+        adopt(norm, now, outcome)
+
+    model.bring_into_force = check
+    opened = {}
+    open_negotiation = model.open_negotiation
+
+    def remember(issue, venue, now):
+        seat = open_negotiation(issue, venue, now)
+        opened[issue.id] = (seat, model._reservation(seat) if venue.decision_rule != "unilateral" else None)
+        return seat
+
+    model.open_negotiation = remember
+    model.run()
+    checked = 0
+    for norm, outcome in seen:
+        seat, r = opened[outcome.key]
+        if r is None:
+            continue
+        start = seat.positions[seat.deciders]
+        far = np.abs(norm.stringency - start) - r
+        assert (far[outcome.supporters] <= 1e-9).all()
+        checked += 1
+    assert checked > 10
+
+
+# ---------------------------------------------------------------------------------- in the model
+def test_off_no_deadlocks_and_votes_add_up_to_the_deciders():
+    model = EnhancedCooperationModel("centralised", rng=3, **SMALL).run()
+    log = decided(model)
+    assert not log["deadlocked"].any() and (model.metrics()["deadlocks"] == 0).all()
+    voted = log[log["venue"] != "national_legislatures"]
+    assert len(voted) > 10
+    assert (voted["votes_for"] + voted["votes_against"] == voted["deciders"]).all()
+    assert (voted["abstentions"] == voted["absent"]).all()
+    assert (voted.loc[voted["outcome"] == "adopted", "votes_for"] == voted["deciders"]).all()  # consensus
+    unvoted = model.issue_log()
+    unvoted = unvoted[(unvoted["venue"] == "national_legislatures") | ~unvoted["outcome"].isin(["adopted", "failed"])]
+    assert (unvoted[["votes_for", "votes_against", "abstentions"]] == -1).all().all()
+
+
+def test_consensus_at_the_central_forum_deadlocks_and_qualified_majority_far_less():
+    shares = {}
+    for rule in ("consensus", "qualified_majority"):
+        logs = [
+            decided(
+                EnhancedCooperationModel("centralised", rng=s, outside_option=ON, decision_rule=rule, **SMALL).run()
+            )
+            for s in range(3)
+        ]
+        log = pd.concat(logs)
+        shares[rule] = log["deadlocked"].mean()
+        assert (log.loc[log["deadlocked"], "rounds"] == 1).all()
+        assert (log.loc[log["deadlocked"], "outcome"] == "failed").all()
+    assert shares["consensus"] > 0.1
+    assert shares["qualified_majority"] < shares["consensus"] / 2
+
+
+def test_deadlocks_are_counted_in_the_metric():
+    model = EnhancedCooperationModel("centralised", rng=4, outside_option=ON, **SMALL).run()
+    metrics = model.metrics()
+    assert metrics["deadlocks"].iloc[-1] == model.issue_log()["deadlocked"].sum() > 0
+    assert (np.diff(metrics["deadlocks"]) >= 0).all()
+    assert (metrics["deadlocks"] <= metrics["issues_failed"]).all()
+
+
+def test_bloc_cohesion_correlates_governments_within_blocs_on_contested_issues_only():
+    sizes = SMALL | {"n_governments": 120, "steps": 24}
+    model = EnhancedCooperationModel("flexible", rng=5, bloc_cohesion=0.9, **sizes)
+    off = EnhancedCooperationModel("flexible", rng=5, **sizes)
+    gov = model.population.slices["government"]
+    within, between = [], []
+    for issue in model.issues[:40]:
+        x = model.open_negotiation(issue, model.regime.routes[issue.category], 1).positions[gov]
+        y = off.open_negotiation(issue, off.regime.routes[issue.category], 1).positions[gov]
+        if issue.category not in deadlock.CONTESTED:
+            np.testing.assert_array_equal(x, y)  # other issues: the positions as drawn
+            continue
+        residual = x - model.population.preference[gov]
+        means = np.array([residual[model.blocs.membership == b].mean() for b in range(len(deadlock.BLOCS))])
+        within.append(np.mean([residual[model.blocs.membership == b].std() for b in range(len(deadlock.BLOCS))]))
+        between.append(means.std())
+    assert len(within) > 5
+    assert np.mean(between) > np.mean(within)  # blocs, not individuals, carry the issue's disagreement
+
+
+def test_blocking_minorities_more_deadlocks_under_qualified_majority_with_cohesive_blocs():
+    counts = {}
+    for cohesion in (0.0, 1.0):
+        counts[cohesion] = sum(
+            EnhancedCooperationModel(
+                "centralised",
+                rng=s,
+                outside_option=0.9,
+                bloc_cohesion=cohesion,
+                decision_rule="qualified_majority",
+                **SMALL,
+            )
+            .run()
+            .metrics()["deadlocks"]
+            .iloc[-1]
+            for s in range(4)
+        )
+    assert counts[1.0] > counts[0.0]
+
+
+# ---------------------------------------------------------------------------------- the ablation
+@pytest.mark.parametrize("switch", SWITCHES)
+def test_ablation_off_gives_the_golden_numbers_and_on_moves_what_it_should(switch):
+    """At 0 every golden number is the previous code's.  Red lines on: the central forum deadlocks, fails more
+    and removes less harm; the flexible and self-regulatory regimes fail no less.  Blocs on: positions on
+    contested issues move, so harm moves in every regime that decides them (the baseline's legislatures too)."""
+    from golden import ablation
+
+    for regime, _, off, on in ablation(switch, SWITCHES[switch]):
+        assert off["deadlocks"] == 0
+        if switch == "outside_option":
+            assert on["issues_failed"] >= off["issues_failed"], regime
+            if regime == "centralised":
+                assert on["deadlocks"] > 0 and on["cumulative_harm"] > off["cumulative_harm"]
+        else:
+            assert on["deadlocks"] == 0  # blocs alone draw no red lines
+            if regime != "self_regulatory":  # it routes no contested issue to a table of governments
+                assert on["cumulative_harm"] != off["cumulative_harm"], regime
