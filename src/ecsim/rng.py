@@ -24,6 +24,7 @@ STREAMS: dict[str, int] = {
     "design": 4,  # an experiment's sampling design (from the experiment's root seed)
     "runs": 5,  # an experiment's run seeds: one child per (design point, replicate)
     "norms": 6,  # Axelrod's norms games (ecsim.games.norms): one child per (run, purpose)
+    "returns": 7,  # fresh positions of a failed issue raised again: one child per (issue, attempt)
 }
 
 SeedLike = int | np.random.SeedSequence | None

@@ -92,9 +92,17 @@ DECLARED: tuple[Metric, ...] = (
         "issues_failed",
         "Issues failed",
         "issues",
-        "negotiations that ended without a norm (deadline reached)",
+        "issues whose negotiation ended without a norm (deadline reached, or no government willing to legislate); "
+        "with returns on (ODD §7.6b) an issue leaves this count when it is raised again",
         dtype=int,
         lower_is_better=True,
+    ),
+    Metric(
+        "issue_returns",
+        "Returns of failed issues",
+        "returns",
+        "failed issues raised again since the start (ODD §7.6b; 0 when return_delay = 0)",
+        dtype=int,
     ),
     Metric(
         "time_to_agreement",
