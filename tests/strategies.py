@@ -18,6 +18,7 @@ SMALL_BOUNDS = {
     "negotiation_deadline": (1, 40),
     "national_lag": (0, 12),
     "report_interval": (1, 24),
+    "return_delay": (0, 24),  # failed issues return within the short horizons (0: off)
 }
 
 

@@ -26,8 +26,10 @@ def test_outputs_stay_within_their_bounds(params, regime, seed):
         assert ((values >= 0) & (values <= 1 + 1e-12)).all(), share
     counts = m[["issues_open", "issues_resolved", "issues_failed"]].sum(axis=1)
     assert (counts == m["issues_arrived"]).all()
-    for cumulative in ("issues_arrived", "issues_resolved", "issues_failed", "overreach", "state_harm"):
+    for cumulative in ("issues_arrived", "issues_resolved", "issue_returns", "overreach", "state_harm"):
         assert (np.diff(m[cumulative]) >= 0).all(), cumulative
+    # Failures so far never fall: a failed issue leaves issues_failed only when it returns (ODD §7.6b).
+    assert (np.diff(m["issues_failed"] + m["issue_returns"]) >= 0).all()
     assert (m["state_harm"] <= m["cumulative_harm"] + 1e-9).all()  # the states' part of harm (ODD §7.10a)
     assert (m["negotiation_cost"] >= 0).all()
     assert (m["time_to_agreement"].dropna() >= 1).all()

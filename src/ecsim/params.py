@@ -615,6 +615,49 @@ _PARAMETERS: tuple[Parameter, ...] = (
         plausible=(0.25, 0.75),
         off=0.0,
     ),
+    _p(
+        "return_delay",
+        "int",
+        0,
+        "Steps after which a failed issue is raised again and queued like a new one, at the best-fitting other "
+        "forum of enhanced cooperation whose remit takes it where the regime has one (forum shopping), else where "
+        "it failed; a cross-border public-policy category that keeps failing where no forum fits gets a new "
+        "forum of its governments. 0 switches returns off: a failed issue stays failed (the default in this "
+        "version).",
+        "steps",
+        "seed 1f ('at the appropriate forums if they exist or alternatively they must create new forums'), 1g "
+        "('flexible in accordance with the issue'); Raustiala & Victor 2004, Alter & Meunier 2009 (forum "
+        "shopping); docs/ODD.md §7.6b",
+        min=0,
+        max=10_000,
+        plausible=(12, 36),
+        off=0,
+    ),
+    _p(
+        "max_returns",
+        "int",
+        2,
+        "With returns on: how many times a failed issue is raised again at most (after that its failure is final).",
+        "returns",
+        "modelling choice (the WGEC itself met twice, 2013-14 and 2016-18, without agreement); docs/ODD.md §7.6b",
+        min=1,
+        max=1_000,
+        plausible=(1, 4),
+        switch="return_delay",
+    ),
+    _p(
+        "forum_failures",
+        "int",
+        3,
+        "With returns on: failed negotiations on a cross-border public-policy category after which, if no forum "
+        "of enhanced cooperation in the regime fits it, its governments create a new forum for it (10000: never).",
+        "failures",
+        "seed 1f ('they must create new forums that are appropriate'); docs/ODD.md §7.6b",
+        min=1,
+        max=10_000,
+        plausible=(2, 6),
+        switch="return_delay",
+    ),
     # --- compliance, enforcement, feedback -----------------------------------
     _p(
         "compliance_cost",

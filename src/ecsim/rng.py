@@ -26,6 +26,7 @@ STREAMS: dict[str, int] = {
     "norms": 6,  # Axelrod's norms games (ecsim.games.norms): one child per (run, purpose)
     "blocs": 7,  # governments' bloc membership (ecsim.model.deadlock; drawn only with bloc_cohesion > 0)
     "bloc_positions": 8,  # each contested issue's bloc shocks (one child per issue; only with bloc_cohesion > 0)
+    "returns": 9,  # fresh positions of a failed issue raised again: one child per (issue, attempt)
 }
 
 SeedLike = int | np.random.SeedSequence | None

@@ -103,6 +103,7 @@ class Accounts:
             "overreach": t.overreach,
             "absent_delegations": t.absent,
             "igf_discussions": t.igf_discussions,
+            "issue_returns": t.returns,
             "negotiation_cost": cost,
             "boldness": float(np.add.reduce(boldness)) / max(boldness.size, 1),
             "vengefulness": peers.mean_vengefulness,

@@ -38,6 +38,7 @@ class Totals:
     fit: float = 0.0  # summed over adopted norms
     absent: int = 0  # government seats left empty: their delegations were busy at other tables
     igf_discussions: int = 0  # discussions of issues at sessions of the IGF (issue-sessions)
+    returns: int = 0  # failed issues raised again (ecsim.model.returns)
 
 
 class IssueLedger:
@@ -53,6 +54,9 @@ class IssueLedger:
         self.states_cause_harm = bool(self.state_share.any())  # off: harm is the firms' alone, as without states
         self.arrived = 0  # issues raised so far (a prefix: issues are in arrival order)
         self.venue = [""] * n
+        self.first_venue = [""] * n  # where the issue was first routed (a returning one may go elsewhere)
+        self.returns = np.zeros(n, dtype=np.int64)  # times the issue was raised again after failing
+        self.tried: dict[int, list[str]] = {}  # venues a returning issue was routed to, in order
         self.outcome = ["pending"] * n
         self.reporting = np.zeros(n, dtype=bool)  # whether the issue's venue publishes performance reports
         self.participants = np.zeros(n, dtype=np.int64)
@@ -91,6 +95,8 @@ class IssueLedger:
         return new
 
     def route(self, issue: Issue, venue: str, reporting: bool) -> None:
+        if not self.first_venue[issue.id]:
+            self.first_venue[issue.id] = venue
         self.venue[issue.id] = venue
         self.reporting[issue.id] = reporting
         self.outcome[issue.id] = "queued"
@@ -106,16 +112,19 @@ class IssueLedger:
     ) -> None:
         """The issue's negotiation opens with these participants (relevant stakeholders' share ``participation``;
         ``absent`` governments could not send a delegation; ``fit``: the table's fit for the issue)."""
-        i = issue.id
+        i, t = issue.id, self.totals
+        if self.returns[i]:  # negotiated again: the issue counts once, at its latest table
+            t.started -= 1
+            t.participation -= self.participation[i]
         self.outcome[i] = "negotiating"
         self.participants[i] = participants
         self.deciders[i] = deciders
         self.participation[i] = participation
         self.fit[i] = fit
-        self.absent[i] = absent
-        self.totals.started += 1
-        self.totals.participation += participation
-        self.totals.absent += absent
+        self.absent[i] += absent  # empty seats at every table the issue was negotiated at
+        t.started += 1
+        t.participation += participation
+        t.absent += absent
 
     def discuss(self, ids: np.ndarray) -> None:
         """A session of the IGF discussed the issues ``ids`` (each before it was decided)."""
@@ -157,6 +166,17 @@ class IssueLedger:
         i = issue.id
         self.votes_for[i], self.votes_against[i], self.abstentions[i] = votes_for, votes_against, abstentions
 
+    def reraise(self, issue: Issue, venue: str, reporting: bool) -> None:
+        """The failed ``issue`` is raised again and routed to ``venue`` (ecsim.model.returns): it is open again."""
+        i = issue.id
+        self.tried.setdefault(i, [self.venue[i]]).append(venue)
+        self.returns[i] += 1
+        self.deadlocked[i] = False  # open again: its last failure is history (the metric `deadlocks` keeps it)
+        self.votes_for[i] = self.votes_against[i] = self.abstentions[i] = -1  # no vote at its new table yet
+        self.totals.failed -= 1
+        self.totals.returns += 1
+        self.route(issue, venue, reporting)
+
     def log(self) -> pd.DataFrame:
         """One row per issue raised so far: where it went and what came of it."""
         k = self.arrived
@@ -172,6 +192,8 @@ class IssueLedger:
                 "novelty": [i.novelty for i in issues],
                 "shock": [i.shock for i in issues],
                 "venue": self.venue[:k],
+                "first_venue": self.first_venue[:k],
+                "returns": self.returns[:k],
                 "deciders": self.deciders[:k],
                 "participants": self.participants[:k],
                 "participation": self.participation[:k],

@@ -92,7 +92,8 @@ DECLARED: tuple[Metric, ...] = (
         "issues_failed",
         "Issues failed",
         "issues",
-        "negotiations that ended without a norm (deadline reached, or deadlocked)",
+        "issues whose negotiation ended without a norm (deadline reached, deadlocked, or no government willing to "
+        "legislate); with returns on (ODD §7.6b) an issue leaves this count when it is raised again",
         dtype=int,
         lower_is_better=True,
     ),
@@ -101,9 +102,16 @@ DECLARED: tuple[Metric, ...] = (
         "Deadlocks (failed negotiations)",
         "negotiations",
         "negotiations that failed deadlocked: no proposal within the deciders' red lines could gather the "
-        "decision rule's support (ODD §7.6a; 0 when outside_option = 0)",
+        "decision rule's support (ODD §7.6a; 0 when outside_option = 0); a returning issue can deadlock again",
         dtype=int,
         lower_is_better=True,
+    ),
+    Metric(
+        "issue_returns",
+        "Returns of failed issues",
+        "returns",
+        "failed issues raised again since the start (ODD §7.6b; 0 when return_delay = 0)",
+        dtype=int,
     ),
     Metric(
         "time_to_agreement",

@@ -3,7 +3,9 @@
 One step is one month; ``step()`` runs the schedule of docs/ODD.md §3, each stage a
 named mechanism in its own module:
 
-1. newly raised issues are routed by the regime to their venue (seed 1g);
+1. newly raised issues are routed by the regime to their venue (seed 1g); failed issues
+   return, at another forum where the regime has one (:mod:`~ecsim.model.returns`; seed 1f,
+   1g; switched off by default);
 2. each venue moves queued issues onto its table up to ``agenda_capacity`` and seats
    their stakeholders (:mod:`~ecsim.model.venues`);
 3. every open negotiation plays one round (:mod:`~ecsim.model.negotiation`); adopted
@@ -11,6 +13,8 @@ named mechanism in its own module:
    failed ones are recorded (:mod:`~ecsim.model.ledger`), with the last vote at the table;
    with red lines on, a negotiation that no proposal can pass within them is deadlocked and
    fails in its first round (:mod:`~ecsim.model.deadlock`; seed 2a; switched off by default);
+   failed ones are set to return when returns are on; a category that keeps failing where no
+   forum fits gets a new one (seed 1f);
 4. every bound firm decides whether to comply (:mod:`~ecsim.model.compliance`); peers
    enforce industry codes by the norms game (:mod:`~ecsim.model.peer`);
 5. in report years, reporting venues escalate the sanctions of badly complied-with
@@ -31,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ecsim.dimensions import DIMENSIONS, OWN
-from ecsim.model import accounting, compliance, deadlock, igf, norms, reports, venues
+from ecsim.model import accounting, compliance, deadlock, igf, norms, reports, returns, venues
 from ecsim.model.agents import AGENT_CLASSES
 from ecsim.model.bindings import Bindings
 from ecsim.model.issues import Issue, draw_issues, issue_positions
@@ -108,6 +112,8 @@ class EnhancedCooperationModel(mesa.Model):
             red_lines=p["outside_option"] > 0.0,
         )
         self.agendas = self._agendas()
+        self._venues = {v.name: v for v in self.regime.venues}  # every venue an issue can be routed to, by name
+        self.returns = returns.Returns(p["return_delay"], p["max_returns"], p["forum_failures"])
         self._load = np.zeros(self.population.delegation.size, dtype=np.int64)  # each government's seats taken
         self._seats: dict[int, venues.Seat] = {}  # issues on a table, by id
         self._legislating: dict[int, tuple[int, int]] = {}  # issues before legislatures: (step of decision, cost)
@@ -160,17 +166,15 @@ class EnhancedCooperationModel(mesa.Model):
     # ------------------------------------------------------------------ stages of a step
     def _agendas(self) -> dict[str, venues.Agenda]:
         """Each venue's agenda: one shared negotiating budget (capacity "shared") or one per venue."""
-        p, shared = self.params, venues.Agenda(self.params["negotiation_budget"])
-        return {
-            v.name: (
-                venues.Agenda(None)
-                if not v.shared_agenda
-                else shared
-                if self.regime.capacity == "shared"
-                else venues.Agenda(p["agenda_capacity"])
-            )
-            for v in self.regime.venues
-        }
+        self._shared_agenda = venues.Agenda(self.params["negotiation_budget"])
+        return {v.name: self._agenda(v) for v in self.regime.venues}
+
+    def _agenda(self, v: Venue) -> venues.Agenda:
+        if not v.shared_agenda:
+            return venues.Agenda(None)
+        return (
+            self._shared_agenda if self.regime.capacity == "shared" else venues.Agenda(self.params["agenda_capacity"])
+        )
 
     def _blocs(self) -> deadlock.Blocs | None:
         """The governments' blocs (bloc cohesion on; ODD §7.6a), from their own streams; None when off."""
@@ -197,20 +201,34 @@ class EnhancedCooperationModel(mesa.Model):
             venue = self.regime.routes[issue.category]
             self.ledger.route(issue, venue.name, venue.reports)
             self.agendas[venue.name].queue.append(issue)
+        if self.returns.on:
+            self.raise_again(now)
+
+    def raise_again(self, now: int) -> None:
+        """1b. Failed issues due back are queued again, where the regime lets them go elsewhere at another forum."""
+        for issue in self.returns.due(now):
+            failed = self._venues[self.ledger.venue[issue.id]]
+            venue = returns.shop(self.regime, issue.category, failed, self.ledger.tried.get(issue.id, ()))
+            self.ledger.reraise(issue, venue.name, venue.reports)
+            self.agendas[venue.name].queue.append(issue)
 
     def fill_agendas(self, now: int) -> None:
         """2. Queued issues go onto their venue's table while its agenda has room; their stakeholders are seated."""
         for agenda in dict.fromkeys(self.agendas.values()):  # each agenda once, in the regime's venue order
             while (issue := agenda.next()) is not None:
-                self._seats[issue.id] = self.open_negotiation(issue, self.regime.routes[issue.category], now)
+                venue = self._venues[self.ledger.venue[issue.id]]  # where it was routed (or shopped) to
+                self._seats[issue.id] = self.open_negotiation(issue, venue, now)
 
     def open_negotiation(self, issue: Issue, venue: Venue, now: int) -> venues.Seat:
         """Seat ``issue`` at ``venue`` and put it on the negotiating table (or before the legislatures)."""
         p = self.params
+        attempt = int(self.ledger.returns[issue.id])  # a returning issue is negotiated on fresh positions
+        draws = (
+            stream(self.seed_sequence, "returns", issue.id, attempt) if attempt else self._position_streams[issue.id]
+        )
         contested = self.blocs is not None and issue.category in deadlock.CONTESTED
         blocs = self.blocs.correlate if contested else None
-        rng = self._position_streams[issue.id]
-        positions = issue_positions(rng, self.population, issue, p["preference_spread"], blocs)
+        positions = issue_positions(draws, self.population, issue, p["preference_spread"], blocs)
         delegated = venue.decision_rule != "unilateral"  # legislating at home takes no delegation
         overloaded = self._load >= self.population.delegation if delegated else None
         seat = venues.seat(issue, venue, positions, self.population, p, overloaded)
@@ -276,6 +294,20 @@ class EnhancedCooperationModel(mesa.Model):
                 self.bring_into_force(norm, now, outcome)
             else:
                 self.ledger.fail(seat.issue, outcome.rounds, outcome.deadlocked)
+                if self.returns.on:
+                    self.set_to_return(seat, now)
+
+    def set_to_return(self, seat: venues.Seat, now: int) -> None:
+        """A failed issue returns later; governments create a forum for a category that keeps failing (seed 1f)."""
+        issue = seat.issue
+        self.returns.schedule(issue, now, int(self.ledger.returns[issue.id]))
+        if returns.forum_needed(
+            self.regime, issue.category, self.returns.failures[issue.category], self.returns.forum_after
+        ):
+            self.regime = returns.with_new_forum(self.regime, issue.category, seat.venue)
+            forum = self.regime.routes[issue.category]
+            self._venues[forum.name] = forum
+            self.agendas[forum.name] = self._agenda(forum)
 
     def bring_into_force(self, norm: norms.Norm, now: int, outcome: Outcome) -> None:
         """Record an adopted norm and bind its firms (a peer-enforced norm's firms join the norms game)."""
