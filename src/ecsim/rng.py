@@ -24,6 +24,7 @@ STREAMS: dict[str, int] = {
     "design": 4,  # an experiment's sampling design (from the experiment's root seed)
     "runs": 5,  # an experiment's run seeds: one child per (design point, replicate)
     "norms": 6,  # Axelrod's norms games (ecsim.games.norms): one child per (run, purpose)
+    "ratification": 8,  # ratification with legitimacy or overreach on (ecsim.model.legitimacy): one child per issue
 }
 
 SeedLike = int | np.random.SeedSequence | None
