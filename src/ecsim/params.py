@@ -658,6 +658,39 @@ _PARAMETERS: tuple[Parameter, ...] = (
         plausible=(2, 6),
         switch="return_delay",
     ),
+    _p(
+        "legitimacy_weight",
+        "float",
+        0.0,
+        "How much a norm's legitimacy in the eyes of those it binds makes them keep and ratify it (legitimacy in "
+        "one's eyes: the venue's standing x (1 - the norm's distance from one's position)): a bound firm's felt "
+        "obligation offsets legitimacy_weight x its legitimacy of what defecting saves it, and a government that "
+        "signed or accepts the norm ratifies it with chance 1 - legitimacy_weight x (1 - its legitimacy). 0 "
+        "switches it off (the default in this version).",
+        "0-1",
+        "seed 1e ('relevant stakeholders ... at the relevant stage'); Tyler 1990; Franck 1990 (compliance pull); "
+        "Epstein 2002 (legitimacy in the decision to defy); docs/ODD.md §7.8c",
+        min=0.0,
+        max=1.0,
+        plausible=(0.1, 0.5),
+        off=0.0,
+    ),
+    _p(
+        "overreach_backlash",
+        "float",
+        0.0,
+        "Share of its legitimacy stock (standing, 1 at the start; it does not recover) a venue loses with each "
+        "norm it adopts outside its remit; each affected government refuses to ratify an overreaching norm with "
+        "chance 1 - the venue's standing, and with legitimacy_weight > 0 the lost standing lowers compliance "
+        "with the venue's later norms. 0 switches it off (the default in this version).",
+        "share per norm",
+        "seed 1b, 1f (national public policy is the exclusive realm of states; technical matters are exempt); "
+        "Franck 1990 (adherence); Hurd 1999 (legitimacy and authority); docs/ODD.md §7.8c",
+        min=0.0,
+        max=1.0,
+        plausible=(0.01, 0.1),
+        off=0.0,
+    ),
     # --- compliance, enforcement, feedback -----------------------------------
     _p(
         "compliance_cost",

@@ -27,6 +27,7 @@ STREAMS: dict[str, int] = {
     "blocs": 7,  # governments' bloc membership (ecsim.model.deadlock; drawn only with bloc_cohesion > 0)
     "bloc_positions": 8,  # each contested issue's bloc shocks (one child per issue; only with bloc_cohesion > 0)
     "returns": 9,  # fresh positions of a failed issue raised again: one child per (issue, attempt)
+    "ratification": 10,  # ratification with legitimacy or overreach on (ecsim.model.legitimacy): one child per issue
 }
 
 SeedLike = int | np.random.SeedSequence | None

@@ -3,7 +3,8 @@
 A norm is identified by its issue's id; the model adds a norm's rows together when
 it is adopted (:mod:`ecsim.model.norms`), so each norm's rows are contiguous.  A
 binding stores what defecting gains and risks, and its ``margin`` on the logit
-scale is refreshed from them whenever a sanction or the peers' pressure changes,
+scale is refreshed from them whenever a sanction or the peers' pressure changes
+(with legitimacy on, a firm's felt obligation offsets part of its gain, :mod:`ecsim.model.legitimacy`),
 so a step of compliance (:mod:`ecsim.model.compliance`) costs a few array
 operations.  Peer enforcement (:mod:`ecsim.model.peer`) reads and updates the
 same rows.
@@ -21,7 +22,8 @@ _FIELDS: dict[str, type] = {
     "reputation": float,  # expected reputation loss of a defection (cost units)
     "detection": float,  # chance a defection is detected by monitors or the venue's enforcer
     "peer_pressure": float,  # expected punishments of a defection by the norm's other firms (peer norms; else 0)
-    "margin": float,  # (gain - (detection + peer_pressure) x sanction - reputation) / noise: logit before boldness
+    "obligation": float,  # share of the gain the firm's felt obligation offsets (ecsim.model.legitimacy; else 0)
+    "margin": float,  # (gain x (1 - obligation) - (detection + peer_pressure) x sanction - reputation) / noise
     "complying": bool,  # the firm's current decision
     "peer": bool,  # the norm is enforced by its bound firms (industry sanction): the norms game
     "first": np.int64,  # row of the norm's first binding (its peers are rows first .. first + size - 1)
@@ -44,6 +46,7 @@ class Bindings:
     reputation: np.ndarray
     detection: np.ndarray
     peer_pressure: np.ndarray
+    obligation: np.ndarray
     margin: np.ndarray
     complying: np.ndarray
     peer: np.ndarray
@@ -76,8 +79,12 @@ class Bindings:
         reputation: np.ndarray,
         detection: float,
         peer: bool,
+        obligation: np.ndarray | float = 0.0,
     ) -> None:
         """Bind ``firm`` (complying until they first decide) by the norm on ``issue``.
+
+        ``obligation``: the share of each firm's gain from defecting that its felt obligation to a
+        legitimate norm offsets (:mod:`ecsim.model.legitimacy`; 0 with legitimacy off).
 
         ``peer_pressure`` and ``margin`` start at 0: for a peer-enforced norm the
         caller sets the pressure (:meth:`~ecsim.model.peer.PeerEnforcement.refresh_pressure`),
@@ -99,6 +106,7 @@ class Bindings:
             "reputation": reputation,
             "detection": detection,
             "peer_pressure": 0.0,
+            "obligation": obligation,
             "margin": 0.0,
             "complying": True,
             "peer": peer,
@@ -125,4 +133,5 @@ class Bindings:
         """Recompute the margins of rows ``start:`` from the norms' current sanctions (indexed by issue id)."""
         rows = slice(start, None)
         expected = (self.detection[rows] + self.peer_pressure[rows]) * sanction[self.issue[rows]]
-        self.margin[rows] = (self.gain[rows] - expected - self.reputation[rows]) / noise
+        felt_gain = self.gain[rows] * (1.0 - self.obligation[rows])  # exactly the gain with legitimacy off
+        self.margin[rows] = (felt_gain - expected - self.reputation[rows]) / noise

@@ -73,6 +73,8 @@ class IssueLedger:
         self.abstentions = np.full(n, -1, dtype=np.int64)
         self.agreed_at = np.full(n, -1, dtype=np.int64)
         self.overreach = np.zeros(n, dtype=bool)
+        self.standing = np.full(n, np.nan)  # the venue's legitimacy stock once the norm was adopted (model.legitimacy)
+        self.refused = np.zeros(n, dtype=np.int64)  # governments that signed or accepted the norm but did not ratify
         # The norm in force on the issue (NaN / 0 while there is none).
         self.stringency = np.full(n, np.nan)
         self.quality = np.full(n, np.nan)
@@ -138,6 +140,8 @@ class IssueLedger:
         self.outcome[i] = "adopted"
         self.rounds[i] = rounds
         self.overreach[i] = norm.overreach
+        self.standing[i] = norm.standing
+        self.refused[i] = norm.refused
         t.resolved += 1
         t.time_to_agreement += now - norm.issue.arrival + 1
         t.overreach += int(norm.overreach)
@@ -217,6 +221,8 @@ class IssueLedger:
                 "states_bound": self.states_bound[:k],
                 "legitimacy": self.legitimacy[:k],
                 "overreach": self.overreach[:k],
+                "standing": self.standing[:k],
+                "refused": self.refused[:k],
                 "revisions": self.revisions[:k],
             }
         )

@@ -14,8 +14,11 @@ named mechanism in its own module:
    with red lines on, a negotiation that no proposal can pass within them is deadlocked and
    fails in its first round (:mod:`~ecsim.model.deadlock`; seed 2a; switched off by default);
    failed ones are set to return when returns are on; a category that keeps failing where no
-   forum fits gets a new one (seed 1f);
-4. every bound firm decides whether to comply (:mod:`~ecsim.model.compliance`); peers
+   forum fits gets a new one (seed 1f); with legitimacy or overreach on, a venue deciding
+   outside its remit loses standing, and signatories ratify as far as the norm is legitimate
+   in their eyes (:mod:`~ecsim.model.legitimacy`; seed 1b, 1e, 1f; switched off by default);
+4. every bound firm decides whether to comply (:mod:`~ecsim.model.compliance`; with legitimacy
+   on, its felt obligation to a legitimate norm offsets part of what defecting saves); peers
    enforce industry codes by the norms game (:mod:`~ecsim.model.peer`);
 5. in report years, reporting venues escalate the sanctions of badly complied-with
    norms (:mod:`~ecsim.model.reports`; seed 1d, 1e, 2a);
@@ -35,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ecsim.dimensions import DIMENSIONS, OWN
-from ecsim.model import accounting, compliance, deadlock, igf, norms, reports, returns, venues
+from ecsim.model import accounting, compliance, deadlock, igf, legitimacy, norms, reports, returns, venues
 from ecsim.model.agents import AGENT_CLASSES
 from ecsim.model.bindings import Bindings
 from ecsim.model.issues import Issue, draw_issues, issue_positions
@@ -119,6 +122,10 @@ class EnhancedCooperationModel(mesa.Model):
         self._legislating: dict[int, tuple[int, int]] = {}  # issues before legislatures: (step of decision, cost)
         self._position_streams = Substreams(stream_sequence(self.seed_sequence, "issue_positions"))
         self.blocs = self._blocs()
+        self.standing = legitimacy.Standing()  # each venue's legitimacy stock (moves only with overreach on)
+        self._ratification_streams = (  # drawn only with legitimacy or overreach on (ODD §7.8c)
+            Substreams(stream_sequence(self.seed_sequence, "ratification")) if legitimacy.active(p) else None
+        )
         self.cumulative_harm = 0.0
         self.cumulative_state_harm = 0.0  # the part of cumulative_harm that states cause (state harm, ODD §7.10a)
         self._accounts = accounting.Accounts()
@@ -290,7 +297,8 @@ class EnhancedCooperationModel(mesa.Model):
             if outcome.adopted:
                 share = float(self.ledger.state_share[seat.issue.id])
                 learned = igf.learned(self.params["igf_learning"], int(self.ledger.igf_discussed[outcome.key]))
-                norm = norms.adopt(seat, outcome, self.population, self.regime, self.params, share, learned)
+                terms = legitimacy.terms(seat, self.standing, self._ratification_streams, self.params)
+                norm = norms.adopt(seat, outcome, self.population, self.regime, self.params, share, learned, **terms)
                 self.bring_into_force(norm, now, outcome)
             else:
                 self.ledger.fail(seat.issue, outcome.rounds, outcome.deadlocked)
@@ -322,6 +330,7 @@ class EnhancedCooperationModel(mesa.Model):
             norm.reputation,
             norm.detection,
             norm.by_peers,
+            norm.obligation,
         )
         if norm.by_peers:
             self.peers.bind(norm.bound)

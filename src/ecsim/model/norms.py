@@ -21,7 +21,10 @@ Its quality falls where technical complexity meets no technical expertise at the
 table (less what the IGF's discussions of the issue taught, :mod:`ecsim.model.igf`) and, with
 fit for purpose on (``fit_weight`` > 0), where the table is not fit for the issue's category
 (:mod:`ecsim.model.fit`); its legitimacy is one minus the mean
-distance of its stringency from the positions of the stakeholders the issue affects.
+distance of its stringency from the positions of the stakeholders the issue affects.  With
+legitimacy or overreach on (:mod:`ecsim.model.legitimacy`), a signatory ratifies only with a chance
+that rises with the norm's legitimacy in its eyes and falls with its venue's lost standing, and a
+bound firm's felt obligation offsets part of what defecting saves it.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from ecsim.model import legitimacy as legit
 from ecsim.model.enforcement import ENFORCEMENTS
 from ecsim.model.issues import Issue
 from ecsim.model.negotiation import Outcome
@@ -62,6 +66,9 @@ class Norm:
     by_peers: bool  # the bound firms enforce it among themselves (the norms game)
     legitimacy: float
     overreach: bool  # adopted by a venue outside its remit
+    standing: float = 1.0  # its venue's legitimacy stock once it was adopted (ecsim.model.legitimacy)
+    obligation: np.ndarray | float = 0.0  # share of each bound firm's gain its felt obligation offsets
+    refused: int = 0  # governments that signed or accepted it but did not ratify (ecsim.model.legitimacy)
 
     @property
     def coverage(self) -> float:
@@ -81,6 +88,7 @@ def ratify(
     pop: Population,
     scope: str,
     p: dict[str, Any],
+    consent: np.ndarray | None = None,
 ) -> tuple[float, np.ndarray]:
     """(jurisdictional coverage κ, the governments that enforce the norm) (local government indices).
 
@@ -89,17 +97,23 @@ def ratify(
     least one bound firm does business in a jurisdiction (a firm reaches one with a chance equal to its size
     relative to the largest firm); ``opt_in``, the jurisdictions whose governments accept the norm (it lies
     within ``acceptance_tolerance`` of their position); ``everywhere``, all of the issue's jurisdictions.
+    ``consent`` (per jurisdiction; None: all): which of the governments that signed or accept the norm
+    ratify it (:mod:`ecsim.model.legitimacy`); a government legislating alone never refuses its own law.
     """
     jurisdictions = seat.issue.jurisdictions
     government = pop.slices["government"].start
     if seat.governments_decide:
         ratified = signed[jurisdictions + government]
+        if consent is not None and seat.rule != "unilateral":
+            ratified &= consent
         return (mean(ratified) if jurisdictions.size else 0.0), jurisdictions[ratified]
     if scope == "everywhere":
         return 1.0, jurisdictions
     if scope == "market_reach":
         return 1.0 - float(np.prod(1.0 - pop.company_visibility()[bound])), jurisdictions
     accepts = np.abs(seat.positions[jurisdictions + government] - stringency) <= p["acceptance_tolerance"]
+    if consent is not None:
+        accepts &= consent
     return (mean(accepts) if jurisdictions.size else 0.0), jurisdictions[accepts]
 
 
@@ -158,6 +172,36 @@ def quality(complexity: float, expertise: float, fit: float, fit_weight: float, 
     return (1.0 - complexity * (1.0 - expertise) * (1.0 - learned)) * (1.0 - fit_weight * (1.0 - fit))
 
 
+def accept(
+    seat: Seat,
+    signed: np.ndarray,
+    bound: np.ndarray,
+    stringency: float,
+    pop: Population,
+    regime: Regime,
+    p: dict[str, Any],
+    standing: float,
+    draws: np.ndarray,
+) -> tuple[float, np.ndarray, np.ndarray | float, int]:
+    """Ratification and felt obligation with legitimacy or overreach on (:mod:`ecsim.model.legitimacy`).
+
+    ``standing``: the venue's legitimacy stock once the norm is adopted; ``draws``: one uniform per
+    jurisdiction.  Returns (κ, the enforcers, each bound firm's felt obligation, the governments that
+    signed or accept the norm but refuse to ratify it).
+    """
+    weight, government = p["legitimacy_weight"], pop.slices["government"].start
+    jurisdictions = seat.issue.jurisdictions
+    overreach = legit.overreaches(seat.issue.category, seat.venue.remit)
+    chance = legit.ratification_chance(
+        seat.positions[jurisdictions + government], stringency, standing, weight, overreach
+    )
+    kappa, enforcers = ratify(seat, signed, bound, stringency, pop, regime.scope, p, legit.consents(draws, chance))
+    willing = ratify(seat, signed, bound, stringency, pop, regime.scope, p)[1]
+    firms = seat.positions[bound + pop.slices["company"].start]
+    obligation = legit.obligation(firms, stringency, standing, weight) if weight > 0.0 else 0.0
+    return kappa, enforcers, obligation, int(willing.size - enforcers.size)
+
+
 def adopt(
     seat: Seat,
     outcome: Outcome,
@@ -166,17 +210,24 @@ def adopt(
     p: dict[str, Any],
     state_share: float = 0.0,
     learned: float = 0.0,
+    standing: float = 1.0,
+    draws: np.ndarray | None = None,
 ) -> Norm:
     """The norm an adopted proposal becomes (binding, ratification, enforcement) under ``regime``.
 
     ``state_share``: the share of the issue's harm its governments cause (:mod:`ecsim.model.state_harm`).
     ``learned``: the share of the knowledge gap on the issue that the IGF's discussions closed (ODD §7.8b).
+    ``standing`` and ``draws`` (None with legitimacy and overreach off): see :func:`accept`.
     """
     issue, stringency = seat.issue, outcome.proposal
     signed = np.zeros(pop.size, dtype=bool)
     signed[seat.deciders[outcome.supporters]] = True
     bound, weights = bind(seat, signed, pop)
-    kappa, enforcers = ratify(seat, signed, bound, stringency, pop, regime.scope, p)
+    obligation, refused = 0.0, 0
+    if draws is None:
+        kappa, enforcers = ratify(seat, signed, bound, stringency, pop, regime.scope, p)
+    else:
+        kappa, enforcers, obligation, refused = accept(seat, signed, bound, stringency, pop, regime, p, standing, draws)
     detection, detection_cso, sanction = enforce(seat, enforcers, pop, regime.enforcement, p)
     return Norm(
         issue=issue,
@@ -195,5 +246,8 @@ def adopt(
         sanction=sanction,
         by_peers=ENFORCEMENTS[seat.venue.enforcement].by_peers,
         legitimacy=legitimacy(seat, stringency, pop),
-        overreach=issue.category not in seat.venue.remit,
+        overreach=legit.overreaches(issue.category, seat.venue.remit),
+        standing=standing,
+        obligation=obligation,
+        refused=refused,
     )
