@@ -24,6 +24,7 @@ STREAMS: dict[str, int] = {
     "design": 4,  # an experiment's sampling design (from the experiment's root seed)
     "runs": 5,  # an experiment's run seeds: one child per (design point, replicate)
     "norms": 6,  # Axelrod's norms games (ecsim.games.norms): one child per (run, purpose)
+    "remit": 10,  # the remit dispute (ecsim.model.remit): which issues are contested, when they are classified
 }
 
 SeedLike = int | np.random.SeedSequence | None
