@@ -71,6 +71,7 @@ def draw_classification(
     n = len(issues)
     u = rng.random(n)
     meetings = rng.geometric(chance, n) if chance > 0.0 else np.zeros(n, dtype=np.int64)
+    meetings = np.minimum(meetings, steps // MEETING_INTERVAL + 2)  # later than the run is never (and no overflow)
     international = np.array([issue.category == CONTESTED_CATEGORY for issue in issues], dtype=bool)
     contested = international & (u < share)
     arrival = np.array([issue.arrival for issue in issues], dtype=np.int64)
@@ -104,9 +105,7 @@ class RemitDispute:
         Ready: the classification is agreed, and no legislature is still deciding the issue (``deciding``
         holds the issues at a table or before legislatures).  They leave :attr:`national`.
         """
-        out = [
-            issue for i, issue in self.national.items() if 0 <= self.agreed[i] <= now and i not in deciding
-        ]
+        out = [issue for i, issue in self.national.items() if 0 <= self.agreed[i] <= now and i not in deciding]
         for issue in out:
             del self.national[issue.id]
         return out
