@@ -174,15 +174,11 @@ class EnhancedCooperationModel(mesa.Model):
 
     def _remit_dispute(self) -> remit.RemitDispute:
         """The contested issues and their classifications, from their own stream (the remit dispute, ODD §7.4a)."""
-        p = self.params
-        rng = stream(self.seed_sequence, "remit")
-        contested, agreed = remit.draw_classification(
-            rng, self.issues, p["contested_share"], p["classification_chance"], p["steps"]
-        )
-        self.ledger.contested[:] = contested
-        if remit.disputes(self.regime):  # contested issues go to the national legislatures meanwhile
+        dispute = remit.RemitDispute.draw(stream(self.seed_sequence, "remit"), self.issues, self.regime, self.params)
+        self.ledger.contested[:] = dispute.contested
+        if dispute.active:  # contested issues go to the national legislatures meanwhile
             self.agendas.setdefault(venues.NATIONAL.name, venues.Agenda(None))
-        return remit.RemitDispute(contested, agreed, remit.disputes(self.regime))
+        return dispute
 
     def _start_step(self) -> int:
         now = self.steps  # Mesa 3.3 counts the step before calling step()

@@ -27,7 +27,9 @@ baseline of harm reduction alone.  docs/ODD.md §7.4a describes the mechanism an
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -89,6 +91,14 @@ class RemitDispute:
     active: bool  # the regime needs the classification (:func:`disputes`)
     national: dict[int, Issue] = field(default_factory=dict)  # contested issues handled nationally, by id
 
+    @classmethod
+    def draw(cls, rng: np.random.Generator, issues: list[Issue], regime: Regime, p: dict[str, Any]) -> RemitDispute:
+        """The dispute of a run: its contested issues and their classifications, drawn from ``rng``."""
+        contested, agreed = draw_classification(
+            rng, issues, p["contested_share"], p["classification_chance"], p["steps"]
+        )
+        return cls(contested, agreed, disputes(regime))
+
     def handles(self, issue: Issue) -> bool:
         """Whether ``issue`` is handled nationally while its classification is disputed."""
         return self.active and bool(self.contested[issue.id])
@@ -99,7 +109,7 @@ class RemitDispute:
             return np.empty(0, dtype=np.int64)
         return np.flatnonzero(self.agreed[:arrived] == now)
 
-    def ready(self, now: int, deciding: dict) -> list[Issue]:
+    def ready(self, now: int, deciding: Mapping[int, object]) -> list[Issue]:
         """The issues handled nationally that now go to the international venue (in order of arrival).
 
         Ready: the classification is agreed, and no legislature is still deciding the issue (``deciding``
