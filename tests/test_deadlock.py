@@ -109,9 +109,9 @@ def test_no_adopted_norm_crosses_a_supporters_red_line(protocol):
     seen = []
     adopt = model.bring_into_force
 
-    def check(norm, now, outcome):
+    def check(norm, now, outcome, *rest):
         seen.append((norm, outcome))
-        adopt(norm, now, outcome)
+        adopt(norm, now, outcome, *rest)
 
     model.bring_into_force = check
     opened = {}

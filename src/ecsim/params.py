@@ -691,6 +691,38 @@ _PARAMETERS: tuple[Parameter, ...] = (
         plausible=(0.01, 0.1),
         off=0.0,
     ),
+    _p(
+        "contested_share",
+        "float",
+        0.0,
+        "Chance that an international issue is contested between national and international public policy: "
+        "where governments decide international issues together, it is handled by the national legislatures "
+        "until the governments agree to classify it international, and only then goes to the regime's venue. "
+        "Drawn once per issue. 0 switches the remit dispute off (the default in this version).",
+        "share of international issues",
+        "seed 1f (governments 'need to agree on' what is national and what is international public policy; "
+        "'Once this is done' they pursue international law); seed 2a (the WGEC 'was unable to agree on a "
+        "definition'); docs/ODD.md §7.4a",
+        min=0.0,
+        max=1.0,
+        plausible=(0.2, 0.6),
+        off=0.0,
+    ),
+    _p(
+        "classification_chance",
+        "float",
+        0.25,
+        "With the remit dispute on: the chance that the governments agree a contested issue's classification at "
+        "one of their annual meetings (the first after the issue is raised, then once a year); the number of "
+        "meetings it takes is geometric, 1 / classification_chance on average. 0: never agreed.",
+        "chance per annual meeting",
+        "seed 2a (the working group on enhanced cooperation 'was unable to agree on a definition'): agreement is "
+        "slow; the value is an assumption; docs/ODD.md §7.4a",
+        min=0.0,
+        max=1.0,
+        plausible=(0.1, 0.5),
+        switch="contested_share",
+    ),
     # --- compliance, enforcement, feedback -----------------------------------
     _p(
         "compliance_cost",

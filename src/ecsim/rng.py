@@ -28,6 +28,7 @@ STREAMS: dict[str, int] = {
     "bloc_positions": 8,  # each contested issue's bloc shocks (one child per issue; only with bloc_cohesion > 0)
     "returns": 9,  # fresh positions of a failed issue raised again: one child per (issue, attempt)
     "ratification": 10,  # ratification with legitimacy or overreach on (ecsim.model.legitimacy): one child per issue
+    "remit": 11,  # the remit dispute (ecsim.model.remit): which issues are contested, when they are classified
 }
 
 SeedLike = int | np.random.SeedSequence | None

@@ -54,18 +54,18 @@ class Accounts:
 
     def __init__(self) -> None:
         self._total: tuple[int, float] = (-1, 0.0)  # (issues raised, their total harm rate)
-        self._covered: tuple[tuple[int, int], float] = ((-1, -1), 0.0)  # ((raised, adopted), harm-weighted coverage)
-        self._bound: tuple[int, float] = (-1, 0.0)  # (bindings, their total weight)
+        self._covered: tuple[tuple[int, int], float] = ((-1, -1), 0.0)  # ((raised, enacted), harm-weighted coverage)
+        self._bound: tuple[tuple[int, int], float] = ((-1, -1), 0.0)  # ((bindings, retired), their total weight)
 
     def _sums(self, ledger: IssueLedger, b: Bindings) -> tuple[float, float, float]:
         k = ledger.arrived
         harm_rate = ledger.harm_rate[:k]
         if self._total[0] != k:
             self._total = (k, float(np.add.reduce(harm_rate)))
-        if self._covered[0] != (k, ledger.totals.resolved):
-            self._covered = ((k, ledger.totals.resolved), float(harm_rate @ ledger.coverage[:k]))
-        if self._bound[0] != len(b):
-            self._bound = (len(b), float(np.add.reduce(b.weight)))
+        if self._covered[0] != (k, ledger.enacted):
+            self._covered = ((k, ledger.enacted), float(harm_rate @ ledger.coverage[:k]))
+        if self._bound[0] != (len(b), b.retired):
+            self._bound = ((len(b), b.retired), float(np.add.reduce(b.weight)))
         return self._total[1], self._covered[1], self._bound[1]
 
     def step_metrics(

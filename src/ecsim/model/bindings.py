@@ -55,6 +55,7 @@ class Bindings:
 
     def __init__(self, capacity: int = 256) -> None:
         self._n = 0
+        self.retired = 0  # rows removed so far (norms replaced: ecsim.model.remit); keys the metrics' caches
         self._individual: tuple[int, np.ndarray, np.ndarray] | None = None
         self._store = {name: np.zeros(capacity, dtype=dtype) for name, dtype in _FIELDS.items()}
         self._views()
@@ -117,6 +118,26 @@ class Bindings:
             self._store[name][rows] = value
         self._n = start + k
         self._views()
+
+    def retire(self, issue: int) -> tuple[int, int]:
+        """Remove the rows of the norm on ``issue`` (replaced by another norm); returns (its first row, its size).
+
+        The later rows move up by its size, and their ``first`` with them; the caller moves any row index it
+        keeps (:meth:`ecsim.model.peer.PeerEnforcement.retired`).  Used only by the remit dispute
+        (:mod:`ecsim.model.remit`): an international norm replaces a national interim law.
+        """
+        rows = (self.issue == issue).nonzero()[0]
+        if rows.size == 0:
+            return self._n, 0
+        start, k, n = int(rows[0]), int(rows.size), self._n
+        for data in self._store.values():
+            data[start : n - k] = data[start + k : n]
+        self._store["first"][start : n - k] -= np.where(self._store["first"][start : n - k] >= start, k, 0)
+        self._n = n - k
+        self.retired += k
+        self._individual = None
+        self._views()
+        return start, k
 
     def individually_bound(self, n_firms: int) -> tuple[np.ndarray, np.ndarray]:
         """(rows not enforced by peers, how many such rows bind each firm, at least 1).

@@ -85,6 +85,12 @@ class IssueLedger:
         self.effect = np.zeros(n)  # stringency x quality x reach
         self.legitimacy = np.full(n, np.nan)
         self.revisions = np.zeros(n, dtype=np.int64)
+        # The remit dispute (ecsim.model.remit): whether the issue's classification is contested, when the
+        # governments agreed it international, and whether a national law was in force while it was disputed.
+        self.contested = np.zeros(n, dtype=bool)
+        self.classified_at = np.full(n, -1, dtype=np.int64)
+        self.interim_law = np.zeros(n, dtype=bool)
+        self.enacted = 0  # norms brought into force so far, interim laws included (keys the metrics' caches)
         self.totals = Totals()
 
     def __len__(self) -> int:
@@ -147,6 +153,12 @@ class IssueLedger:
         t.overreach += int(norm.overreach)
         t.legitimacy += norm.legitimacy
         t.fit += norm.fit
+        self._in_force(norm)
+
+    def _in_force(self, norm: Norm) -> None:
+        """The norm on the issue is now ``norm`` (what harm accounting and compliance read)."""
+        i = norm.issue.id
+        self.enacted += 1
         self.sanction[i] = norm.sanction
         self.legitimacy[i] = norm.legitimacy
         self.stringency[i] = norm.stringency
@@ -155,6 +167,23 @@ class IssueLedger:
         self.coverage[i] = norm.coverage
         self.states_bound[i] = norm.states_bound
         self.effect[i] = norm.stringency * norm.quality * norm.reach
+
+    def enact_interim(self, norm: Norm, rounds: int) -> None:
+        """National legislatures passed ``norm`` on a contested issue: in force, but the issue stays open.
+
+        It is not counted as resolved: the issue awaits its classification and then its venue's decision
+        (ecsim.model.remit); an international norm adopted there replaces the interim law.
+        """
+        i = norm.issue.id
+        self.interim_law[i] = True
+        self.outcome[i] = "queued"
+        self.rounds[i] = rounds
+        self._in_force(norm)
+
+    def await_classification(self, issue: Issue, rounds: int) -> None:
+        """No national legislature legislated on a contested issue: it waits, open, for its classification."""
+        self.outcome[issue.id] = "queued"
+        self.rounds[issue.id] = rounds
 
     def fail(self, issue: Issue, rounds: int, deadlocked: bool = False) -> None:
         """The issue's negotiation ended without a norm (``deadlocked``: no proposal within the red lines)."""
@@ -224,5 +253,8 @@ class IssueLedger:
                 "standing": self.standing[:k],
                 "refused": self.refused[:k],
                 "revisions": self.revisions[:k],
+                "contested": self.contested[:k],
+                "classified_at": self.classified_at[:k],
+                "interim_law": self.interim_law[:k],
             }
         )

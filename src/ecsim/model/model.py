@@ -3,9 +3,11 @@
 One step is one month; ``step()`` runs the schedule of docs/ODD.md §3, each stage a
 named mechanism in its own module:
 
-1. newly raised issues are routed by the regime to their venue (seed 1g); failed issues
-   return, at another forum where the regime has one (:mod:`~ecsim.model.returns`; seed 1f,
-   1g; switched off by default);
+1. newly raised issues are routed by the regime to their venue (seed 1g); with the remit dispute
+   on, a contested international issue goes to the national legislatures until the governments
+   agree it is international, and then to its venue (:mod:`~ecsim.model.remit`; seed 1f); failed
+   issues return, at another forum where the regime has one (:mod:`~ecsim.model.returns`; seed
+   1f, 1g); both switched off by default;
 2. each venue moves queued issues onto its table up to ``agenda_capacity`` and seats
    their stakeholders (:mod:`~ecsim.model.venues`);
 3. every open negotiation plays one round (:mod:`~ecsim.model.negotiation`); adopted
@@ -38,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ecsim.dimensions import DIMENSIONS, OWN
-from ecsim.model import accounting, compliance, deadlock, igf, legitimacy, norms, reports, returns, venues
+from ecsim.model import accounting, compliance, deadlock, igf, legitimacy, norms, remit, reports, returns, venues
 from ecsim.model.agents import AGENT_CLASSES
 from ecsim.model.bindings import Bindings
 from ecsim.model.issues import Issue, draw_issues, issue_positions
@@ -117,6 +119,7 @@ class EnhancedCooperationModel(mesa.Model):
         self.agendas = self._agendas()
         self._venues = {v.name: v for v in self.regime.venues}  # every venue an issue can be routed to, by name
         self.returns = returns.Returns(p["return_delay"], p["max_returns"], p["forum_failures"])
+        self.remit = self._remit_dispute() if p["contested_share"] > 0.0 else None
         self._load = np.zeros(self.population.delegation.size, dtype=np.int64)  # each government's seats taken
         self._seats: dict[int, venues.Seat] = {}  # issues on a table, by id
         self._legislating: dict[int, tuple[int, int]] = {}  # issues before legislatures: (step of decision, cost)
@@ -194,6 +197,14 @@ class EnhancedCooperationModel(mesa.Model):
             Substreams(stream_sequence(self.seed_sequence, "bloc_positions")),
         )
 
+    def _remit_dispute(self) -> remit.RemitDispute:
+        """The contested issues and their classifications, from their own stream (the remit dispute, ODD §7.4a)."""
+        dispute = remit.RemitDispute.draw(stream(self.seed_sequence, "remit"), self.issues, self.regime, self.params)
+        self.ledger.contested[:] = dispute.contested
+        if dispute.active:  # contested issues go to the national legislatures meanwhile
+            self.agendas.setdefault(venues.NATIONAL.name, venues.Agenda(None))
+        return dispute
+
     def _start_step(self) -> int:
         now = self.steps  # Mesa 3.3 counts the step before calling step()
         if now > self.params["steps"]:
@@ -203,11 +214,18 @@ class EnhancedCooperationModel(mesa.Model):
         return now
 
     def raise_issues(self, now: int) -> None:
-        """1. Route the issues raised this step to their venues (seed 1g)."""
+        """1. Route the issues raised this step to their venues (seed 1g); contested ones, while the remit
+        dispute lasts, to the national legislatures (seed 1f)."""
+        dispute = self.remit
         for issue in self.ledger.raised(now):
+            if dispute is not None and dispute.handles(issue):
+                self._handle_nationally(issue, now)
+                continue
             venue = self.regime.routes[issue.category]
             self.ledger.route(issue, venue.name, venue.reports)
             self.agendas[venue.name].queue.append(issue)
+        if dispute is not None:
+            self._classify(now)
         if self.returns.on:
             self.raise_again(now)
 
@@ -217,6 +235,25 @@ class EnhancedCooperationModel(mesa.Model):
             failed = self._venues[self.ledger.venue[issue.id]]
             venue = returns.shop(self.regime, issue.category, failed, self.ledger.tried.get(issue.id, ()))
             self.ledger.reraise(issue, venue.name, venue.reports)
+            self.agendas[venue.name].queue.append(issue)
+
+    def _handle_nationally(self, issue: Issue, now: int) -> None:
+        """A contested issue goes before the national legislatures of its jurisdictions (seated at once)."""
+        national = venues.NATIONAL
+        self.ledger.route(issue, national.name, national.reports)
+        self.agendas[national.name].n_open += 1
+        self._seats[issue.id] = self.open_negotiation(issue, national, now)
+        self.remit.national[issue.id] = issue
+
+    def _classify(self, now: int) -> None:
+        """Record the classifications agreed this step; agreed issues the legislatures have decided go to their venue.
+
+        An issue with an interim law in force is routed without reports until its venue's norm replaces it.
+        """
+        self.ledger.classified_at[self.remit.agreed_now(now, self.ledger.arrived)] = now
+        for issue in self.remit.ready(now, self._seats):
+            venue = self.regime.routes[issue.category]
+            self.ledger.route(issue, venue.name, venue.reports and not self.ledger.interim_law[issue.id])
             self.agendas[venue.name].queue.append(issue)
 
     def fill_agendas(self, now: int) -> None:
@@ -294,12 +331,15 @@ class EnhancedCooperationModel(mesa.Model):
                 self._load[self._delegates(seat)] -= 1
                 votes_for = int(np.count_nonzero(outcome.supporters))
                 self.ledger.vote(seat.issue, votes_for, int(seat.deciders.size) - votes_for, seat.absent)
+            interim = self.remit is not None and outcome.key in self.remit.national  # the dispute is not settled
             if outcome.adopted:
                 share = float(self.ledger.state_share[seat.issue.id])
                 learned = igf.learned(self.params["igf_learning"], int(self.ledger.igf_discussed[outcome.key]))
                 terms = legitimacy.terms(seat, self.standing, self._ratification_streams, self.params)
                 norm = norms.adopt(seat, outcome, self.population, self.regime, self.params, share, learned, **terms)
-                self.bring_into_force(norm, now, outcome)
+                self.bring_into_force(norm, now, outcome, interim)
+            elif interim:
+                self.ledger.await_classification(seat.issue, outcome.rounds)
             else:
                 self.ledger.fail(seat.issue, outcome.rounds, outcome.deadlocked)
                 if self.returns.on:
@@ -317,10 +357,20 @@ class EnhancedCooperationModel(mesa.Model):
             self._venues[forum.name] = forum
             self.agendas[forum.name] = self._agenda(forum)
 
-    def bring_into_force(self, norm: norms.Norm, now: int, outcome: Outcome) -> None:
-        """Record an adopted norm and bind its firms (a peer-enforced norm's firms join the norms game)."""
-        b, p = self.bindings, self.params
-        self.ledger.adopt(norm, now, outcome.rounds)
+    def bring_into_force(self, norm: norms.Norm, now: int, outcome: Outcome, interim: bool = False) -> None:
+        """Record an adopted norm and bind its firms (a peer-enforced norm's firms join the norms game).
+
+        ``interim``: a national law on a contested issue, in force while the issue stays open (ODD §7.4a).  A norm
+        on an issue with an interim law in force replaces the law: its bindings are retired first.
+        """
+        b, p, i = self.bindings, self.params, norm.issue.id
+        if interim:
+            self.ledger.enact_interim(norm, outcome.rounds)
+        else:
+            if self.remit is not None and self.ledger.interim_law[i]:
+                self.peers.retired(*b.retire(i))
+                self.ledger.reporting[i] = self.regime.routes[norm.issue.category].reports
+            self.ledger.adopt(norm, now, outcome.rounds)
         first = len(b)
         b.add(
             norm.issue.id,

@@ -124,6 +124,13 @@ class PeerEnforcement:
         if rows.size:
             self._defections.append(rows)
 
+    def retired(self, start: int, size: int) -> None:
+        """The bindings ``start`` to ``start + size`` were removed (:meth:`Bindings.retire`): move the recorded rows.
+
+        Only a norm outside the norms game is retired (a national law), so no recorded defection is among them.
+        """
+        self._defections = [np.where(rows >= start + size, rows - size, rows) for rows in self._defections]
+
     def _play(self, b: Bindings, rng: np.random.Generator) -> None:
         """The generation's norms game: peers see, punish and tolerate the recorded defections."""
         if not self._defections:
