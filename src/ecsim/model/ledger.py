@@ -70,7 +70,13 @@ class IssueLedger:
         self.detection = np.full(n, np.nan)
         self.coverage = np.zeros(n)
         self.states_bound = np.zeros(n)  # share of the issue's jurisdictions whose government the norm binds
-        self.effect = np.zeros(n)  # stringency x quality x reach
+        self.effect = np.zeros(
+            n
+        )  # stringency x quality x reach (x what it kept as technology moved: ecsim.model.revision)
+        self.effect_renewed = np.zeros(n)  # the effect when adopted or last renewed (before it ages)
+        self.renewed_at = np.full(n, -1, dtype=np.int64)  # step of adoption or last renewal (-1 without a norm)
+        self.renewals = np.zeros(n, dtype=np.int64)  # reports that renewed the norm (norm_obsolescence > 0)
+        self.relaxations = np.zeros(n, dtype=np.int64)  # reports that relaxed its stringency (report_relaxation > 0)
         self.legitimacy = np.full(n, np.nan)
         self.revisions = np.zeros(n, dtype=np.int64)
         self.totals = Totals()
@@ -136,6 +142,8 @@ class IssueLedger:
         self.coverage[i] = norm.coverage
         self.states_bound[i] = norm.states_bound
         self.effect[i] = norm.stringency * norm.quality * norm.reach
+        self.effect_renewed[i] = self.effect[i]
+        self.renewed_at[i] = now
 
     def fail(self, issue: Issue, rounds: int) -> None:
         """The issue's negotiation ended without a norm."""
@@ -170,6 +178,7 @@ class IssueLedger:
                 "time_to_agreement": np.where(agreed >= 0, agreed - self.arrival[:k] + 1, np.nan),
                 "stringency": self.stringency[:k],
                 "quality": self.quality[:k],
+                "effect": self.effect[:k],
                 "sanction": self.sanction[:k],
                 "detection": self.detection[:k],
                 "coverage": self.coverage[:k],
@@ -178,5 +187,7 @@ class IssueLedger:
                 "legitimacy": self.legitimacy[:k],
                 "overreach": self.overreach[:k],
                 "revisions": self.revisions[:k],
+                "relaxations": self.relaxations[:k],
+                "renewals": self.renewals[:k],
             }
         )
