@@ -178,7 +178,6 @@ class IssueLedger:
                 "time_to_agreement": np.where(agreed >= 0, agreed - self.arrival[:k] + 1, np.nan),
                 "stringency": self.stringency[:k],
                 "quality": self.quality[:k],
-                "effect": self.effect[:k],
                 "sanction": self.sanction[:k],
                 "detection": self.detection[:k],
                 "coverage": self.coverage[:k],
