@@ -723,6 +723,66 @@ _PARAMETERS: tuple[Parameter, ...] = (
         plausible=(0.1, 0.5),
         switch="contested_share",
     ),
+    _p(
+        "norm_obsolescence",
+        "float",
+        0.0,
+        "Share of a norm's effectiveness (stringency x quality x reach) lost per year as technology moves, "
+        "compounding monthly from its adoption or last renewal; in report steps every venue that reports renews its "
+        "norms that have lost renewal_threshold of it (restores their effectiveness, at the cost of one round of "
+        "their participants); norms of venues that do not report are never renewed. 0 switches ageing off (the "
+        "default in this version).",
+        "share per year",
+        "seed 1d ('be responsive to innovation'), 1e (annual performance reports); Moses 2007 (law lags "
+        "technology); docs/ODD.md §7.11a",
+        min=0.0,
+        max=1.0,
+        plausible=(0.05, 0.2),
+        off=0.0,
+    ),
+    _p(
+        "renewal_threshold",
+        "float",
+        0.25,
+        "With norm ageing on: a report renews a norm of its venue once the norm has lost at least this share of its "
+        "effectiveness since its adoption or last renewal (0: every report renews every aged norm).",
+        "share",
+        "sunset and periodic-review clauses (a review every few years, not every year); docs/ODD.md §7.11a",
+        min=0.0,
+        max=1.0,
+        plausible=(0.1, 0.5),
+        switch="norm_obsolescence",
+    ),
+    _p(
+        "report_relaxation",
+        "float",
+        0.0,
+        "Share by which a performance report lowers the stringency of a reporting venue's norm whose firms' "
+        "compliance cost this step exceeds the value of the harm it removes (harm_value); a norm whose sanction the "
+        "report escalates is not relaxed. 0 switches relaxation off: reports only escalate (the default in this "
+        "version).",
+        "share per report",
+        "seed 1d ('be responsive to innovation'), 1e (annual performance reports); Ostrom 1990 (rules that "
+        "adapt); docs/ODD.md §7.11a",
+        min=0.0,
+        max=1.0,
+        plausible=(0.1, 0.3),
+        off=0.0,
+    ),
+    _p(
+        "harm_value",
+        "float",
+        20.0,
+        "With report relaxation on: the value of one unit of harm in cost units (the units of compliance_cost), by "
+        "which a report compares a norm's compliance cost with the harm it removes.",
+        "cost units per harm unit",
+        "no empirical anchor; calibrated so that the median norm in force breaks about even at the defaults (its "
+        "cost is some 17 times the harm it removes, 10th-90th percentile 5-110); docs/ODD.md §7.11a",
+        min=0.0,
+        max=1000.0,
+        plausible=(10.0, 40.0),
+        switch="report_relaxation",
+    ),
     # --- compliance, enforcement, feedback -----------------------------------
     _p(
         "compliance_cost",

@@ -82,7 +82,13 @@ class IssueLedger:
         self.detection = np.full(n, np.nan)
         self.coverage = np.zeros(n)
         self.states_bound = np.zeros(n)  # share of the issue's jurisdictions whose government the norm binds
-        self.effect = np.zeros(n)  # stringency x quality x reach
+        self.effect = np.zeros(
+            n
+        )  # stringency x quality x reach (x what it kept as technology moved: ecsim.model.revision)
+        self.effect_renewed = np.zeros(n)  # the effect when adopted or last renewed (before it ages)
+        self.renewed_at = np.full(n, -1, dtype=np.int64)  # step of adoption or last renewal (-1 without a norm)
+        self.renewals = np.zeros(n, dtype=np.int64)  # reports that renewed the norm (norm_obsolescence > 0)
+        self.relaxations = np.zeros(n, dtype=np.int64)  # reports that relaxed its stringency (report_relaxation > 0)
         self.legitimacy = np.full(n, np.nan)
         self.revisions = np.zeros(n, dtype=np.int64)
         # The remit dispute (ecsim.model.remit): whether the issue's classification is contested, when the
@@ -153,10 +159,10 @@ class IssueLedger:
         t.overreach += int(norm.overreach)
         t.legitimacy += norm.legitimacy
         t.fit += norm.fit
-        self._in_force(norm)
+        self._in_force(norm, now)
 
-    def _in_force(self, norm: Norm) -> None:
-        """The norm on the issue is now ``norm`` (what harm accounting and compliance read)."""
+    def _in_force(self, norm: Norm, now: int) -> None:
+        """The norm on the issue is ``norm`` from step ``now`` (what harm accounting and compliance read)."""
         i = norm.issue.id
         self.enacted += 1
         self.sanction[i] = norm.sanction
@@ -167,8 +173,10 @@ class IssueLedger:
         self.coverage[i] = norm.coverage
         self.states_bound[i] = norm.states_bound
         self.effect[i] = norm.stringency * norm.quality * norm.reach
+        self.effect_renewed[i] = self.effect[i]
+        self.renewed_at[i] = now
 
-    def enact_interim(self, norm: Norm, rounds: int) -> None:
+    def enact_interim(self, norm: Norm, now: int, rounds: int) -> None:
         """National legislatures passed ``norm`` on a contested issue: in force, but the issue stays open.
 
         It is not counted as resolved: the issue awaits its classification and then its venue's decision
@@ -178,7 +186,7 @@ class IssueLedger:
         self.interim_law[i] = True
         self.outcome[i] = "queued"
         self.rounds[i] = rounds
-        self._in_force(norm)
+        self._in_force(norm, now)
 
     def await_classification(self, issue: Issue, rounds: int) -> None:
         """No national legislature legislated on a contested issue: it waits, open, for its classification."""
@@ -256,5 +264,7 @@ class IssueLedger:
                 "contested": self.contested[:k],
                 "classified_at": self.classified_at[:k],
                 "interim_law": self.interim_law[:k],
+                "relaxations": self.relaxations[:k],
+                "renewals": self.renewals[:k],
             }
         )

@@ -23,7 +23,10 @@ named mechanism in its own module:
    on, its felt obligation to a legitimate norm offsets part of what defecting saves); peers
    enforce industry codes by the norms game (:mod:`~ecsim.model.peer`);
 5. in report years, reporting venues escalate the sanctions of badly complied-with
-   norms (:mod:`~ecsim.model.reports`; seed 1d, 1e, 2a);
+   norms (:mod:`~ecsim.model.reports`; seed 1d, 1e, 2a); with its switches on (off by
+   default), they also relax norms that cost more than they remove and renew their aged
+   norms, while every norm's effect ages as technology moves (:mod:`~ecsim.model.revision`;
+   seed 1d, 1e);
 6. once a year the IGF, the learning forum, discusses the open public-policy issues
    (:mod:`~ecsim.model.igf`; seed 1a, 2a; switched off by default);
 7. harm is accounted and the step's metrics computed (:mod:`~ecsim.model.accounting`)
@@ -40,7 +43,19 @@ import numpy as np
 import pandas as pd
 
 from ecsim.dimensions import DIMENSIONS, OWN
-from ecsim.model import accounting, compliance, deadlock, igf, legitimacy, norms, remit, reports, returns, venues
+from ecsim.model import (
+    accounting,
+    compliance,
+    deadlock,
+    igf,
+    legitimacy,
+    norms,
+    remit,
+    reports,
+    returns,
+    revision,
+    venues,
+)
 from ecsim.model.agents import AGENT_CLASSES
 from ecsim.model.bindings import Bindings
 from ecsim.model.issues import Issue, draw_issues, issue_positions
@@ -365,7 +380,7 @@ class EnhancedCooperationModel(mesa.Model):
         """
         b, p, i = self.bindings, self.params, norm.issue.id
         if interim:
-            self.ledger.enact_interim(norm, outcome.rounds)
+            self.ledger.enact_interim(norm, now, outcome.rounds)
         else:
             if self.remit is not None and self.ledger.interim_law[i]:
                 self.peers.retired(*b.retire(i))
@@ -396,9 +411,17 @@ class EnhancedCooperationModel(mesa.Model):
             self.bindings.refresh_margins(self.ledger.sanction, p["compliance_noise"])
 
     def review(self, now: int) -> None:
-        """5. In report years, reporting venues escalate the sanctions of weak norms (seed 1d, 1e, 2a)."""
-        if now % self.params["report_interval"] == 0:
-            self._step_cost += reports.review(self.ledger, self.bindings, self.params)
+        """5. In report years, reporting venues escalate the sanctions of weak norms (seed 1d, 1e, 2a).
+
+        With ``report_relaxation`` > 0 they also relax norms that cost more than the harm they remove is worth;
+        with ``norm_obsolescence`` > 0 they renew their aged norms, and every norm's effect ages
+        (:mod:`ecsim.model.revision`, docs/ODD.md §7.11a).
+        """
+        p = self.params
+        if now % p["report_interval"] == 0:
+            self._step_cost += reports.review(self.ledger, self.bindings, p, now)
+        if p["norm_obsolescence"] > 0.0:
+            revision.age(self.ledger, now, p["norm_obsolescence"])
 
     def discuss(self, now: int) -> None:
         """6. Once a year the IGF, where the regime has one, discusses every open public-policy issue (seed 1a, 2a).
