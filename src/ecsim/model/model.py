@@ -1,29 +1,24 @@
 """EnhancedCooperationModel: stakeholders negotiate norms on issues under a regime.
 
-One step is one month; ``step()`` runs the schedule of docs/ODD.md §3, one named call per stage.  This
-module only orchestrates: each mechanism lives in its own module (docs/ARCHITECTURE.md has the table),
-and the mechanisms with a switch (off by default) act only when it is on.
+One step is one month; ``step()`` runs the schedule of docs/ODD.md §3, one named call per stage.  This module
+only orchestrates: each mechanism lives in its own module (the table in docs/ARCHITECTURE.md); those with a
+switch, off by default, act only when it is on.
 
-1. ``raise_issues``: the regime routes newly raised issues to their venues (seed 1g); with the remit
-   dispute a contested international issue goes to the national legislatures until the governments
-   agree it is international (:mod:`~ecsim.model.remit`; seed 1f); failed issues return, at another
-   forum where the regime has one (``raise_again``, :mod:`~ecsim.model.returns`; seed 1f, 1g);
-2. ``fill_agendas``: each venue moves queued issues onto its table while its agenda has room and seats
-   their stakeholders (``open_negotiation``; :mod:`~ecsim.model.venues`, :mod:`~ecsim.model.sittings`);
-3. ``negotiate``: every open negotiation plays one round (:mod:`~ecsim.model.negotiation`, within red
-   lines with :mod:`~ecsim.model.deadlock`; seed 2a); adopted proposals become norms that bind firms
-   (``bring_into_force``; :mod:`~ecsim.model.norms`, ratified as far as they are legitimate with
-   :mod:`~ecsim.model.legitimacy`; seed 1b, 1e, 1f, 1g, 2a); failed ones are recorded
-   (:mod:`~ecsim.model.ledger`) and set to return (``set_to_return``), in a new forum where none fits;
-4. ``comply``: every bound firm decides whether to comply (:mod:`~ecsim.model.compliance`); peers
-   enforce industry codes by the norms game (:mod:`~ecsim.model.peer`);
-5. ``review``: in report years, reporting venues escalate the sanctions of badly complied-with norms
-   (:mod:`~ecsim.model.reports`; seed 1d, 1e, 2a), relax and renew them, and norms age
-   (:mod:`~ecsim.model.revision`);
-6. ``discuss``: once a year the IGF, the learning forum, discusses the open public-policy issues
-   (:mod:`~ecsim.model.igf`; seed 1a, 2a);
-7. ``account``: harm and the step's metrics (:mod:`~ecsim.model.accounting`), collected by a Mesa
-   DataCollector (:mod:`~ecsim.model.collector`).
+1. ``raise_issues``: the regime routes new issues to their venues (seed 1g), contested ones to the national
+   legislatures until their remit is agreed (:mod:`~ecsim.model.remit`; seed 1f); failed issues return, at
+   another forum where there is one (``raise_again``, :mod:`~ecsim.model.returns`; seed 1f, 1g);
+2. ``fill_agendas``: venues seat queued issues while their agendas have room (``open_negotiation``;
+   :mod:`~ecsim.model.venues`, :mod:`~ecsim.model.sittings`);
+3. ``negotiate``: every open negotiation plays a round (:mod:`~ecsim.model.negotiation`, red lines in
+   :mod:`~ecsim.model.deadlock`; seed 2a); adopted norms bind firms (``bring_into_force``; :mod:`~ecsim.model.norms`,
+   :mod:`~ecsim.model.legitimacy`; seed 1b, 1e, 1f, 1g), failed issues are set to return (``set_to_return``);
+4. ``comply``: bound firms comply or defect (:mod:`~ecsim.model.compliance`); peers play the norms game
+   (:mod:`~ecsim.model.peer`);
+5. ``review``: reports escalate, relax and renew norms, which age (:mod:`~ecsim.model.reports`,
+   :mod:`~ecsim.model.revision`; seed 1d, 1e, 2a);
+6. ``discuss``: once a year the IGF discusses the open public-policy issues (:mod:`~ecsim.model.igf`; seed 1a, 2a);
+7. ``account``: harm and the step's metrics (:mod:`~ecsim.model.accounting`), collected by a Mesa DataCollector
+   (:mod:`~ecsim.model.collector`).
 """
 
 from __future__ import annotations
@@ -49,7 +44,7 @@ from ecsim.model import (
     revision,
     venues,
 )
-from ecsim.model.agents import AGENT_CLASSES
+from ecsim.model.agents import create_agents
 from ecsim.model.bindings import Bindings
 from ecsim.model.collector import StepMetrics
 from ecsim.model.issues import Issue, draw_issues, issue_positions
@@ -88,10 +83,7 @@ class EnhancedCooperationModel(mesa.Model):
         super().__init__(rng=stream_sequence(seed, "process"))
         p = self.params
         self.population = draw_population(stream(seed, "population"), p)
-        for constituency, block in self.population.slices.items():  # agents: views onto the population's rows
-            agent_class = AGENT_CLASSES[constituency]
-            for index in range(block.start, block.stop):  # Agent.create_agents, without its throwaway AgentSet
-                agent_class(self, index)
+        create_agents(self, self.population)  # views onto the population's rows
         self.issues: list[Issue] = draw_issues(stream(seed, "issues"), self.population, p)
         self.ledger = IssueLedger(self.issues, state_shares(self.issues, p["state_harm_share"]))
         self.bindings = Bindings()
@@ -226,7 +218,7 @@ class EnhancedCooperationModel(mesa.Model):
         legislating, decided = self.sittings.legislatures(now)  # national legislatures sit until they decide
         self._step_cost += self.table.cost_per_round + legislating
         for outcome in self.table.play_round() + decided:
-            seat = self._close(outcome)
+            seat = self.sittings.close(outcome, self.agendas, self.ledger)
             interim = self.remit is not None and outcome.key in self.remit.national  # the dispute is not settled
             if outcome.adopted:
                 self.bring_into_force(self._adopt(seat, outcome), now, outcome, interim)
@@ -236,15 +228,6 @@ class EnhancedCooperationModel(mesa.Model):
                 self.ledger.fail(seat.issue, outcome.rounds, outcome.deadlocked)
                 if self.returns.on:
                     self.set_to_return(seat, now)
-
-    def _close(self, outcome: Outcome) -> venues.Seat:
-        """The negotiation of ``outcome`` ends: seat and delegations are freed, the last vote at a table recorded."""
-        seat = self.sittings.close(outcome)
-        self.agendas[seat.venue.name].n_open -= 1
-        if seat.venue.decision_rule != "unilateral":
-            votes_for = int(np.count_nonzero(outcome.supporters))
-            self.ledger.vote(seat.issue, votes_for, int(seat.deciders.size) - votes_for, seat.absent)
-        return seat
 
     def _adopt(self, seat: venues.Seat, outcome: Outcome) -> norms.Norm:
         """The norm adopted at ``seat``, with what the IGF taught and its legitimacy (:mod:`ecsim.model.legitimacy`)."""
@@ -287,12 +270,8 @@ class EnhancedCooperationModel(mesa.Model):
             self.bindings.refresh_margins(self.ledger.sanction, p["compliance_noise"])
 
     def review(self, now: int) -> None:
-        """5. In report years, reporting venues escalate the sanctions of weak norms (seed 1d, 1e, 2a).
-
-        With ``report_relaxation`` > 0 they also relax norms that cost more than the harm they remove is worth;
-        with ``norm_obsolescence`` > 0 they renew their aged norms, and every norm's effect ages
-        (:mod:`ecsim.model.revision`, docs/ODD.md §7.11a).
-        """
+        """5. In report years, reporting venues escalate the sanctions of weak norms (seed 1d, 1e, 2a); with their
+        switches on they relax costly norms and renew aged ones, and norms age (:mod:`ecsim.model.revision`)."""
         p = self.params
         if now % p["report_interval"] == 0:
             self._step_cost += reports.review(self.ledger, self.bindings, p, now)
@@ -300,11 +279,8 @@ class EnhancedCooperationModel(mesa.Model):
             revision.age(self.ledger, now, p["norm_obsolescence"])
 
     def discuss(self, now: int) -> None:
-        """6. Once a year the IGF, where the regime has one, discusses every open public-policy issue (seed 1a, 2a).
-
-        It decides nothing: its discussions narrow the disagreement at the issues' tables and spread the
-        knowledge their norms' quality lacks (:mod:`ecsim.model.igf`, docs/ODD.md §7.8b).
-        """
+        """6. Once a year the IGF, where the regime has one, discusses every open public-policy issue (seed 1a, 2a):
+        it decides nothing, but narrows disagreement and spreads knowledge (:mod:`ecsim.model.igf`, ODD §7.8b)."""
         if igf.meets(now, self.params["igf_learning"], self.regime):
             discussed = igf.agenda(self.ledger)
             self.ledger.discuss(discussed)

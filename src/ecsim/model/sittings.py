@@ -10,7 +10,7 @@ Nothing here draws but the table's protocol, from the model's ``process`` stream
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,6 +19,10 @@ from ecsim.model.negotiation import NegotiationTable, Outcome, legislate
 from ecsim.model.population import Population
 from ecsim.model.venues import Seat, Venue
 from ecsim.model.weightings import mean
+
+if TYPE_CHECKING:
+    from ecsim.model.ledger import IssueLedger
+    from ecsim.model.venues import Agendas
 
 
 class Sittings:
@@ -92,9 +96,13 @@ class Sittings:
                 decided.append(legislate(key, seat.positions[seat.deciders], self._p["national_lag"] + 1))
         return cost, decided
 
-    def close(self, outcome: Outcome) -> Seat:
-        """The negotiation of ``outcome`` ends: its seat is freed and its delegations return."""
+    def close(self, outcome: Outcome, agendas: Agendas, ledger: IssueLedger) -> Seat:
+        """The negotiation of ``outcome`` ends: its seat, its place on its venue's agenda and its delegations are
+        freed, and the last vote at a table is recorded in ``ledger`` (for, against, absent)."""
         seat = self.seats.pop(outcome.key)
+        agendas[seat.venue.name].n_open -= 1
         if seat.venue.decision_rule != "unilateral":
             self.load[self.delegates(seat)] -= 1
+            votes_for = int(np.count_nonzero(outcome.supporters))
+            ledger.vote(seat.issue, votes_for, int(seat.deciders.size) - votes_for, seat.absent)
         return seat
