@@ -154,3 +154,14 @@ class TechnicalOrg(Stakeholder):
     @property
     def expertise(self) -> float:
         return float(self.model.population.expertise[self.local_index])
+
+
+def create_agents(model: mesa.Model, population: Population) -> None:
+    """One agent per stakeholder of ``population``, of its constituency's class, each a view onto its row.
+
+    What Mesa's ``Agent.create_agents`` does, without its throwaway AgentSet.
+    """
+    for constituency, block in population.slices.items():
+        agent_class = AGENT_CLASSES[constituency]
+        for index in range(block.start, block.stop):
+            agent_class(model, index)

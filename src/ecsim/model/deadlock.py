@@ -29,12 +29,17 @@ bloc shocks from its own child of the ``bloc_positions`` stream, and the red lin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ecsim.params import DECISION_RULES, ParameterError
-from ecsim.rng import Substreams
+from ecsim.rng import Substreams, stream, stream_sequence
+
+if TYPE_CHECKING:
+    from ecsim.model.venues import Seat
 
 #: Contested international issues, on which governments take their bloc's line (seed 1f, "international
 #: public policy"; the Tunis §69 questions on which the WGEC could not agree, seed 2a).
@@ -93,6 +98,25 @@ class Blocs:
         bloc = self.stance + self._shocks[issue_id].standard_normal(len(BLOCS))
         shocks *= np.sqrt(1.0 - self.cohesion)
         shocks += np.sqrt(self.cohesion) * bloc[self.membership]
+
+
+def blocs(seed: np.random.SeedSequence, n_governments: int, cohesion: float) -> Blocs | None:
+    """The governments' blocs in a run (``bloc_cohesion`` > 0), from their own streams; None when off."""
+    if cohesion == 0.0:
+        return None
+    return Blocs(stream(seed, "blocs"), n_governments, cohesion, Substreams(stream_sequence(seed, "bloc_positions")))
+
+
+def correlation(run_blocs: Blocs | None, category: str) -> Callable[[int, np.ndarray], None] | None:
+    """What mixes the governments' shocks on an issue of ``category``: their blocs' on a contested one, else nothing."""
+    return run_blocs.correlate if run_blocs is not None and category in CONTESTED else None
+
+
+def reservation(seat: Seat, governments: slice, outside_option: float, national_reach: float) -> np.ndarray:
+    """Each decider's red-line distance at ``seat`` (:func:`reservation_distance`); ``governments``: their indices."""
+    reach = national_reach if seat.issue.cross_border else 1.0
+    is_government = (seat.deciders >= governments.start) & (seat.deciders < governments.stop)
+    return reservation_distance(seat.positions[seat.deciders], is_government, outside_option, reach)
 
 
 def reservation_distance(

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ecsim.rng import Substreams
+from ecsim.rng import Substreams, stream_sequence
 
 if TYPE_CHECKING:
     from ecsim.model.venues import Seat
@@ -44,6 +44,11 @@ if TYPE_CHECKING:
 def active(p: dict[str, Any]) -> bool:
     """Whether legitimacy or overreach acts in a run with parameters ``p`` (either switch on)."""
     return p["legitimacy_weight"] > 0.0 or p["overreach_backlash"] > 0.0
+
+
+def streams(seed: np.random.SeedSequence, p: dict[str, Any]) -> Substreams | None:
+    """The ratification draws, one child stream per issue, drawn only while the mechanism acts (else None)."""
+    return Substreams(stream_sequence(seed, "ratification")) if active(p) else None
 
 
 def overreaches(category: str, remit: frozenset[str]) -> bool:

@@ -30,7 +30,7 @@ bound firm's felt obligation offsets part of what defecting saves it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -43,6 +43,10 @@ from ecsim.model.regimes import Regime
 from ecsim.model.state_harm import states_bound
 from ecsim.model.venues import Seat
 from ecsim.model.weightings import mean
+
+if TYPE_CHECKING:
+    from ecsim.model.bindings import Bindings
+    from ecsim.model.peer import PeerEnforcement
 
 
 @dataclass(eq=False)
@@ -251,3 +255,24 @@ def adopt(
         obligation=obligation,
         refused=refused,
     )
+
+
+def add_bindings(norm: Norm, bindings: Bindings, peers: PeerEnforcement, sanction: np.ndarray, noise: float) -> None:
+    """Bind ``norm``'s firms: its rows join ``bindings`` (a peer-enforced norm's firms join the norms game, ``peers``),
+    and their compliance margins are computed (``sanction``: each issue's current sanction; ``noise``: the
+    ``compliance_noise``)."""
+    first = len(bindings)
+    bindings.add(
+        norm.issue.id,
+        norm.bound,
+        norm.weights * norm.kappa,
+        norm.gain,
+        norm.reputation,
+        norm.detection,
+        norm.by_peers,
+        norm.obligation,
+    )
+    if norm.by_peers:
+        peers.bind(norm.bound)
+        peers.refresh_pressure(bindings, start=first)
+    bindings.refresh_margins(sanction, noise, start=first)

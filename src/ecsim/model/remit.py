@@ -29,12 +29,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ecsim.model.issues import Issue
 from ecsim.model.regimes import Regime
+from ecsim.model.venues import NATIONAL, Agenda, Venue
+from ecsim.rng import stream
+
+if TYPE_CHECKING:
+    from ecsim.model.bindings import Bindings
+    from ecsim.model.ledger import IssueLedger
+    from ecsim.model.peer import PeerEnforcement
 
 #: Steps between two annual meetings at which the governments may agree contested classifications.
 MEETING_INTERVAL = 12
@@ -119,3 +126,51 @@ class RemitDispute:
         for issue in out:
             del self.national[issue.id]
         return out
+
+    def hold(self, issue: Issue, ledger: IssueLedger, agendas: dict[str, Agenda]) -> Venue:
+        """Route contested ``issue`` to the national legislatures of its jurisdictions: the venue to seat it at now."""
+        ledger.route(issue, NATIONAL.name, NATIONAL.reports)
+        agendas[NATIONAL.name].n_open += 1
+        self.national[issue.id] = issue
+        return NATIONAL
+
+    def classify(
+        self, now: int, ledger: IssueLedger, regime: Regime, agendas: dict[str, Agenda], deciding: Mapping[int, object]
+    ) -> None:
+        """Record the classifications agreed at ``now``; agreed issues the legislatures have decided join their venue's
+        queue (:meth:`ready`).  An issue with an interim law in force goes without reports until a norm replaces it."""
+        ledger.classified_at[self.agreed_now(now, ledger.arrived)] = now
+        for issue in self.ready(now, deciding):
+            venue = regime.routes[issue.category]
+            ledger.route(issue, venue.name, venue.reports and not ledger.interim_law[issue.id])
+            agendas[venue.name].queue.append(issue)
+
+    def replace_interim(
+        self, issue: Issue, ledger: IssueLedger, bindings: Bindings, peers: PeerEnforcement, regime: Regime
+    ) -> None:
+        """A norm adopted on ``issue`` replaces its interim law, if one is in force: the law's bindings are retired."""
+        if ledger.interim_law[issue.id]:
+            peers.retired(*bindings.retire(issue.id))
+            ledger.reporting[issue.id] = regime.routes[issue.category].reports
+
+
+def dispute(
+    seed: np.random.SeedSequence,
+    issues: list[Issue],
+    regime: Regime,
+    p: dict[str, Any],
+    ledger: IssueLedger,
+    agendas: dict[str, Agenda],
+) -> RemitDispute | None:
+    """The run's remit dispute, from its own stream (``remit``); None with ``contested_share`` = 0 (off).
+
+    Marks the contested issues in ``ledger``; where the regime disputes, the national legislatures get an agenda
+    (after the regime's venues', so the order in which agendas fill stays the regime's).
+    """
+    if not p["contested_share"] > 0.0:
+        return None
+    drawn = RemitDispute.draw(stream(seed, "remit"), issues, regime, p)
+    ledger.contested[:] = drawn.contested
+    if drawn.active:  # contested issues go to the national legislatures meanwhile
+        agendas.setdefault(NATIONAL.name, Agenda(None))
+    return drawn

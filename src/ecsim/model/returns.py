@@ -30,11 +30,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
+
+import numpy as np
 
 from ecsim.model import selectors
 from ecsim.model.fit import fit_of
 from ecsim.model.issues import CATEGORY_PROFILE, Issue
 from ecsim.model.regimes import MULTILATERAL_FORUM, PUBLIC_POLICY, Regime, Venue
+from ecsim.rng import stream
 
 #: A venue fits a category when the declared fit of its deciders reaches this: between "marginal" (0.4:
 #: affected or regulated, little knowledge to add) and "contributes" (0.6) on the scale of ecsim.model.fit.
@@ -55,6 +59,11 @@ class Returns:
         self.failures: Counter[str] = Counter()
         self._due: dict[int, list[Issue]] = {}
 
+    @classmethod
+    def of(cls, p: dict[str, Any]) -> Returns:
+        """The returns of a run with parameters ``p`` (``return_delay``, ``max_returns``, ``forum_failures``)."""
+        return cls(p["return_delay"], p["max_returns"], p["forum_failures"])
+
     @property
     def on(self) -> bool:
         """Whether failed issues return at all (``return_delay`` > 0)."""
@@ -71,6 +80,22 @@ class Returns:
     def due(self, now: int) -> list[Issue]:
         """The failed issues that return in step ``now``, in the order they failed."""
         return self._due.pop(now, [])
+
+    def fail(self, issue: Issue, failed: Venue, now: int, returned: int, regime: Regime) -> Regime:
+        """``issue`` failed at venue ``failed`` in step ``now`` after ``returned`` returns: set it to return.
+
+        Returns ``regime``, or, when governments create a forum for the issue's category (:func:`forum_needed`), the
+        regime with the new forum (:func:`with_new_forum`).
+        """
+        self.schedule(issue, now, returned)
+        if not forum_needed(regime, issue.category, self.failures[issue.category], self.forum_after):
+            return regime
+        return with_new_forum(regime, issue.category, failed)
+
+
+def draws(seed: np.random.SeedSequence, issue_id: int, attempt: int) -> np.random.Generator:
+    """The positions' stream of a returning issue's ``attempt`` (>= 1): fresh positions, circumstances moved."""
+    return stream(seed, "returns", issue_id, attempt)
 
 
 def venue_fit(venue: Venue, category: str) -> float:

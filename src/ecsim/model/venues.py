@@ -158,6 +158,26 @@ class Agenda:
         return self.queue.popleft()
 
 
+class Agendas(dict[str, Agenda]):
+    """Each venue's agenda, by venue name, in the order the venues were added (the order agendas fill in).
+
+    Venues of enhanced cooperation draw on one negotiating budget (``negotiation_budget``) under capacity
+    ``"shared"``, or each on its own (``agenda_capacity``) under ``"per_venue"``; legislatures have no limit.
+    """
+
+    def __init__(self, budget: int, capacity: int) -> None:
+        super().__init__()
+        self._shared = Agenda(budget)
+        self._capacity = capacity
+
+    def add(self, venue: Venue, capacity: str) -> None:
+        """Give ``venue`` its agenda under the regime's ``capacity`` dimension."""
+        if not venue.shared_agenda:
+            self[venue.name] = Agenda(None)
+        else:
+            self[venue.name] = self._shared if capacity == "shared" else Agenda(self._capacity)
+
+
 # ------------------------------------------------------------------------------- seating
 @dataclass(eq=False)
 class Seat:
