@@ -5,9 +5,13 @@ from __future__ import annotations
 import pytest
 
 from ecsim import EnhancedCooperationModel
+from ecsim.params import switches
 
 #: A small scenario: every mechanism at work, a run in a few milliseconds.
 SMALL = dict(n_governments=40, n_companies=80, n_cso=40, n_technical=8, steps=60, issue_rate=1.5)
+#: Every switched mechanism off: the base model the mechanisms were added to.  Tests of the base model's
+#: mechanics, and tests of one mechanism added alone, run with these; the defaults have every mechanism on.
+BASE = {name: off for name, (_, off) in switches().items()}
 
 
 @pytest.fixture(scope="session")

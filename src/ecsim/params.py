@@ -102,7 +102,7 @@ class Parameter:
 
     @property
     def switched_off(self) -> bool:
-        """A mechanism's switch whose default turns the mechanism off (off by default in this version)."""
+        """A mechanism's switch whose default turns the mechanism off (a mechanism added but not yet on by default)."""
         return self.off is not None and self.default == self.off
 
     @property
@@ -524,10 +524,9 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p(
         "fit_weight",
         "float",
-        0.0,
+        0.5,
         "How much a norm's quality depends on the fit for purpose of the table that wrote it (who decides, and "
-        "which relevant stakeholders are heard): quality x (1 - fit_weight x (1 - fit)). 0 switches fit off "
-        "(the default in this version).",
+        "which relevant stakeholders are heard): quality x (1 - fit_weight x (1 - fit)). 0 switches fit off.",
         "0-1",
         "seed 1e ('relevant stakeholders ... at the relevant stage'); Tunis §35 (respective roles); docs/ODD.md §7.8a",
         min=0.0,
@@ -538,11 +537,10 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p(
         "state_harm_share",
         "float",
-        0.0,
+        0.5,
         "Share of the harm of a national or international issue caused by the governments of its jurisdictions "
         "(half as much on critical resources, none on corporate harm and technical matters); only a norm that "
-        "binds those governments (ratified or legislated by them) removes it. 0 switches state harm off (the "
-        "default in this version).",
+        "binds those governments (ratified or legislated by them) removes it. 0 switches state harm off.",
         "share",
         "seed 1g ('Besides the government, it is the private sector that has the greatest capacity for harm'), "
         "2a ('the greatest potential after government for harms'); docs/ODD.md §7.10a",
@@ -569,11 +567,11 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p(
         "igf_learning",
         "float",
-        0.0,
+        0.175,
         "What one annual session of the IGF (present in every regime but no_cooperation) does to each open "
         "public-policy issue it discusses: the negotiators' positions move this share of the way to their "
         "table's decision-weighted mean, and this share of the knowledge gap behind the norm's "
-        "technical-complexity penalty closes. 0 switches the IGF off (the default in this version).",
+        "technical-complexity penalty closes. 0 switches the IGF off.",
         "share per session",
         "seed 1a, 2a (the IGF, distinct from enhanced cooperation, as 'the learning forum'); Tunis §72(a), (d); "
         "DeGroot 1974 (averaging); docs/ODD.md §7.8b",
@@ -585,12 +583,12 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p(
         "outside_option",
         "float",
-        0.0,
+        0.75,
         "Strength of the deciders' best alternatives to an agreement (a government's: national law at its own "
         "position, worth national_reach of an agreement on a cross-border issue; anyone else's: the status quo, "
         "no norm). A decider accepts no proposal, and concedes to none, worth less than this share of its "
         "alternative; a negotiation in which no proposal can pass within those red lines is deadlocked and "
-        "fails at once. 0 switches red lines off (the default in this version).",
+        "fails at once. 0 switches red lines off.",
         "share of the alternative's value",
         "seed 2a (the WGEC 'was unable to agree'), 1f; Fisher & Ury 1981 (BATNA); Raiffa 1982 (reservation "
         "value); Putnam 1988 (win-sets); docs/ODD.md §7.6a",
@@ -602,7 +600,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p(
         "bloc_cohesion",
         "float",
-        0.0,
+        0.5,
         "Within-bloc correlation of governments' positions on contested international issues (international, "
         "critical resources): each government's issue-specific shock is this share of its bloc's (declared "
         "blocs with shares and stances, membership drawn once per run). 0 switches blocs off (the default in "
@@ -618,7 +616,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p(
         "return_delay",
         "int",
-        0,
+        24,
         "Steps after which a failed issue is raised again and queued like a new one, at the best-fitting other "
         "forum of enhanced cooperation whose remit takes it where the regime has one (forum shopping), else where "
         "it failed; a cross-border public-policy category that keeps failing where no forum fits gets a new "
@@ -661,12 +659,12 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p(
         "legitimacy_weight",
         "float",
-        0.0,
+        0.3,
         "How much a norm's legitimacy in the eyes of those it binds makes them keep and ratify it (legitimacy in "
         "one's eyes: the venue's standing x (1 - the norm's distance from one's position)): a bound firm's felt "
         "obligation offsets legitimacy_weight x its legitimacy of what defecting saves it, and a government that "
         "signed or accepts the norm ratifies it with chance 1 - legitimacy_weight x (1 - its legitimacy). 0 "
-        "switches it off (the default in this version).",
+        "switches it off.",
         "0-1",
         "seed 1e ('relevant stakeholders ... at the relevant stage'); Tyler 1990; Franck 1990 (compliance pull); "
         "Epstein 2002 (legitimacy in the decision to defy); docs/ODD.md §7.8c",
@@ -678,11 +676,11 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p(
         "overreach_backlash",
         "float",
-        0.0,
+        0.055,
         "Share of its legitimacy stock (standing, 1 at the start; it does not recover) a venue loses with each "
         "norm it adopts outside its remit; each affected government refuses to ratify an overreaching norm with "
         "chance 1 - the venue's standing, and with legitimacy_weight > 0 the lost standing lowers compliance "
-        "with the venue's later norms. 0 switches it off (the default in this version).",
+        "with the venue's later norms. 0 switches it off.",
         "share per norm",
         "seed 1b, 1f (national public policy is the exclusive realm of states; technical matters are exempt); "
         "Franck 1990 (adherence); Hurd 1999 (legitimacy and authority); docs/ODD.md §7.8c",
@@ -694,11 +692,11 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p(
         "contested_share",
         "float",
-        0.0,
+        0.4,
         "Chance that an international issue is contested between national and international public policy: "
         "where governments decide international issues together, it is handled by the national legislatures "
         "until the governments agree to classify it international, and only then goes to the regime's venue. "
-        "Drawn once per issue. 0 switches the remit dispute off (the default in this version).",
+        "Drawn once per issue. 0 switches the remit dispute off.",
         "share of international issues",
         "seed 1f (governments 'need to agree on' what is national and what is international public policy; "
         "'Once this is done' they pursue international law); seed 2a (the WGEC 'was unable to agree on a "
@@ -726,12 +724,11 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p(
         "norm_obsolescence",
         "float",
-        0.0,
+        0.125,
         "Share of a norm's effectiveness (stringency x quality x reach) lost per year as technology moves, "
         "compounding monthly from its adoption or last renewal; in report steps every venue that reports renews its "
         "norms that have lost renewal_threshold of it (restores their effectiveness, at the cost of one round of "
-        "their participants); norms of venues that do not report are never renewed. 0 switches ageing off (the "
-        "default in this version).",
+        "their participants); norms of venues that do not report are never renewed. 0 switches ageing off.",
         "share per year",
         "seed 1d ('be responsive to innovation'), 1e (annual performance reports); Moses 2007 (law lags "
         "technology); docs/ODD.md §7.11a",
@@ -756,7 +753,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p(
         "report_relaxation",
         "float",
-        0.0,
+        0.2,
         "Share by which a performance report lowers the stringency of a reporting venue's norm whose firms' "
         "compliance cost this step exceeds the value of the harm it removes (harm_value); a norm whose sanction the "
         "report escalates is not relaxed. 0 switches relaxation off: reports only escalate (the default in this "
