@@ -603,8 +603,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         0.5,
         "Within-bloc correlation of governments' positions on contested international issues (international, "
         "critical resources): each government's issue-specific shock is this share of its bloc's (declared "
-        "blocs with shares and stances, membership drawn once per run). 0 switches blocs off (the default in "
-        "this version).",
+        "blocs with shares and stances, membership drawn once per run). 0 switches blocs off.",
         "correlation",
         "seed 1f, 2a (governments need to agree on international public policy); declared stand-in blocs until "
         "the UN regional groups; docs/ODD.md §7.6a",
@@ -620,8 +619,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "Steps after which a failed issue is raised again and queued like a new one, at the best-fitting other "
         "forum of enhanced cooperation whose remit takes it where the regime has one (forum shopping), else where "
         "it failed; a cross-border public-policy category that keeps failing where no forum fits gets a new "
-        "forum of its governments. 0 switches returns off: a failed issue stays failed (the default in this "
-        "version).",
+        "forum of its governments. 0 switches returns off: a failed issue stays failed.",
         "steps",
         "seed 1f ('at the appropriate forums if they exist or alternatively they must create new forums'), 1g "
         "('flexible in accordance with the issue'); Raustiala & Victor 2004, Alter & Meunier 2009 (forum "
@@ -756,8 +754,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
         0.2,
         "Share by which a performance report lowers the stringency of a reporting venue's norm whose firms' "
         "compliance cost this step exceeds the value of the harm it removes (harm_value); a norm whose sanction the "
-        "report escalates is not relaxed. 0 switches relaxation off: reports only escalate (the default in this "
-        "version).",
+        "report escalates is not relaxed. 0 switches relaxation off: reports only escalate.",
         "share per report",
         "seed 1d ('be responsive to innovation'), 1e (annual performance reports); Ostrom 1990 (rules that "
         "adapt); docs/ODD.md §7.11a",

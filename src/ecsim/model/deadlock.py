@@ -4,7 +4,7 @@ The source text recalls that the previous Working Group on Enhanced Cooperation 
 definition of Enhanced Cooperation" (seed 2a), and that governments "need to agree" on what is national and
 what international public policy (seed 1f).  Negotiations fail when some decider prefers no agreement: its
 best alternative to a negotiated agreement (its BATNA, Fisher & Ury 1981; the reservation value of Raiffa
-1982) is worth more to it than the proposal.  Two switches, both off by default in this version (0 restores
+1982) is worth more to it than the proposal.  Two switches, both on by default (0 restores
 the model without them bit for bit; docs/ODD.md §7.6a):
 
 - ``outside_option`` (:func:`reservation_distance`): the strength of the deciders' alternatives.  A

@@ -13,7 +13,7 @@ The source gives roles, not numbers.  Each entry is a grade on one five-step sca
 fit (a user's new stakeholder type) has fit 0 on every category: no claim to knowledge or
 standing is assumed for it.
 
-How fit acts on a norm (``fit_weight``, off by default in this version) is in
+How fit acts on a norm (``fit_weight``, on by default) is in
 :mod:`ecsim.model.norms`; docs/ODD.md §7.8a describes the mechanism.
 """
 

@@ -9,7 +9,7 @@ technical operations of the Internet".
 
 So the model's IGF is not a venue.  Once a year (every :data:`SESSION_INTERVAL` steps) it
 discusses every open public-policy issue, queued or under negotiation (:func:`agenda`), and each
-discussion does two things, both by the share ``igf_learning`` (0, the default in this version,
+discussion does two things, both by the share ``igf_learning`` (on by default; 0
 switches the IGF off and restores the model without it bit for bit):
 
 - it *narrows disagreement*: the positions of those who negotiate the issue move that share of

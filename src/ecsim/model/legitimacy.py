@@ -7,7 +7,7 @@ of 'national public policy'" and what is "within the remit of 'international pub
 cooperation (seed 1b).  A venue's remit is the model's record of that agreement; deciding outside it
 is *overreach*.  Without this module legitimacy and overreach are outputs only (ODD §7.8, §7.12).
 
-Two switches, both 0 (off) by default in this version, make them act (docs/ODD.md §7.8c):
+Two switches, both on by default (0 turns each off), make them act (docs/ODD.md §7.8c):
 
 - ``legitimacy_weight`` (λ): those a norm binds keep it and ratify it the more, the more legitimate it
   is in their eyes (Tyler 1990; Franck 1990's "compliance pull"; Epstein 2002, where legitimacy lowers

@@ -2,7 +2,7 @@
 
 One step is one month; ``step()`` runs the schedule of docs/ODD.md §3, one named call per stage.  This module
 only orchestrates: each mechanism lives in its own module (the table in docs/ARCHITECTURE.md); those with a
-switch, off by default, act only when it is on.
+switch (on by default; 0 turns it off) act only when it is on.
 
 1. ``raise_issues``: the regime routes new issues to their venues (seed 1g), contested ones to the national
    legislatures until their remit is agreed (:mod:`~ecsim.model.remit`; seed 1f); failed issues return, at

@@ -5,7 +5,7 @@ whose harm-weighted compliance is below ``revision_threshold`` has its sanction
 raised by one more base sanction (a graduated sanction); reviewing it costs one
 round of its venue's participants.
 
-Two switches, off by default in this version, make reports revise both ways and renew
+Two switches, on by default, make reports revise both ways and renew
 ageing norms (:mod:`ecsim.model.revision`, docs/ODD.md §7.11a): with ``report_relaxation``
 > 0 a report also lowers the stringency of a norm that costs its firms more than the harm
 it removes is worth; with ``norm_obsolescence`` > 0 it renews its venue's norms that have lost

@@ -9,8 +9,8 @@ complexes calls moving an issue to another forum with a say over it *forum shopp
 2004; Alter & Meunier 2009; Keohane & Victor 2011): it needs overlapping fora, so a regime of one forum
 cannot shop.
 
-With ``return_delay`` > 0 (0, the default in this version, switches the mechanism off and restores the
-model without it bit for bit):
+With ``return_delay`` > 0 (the default; 0 switches the mechanism off and restores the model without it
+bit for bit):
 
 - *a failed issue returns* ``return_delay`` steps after it failed, at most ``max_returns`` times, and is
   queued like a new issue (:class:`Returns`).  It is renegotiated on fresh positions (the model draws them

@@ -1,4 +1,4 @@
-"""Reports that revise both ways; norms that age (seed 1d, 1e).  Two switches, off by default in this version.
+"""Reports that revise both ways; norms that age (seed 1d, 1e).  Two switches, on by default.
 
 Seed 1d asks enhanced cooperation to "be responsive to innovation", and seed 1e asks the relevant
 organisations for "annual performance reports".  Without this module a norm, once adopted, keeps its
