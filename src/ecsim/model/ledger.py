@@ -62,6 +62,7 @@ class IssueLedger:
         self.participants = np.zeros(n, dtype=np.int64)
         self.deciders = np.zeros(n, dtype=np.int64)
         self.participation = np.full(n, np.nan)
+        self.seated = np.zeros(n, dtype=bool)  # whether the issue has been at a table (or before the legislatures)
         self.fit = np.full(n, np.nan)  # fit for purpose of the table the issue was seated at (ecsim.model.fit)
         self.absent = np.zeros(n, dtype=np.int64)
         self.igf_discussed = np.zeros(n, dtype=np.int64)  # IGF sessions that discussed the issue (ecsim.model.igf)
@@ -127,9 +128,10 @@ class IssueLedger:
         """The issue's negotiation opens with these participants (relevant stakeholders' share ``participation``;
         ``absent`` governments could not send a delegation; ``fit``: the table's fit for the issue)."""
         i, t = issue.id, self.totals
-        if self.returns[i]:  # negotiated again: the issue counts once, at its latest table
+        if self.seated[i]:  # at a table again (returned, or moved after its remit dispute): counted at the latest
             t.started -= 1
             t.participation -= self.participation[i]
+        self.seated[i] = True
         self.outcome[i] = "negotiating"
         self.participants[i] = participants
         self.deciders[i] = deciders
