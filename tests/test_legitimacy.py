@@ -1,6 +1,6 @@
 """Legitimacy and overreach (ODD §7.8c): a norm is kept and ratified as far as those it binds accept it, and a
-venue that decides outside its remit loses standing.  Both switches off by default, and off restores the model
-bit for bit."""
+venue that decides outside its remit loses standing.  Both switches on by default; off restores the base model bit
+for bit, and each mechanism's tests run on the base model (conftest.BASE) with that mechanism alone turned on."""
 
 from __future__ import annotations
 
@@ -9,18 +9,18 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SMALL
+from conftest import BASE, SMALL
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ecsim import REGIMES, EnhancedCooperationModel
 from ecsim.model import compliance, legitimacy
 from ecsim.model.bindings import Bindings
-from ecsim.params import PARAMETERS, defaults, uncertain
+from ecsim.params import PARAMETERS, defaults, switches, uncertain
 
 WEIGHT, BACKLASH = 0.3, 0.05  # plausible values with the switches on (declared ranges 0.1-0.5 and 0.01-0.1)
 SWITCHES = {"legitimacy_weight": WEIGHT, "overreach_backlash": BACKLASH}
-#: At the defaults only these regimes decide outside a venue's remit: the central forum takes national and
+#: In the base model only these regimes decide outside a venue's remit: the central forum takes national and
 #: technical issues, industry self-regulation international ones.
 OVERREACHING = ("centralised", "self_regulatory")
 
@@ -32,22 +32,26 @@ def adopted(model: EnhancedCooperationModel) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------------- the declaration
 @pytest.mark.parametrize(("name", "on"), SWITCHES.items())
-def test_the_switches_are_declared_once_off_by_default_and_out_of_sensitivity_analyses(name, on):
+def test_the_switches_are_declared_once_on_by_default_at_the_centre_of_their_range_and_in_sensitivity_analyses(
+    name, on
+):
     p = PARAMETERS[name]
-    assert defaults()[name] == p.off == 0.0 and p.switched_off
     low, high = p.plausible
-    assert p.min < low < on < high <= p.max
-    assert name not in uncertain()
-    PARAMETERS[name] = replace(p, default=on)
+    assert switches()[name] == (p.default, p.off) == (defaults()[name], BASE[name]) and not p.switched_off
+    assert p.default == pytest.approx((low + high) / 2) and p.off == 0.0  # off: the base model (the ablations)
+    assert p.min <= p.off < low < on < high <= p.max
+    assert uncertain()[name] == (low, high)  # on, an uncertainty like any other
+    assert not p.inert and not [q for q in PARAMETERS.values() if q.switch == name]  # nothing acts through it
+    PARAMETERS[name] = replace(p, default=p.off)
     try:
-        assert uncertain()[name] == (low, high)  # once on, an uncertainty like any other
+        assert name not in uncertain()  # were it off by default, sensitivity analyses would leave it out
     finally:
         PARAMETERS[name] = p
 
 
 @pytest.mark.parametrize("regime", REGIMES)
-def test_which_regimes_overreach_at_the_defaults(regime):
-    log = adopted(EnhancedCooperationModel(regime, rng=1, **SMALL).run())
+def test_which_regimes_overreach_in_the_base_model(regime):
+    log = adopted(EnhancedCooperationModel(regime, rng=1, **SMALL, **BASE).run())
     overreach = log.loc[log["overreach"], "category"]
     expected = {"centralised": {"national", "technical_operational"}, "self_regulatory": {"international"}}
     assert set(overreach) == expected.get(regime, set())
@@ -112,7 +116,8 @@ def test_ratification_chance_is_a_probability_that_rises_with_legitimacy_and_is_
 def test_legitimacy_offsets_more_of_the_gain_from_codes_firms_wrote_than_from_norms_governments_wrote():
     """A firm's felt obligation is λ x (1 - its distance from the norm): firms wrote the industry codes near their
     own positions, governments wrote the forum's norms far from them."""
-    runs = {r: EnhancedCooperationModel(r, rng=2, legitimacy_weight=WEIGHT, **SMALL).run() for r in OVERREACHING}
+    alone = BASE | {"legitimacy_weight": WEIGHT}
+    runs = {r: EnhancedCooperationModel(r, rng=2, **SMALL, **alone).run() for r in OVERREACHING}
     for model in runs.values():
         assert ((model.bindings.obligation > 0) & (model.bindings.obligation <= WEIGHT)).all()
     code = runs["self_regulatory"].bindings
@@ -122,14 +127,15 @@ def test_legitimacy_offsets_more_of_the_gain_from_codes_firms_wrote_than_from_no
 
 @pytest.mark.parametrize("regime", ("flexible", "no_cooperation"))
 def test_backlash_leaves_a_regime_that_never_overreaches_exactly_as_it_was(regime):
-    off = EnhancedCooperationModel(regime, rng=3, **SMALL).run()
-    on = EnhancedCooperationModel(regime, rng=3, overreach_backlash=0.5, **SMALL).run()
+    off = EnhancedCooperationModel(regime, rng=3, **SMALL, **BASE).run()
+    on = EnhancedCooperationModel(regime, rng=3, **SMALL, **BASE | {"overreach_backlash": 0.5}).run()
     pd.testing.assert_frame_equal(off.metrics(), on.metrics())
     pd.testing.assert_frame_equal(off.issue_log(), on.issue_log())
 
 
 def test_the_central_forums_standing_falls_exactly_as_declared_and_governments_refuse_its_overreach():
-    model = EnhancedCooperationModel("centralised", rng=4, overreach_backlash=BACKLASH, **SMALL).run()
+    alone = BASE | {"overreach_backlash": BACKLASH}
+    model = EnhancedCooperationModel("centralised", rng=4, **SMALL, **alone).run()
     log = adopted(model)
     over = log[log["overreach"]]
     n = len(over)
@@ -142,15 +148,15 @@ def test_the_central_forums_standing_falls_exactly_as_declared_and_governments_r
 
 
 def test_with_both_on_the_central_forums_later_norms_are_kept_and_ratified_less():
-    base = EnhancedCooperationModel("centralised", rng=5, legitimacy_weight=WEIGHT, **SMALL).run()
-    both = EnhancedCooperationModel("centralised", rng=5, **SWITCHES, **SMALL).run()
+    base = EnhancedCooperationModel("centralised", rng=5, **SMALL, **BASE | {"legitimacy_weight": WEIGHT}).run()
+    both = EnhancedCooperationModel("centralised", rng=5, **SMALL, **BASE | SWITCHES).run()
     assert both.bindings.obligation.mean() < base.bindings.obligation.mean()
     assert adopted(both)["refused"].sum() > adopted(base)["refused"].sum()
     assert both.cumulative_harm > base.cumulative_harm
 
 
 def test_legitimacy_makes_some_signatories_refuse_but_no_government_refuses_its_own_law():
-    model = EnhancedCooperationModel("flexible", rng=6, legitimacy_weight=1.0, **SMALL).run()
+    model = EnhancedCooperationModel("flexible", rng=6, **SMALL, **BASE | {"legitimacy_weight": 1.0}).run()
     log = adopted(model)
     by_venue = log.groupby("venue")["refused"].sum()
     assert by_venue["multilateral_forum"] > 0
@@ -159,7 +165,7 @@ def test_legitimacy_makes_some_signatories_refuse_but_no_government_refuses_its_
 
 def test_under_opt_in_governments_refuse_an_overreaching_industry_code():
     regime = REGIMES["self_regulatory"].with_dimensions(scope="opt_in")
-    log = adopted(EnhancedCooperationModel(regime, rng=7, overreach_backlash=0.2, **SMALL).run())
+    log = adopted(EnhancedCooperationModel(regime, rng=7, **SMALL, **BASE | {"overreach_backlash": 0.2}).run())
     assert log.loc[log["overreach"], "refused"].sum() > 0
     assert (log.loc[~log["overreach"], "refused"] == 0).all()
 

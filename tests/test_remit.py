@@ -1,5 +1,6 @@
 """The remit dispute (ODD §7.4a): a contested international issue is handled nationally until governments agree
-it is international (seed 1f).  Off by default, and off restores the model bit for bit."""
+it is international (seed 1f).  On by default; off restores the base model bit for bit, and the mechanism's tests
+run on the base model (conftest.BASE) with the dispute alone turned on."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SMALL
+from conftest import BASE, SMALL
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,11 +18,12 @@ from ecsim.model import remit
 from ecsim.model.bindings import Bindings
 from ecsim.model.issues import Issue
 from ecsim.model.peer import PeerEnforcement
-from ecsim.params import CATEGORIES, PARAMETERS, defaults, uncertain
+from ecsim.params import CATEGORIES, PARAMETERS, defaults, switches, uncertain
 
 ON = 0.4  # a plausible value with the dispute on (its declared range is 0.2-0.6)
 DISPUTED = ("centralised", "flexible")  # governments decide international issues together
 LONGER = SMALL | {"steps": 180}
+ALONE = BASE | {"contested_share": ON}  # the base model with the dispute alone
 REMIT_COLUMNS = ["contested", "classified_at", "interim_law"]
 
 
@@ -39,17 +41,20 @@ def issue(i: int, arrival: int, category: str) -> Issue:
 
 
 # ---------------------------------------------------------------------------------- the declaration
-def test_the_switch_is_declared_once_off_by_default_and_out_of_sensitivity_analyses():
-    p = PARAMETERS["contested_share"]
-    assert defaults()["contested_share"] == p.off == 0.0 and p.switched_off
+def test_the_switch_is_declared_once_on_by_default_at_the_centre_of_its_range_and_in_sensitivity_analyses():
+    p, chance = PARAMETERS["contested_share"], PARAMETERS["classification_chance"]
     low, high = p.plausible
-    assert p.min < low < ON < high <= p.max
-    assert PARAMETERS["classification_chance"].switch == "contested_share"
-    assert "contested_share" not in uncertain() and "classification_chance" not in uncertain()
-    PARAMETERS["contested_share"] = replace(p, default=ON)
-    try:  # once on, an uncertainty like any other, and so is the parameter that acts through it
-        assert uncertain()["contested_share"] == (low, high)
-        assert uncertain()["classification_chance"] == PARAMETERS["classification_chance"].plausible
+    on, off = switches()["contested_share"]
+    assert (on, off) == (p.default, p.off) == (defaults()["contested_share"], BASE["contested_share"])
+    assert on == pytest.approx((low + high) / 2) and off == 0.0 and not p.switched_off  # off: the base model
+    assert p.min <= off < low < ON < high <= p.max
+    assert chance.switch == "contested_share" and not chance.inert
+    # On, an uncertainty like any other, and so is the parameter that acts through it.
+    assert uncertain()["contested_share"] == (low, high)
+    assert uncertain()["classification_chance"] == chance.plausible
+    PARAMETERS["contested_share"] = replace(p, default=off)
+    try:  # were it off by default, sensitivity analyses would leave both out
+        assert chance.inert and "contested_share" not in uncertain() and "classification_chance" not in uncertain()
     finally:
         PARAMETERS["contested_share"] = p
 
@@ -106,7 +111,7 @@ def test_a_classification_is_agreed_at_an_annual_meeting_after_arrival_within_th
 # ---------------------------------------------------------------------------------- the mechanism
 @pytest.mark.parametrize("regime", REGIMES)
 def test_off_nothing_is_contested_and_the_columns_are_there(regime):
-    log = EnhancedCooperationModel(regime, rng=4, **SMALL).run().issue_log()
+    log = EnhancedCooperationModel(regime, rng=4, **SMALL, **BASE | {"contested_share": 0.0}).run().issue_log()
     assert not log["contested"].any() and (log["classified_at"] == -1).all() and not log["interim_law"].any()
 
 
@@ -128,7 +133,7 @@ def test_the_contested_share_matches_and_the_contested_issues_do_not_depend_on_t
 
 @pytest.mark.parametrize("regime", DISPUTED)
 def test_a_contested_issue_is_legislated_nationally_first_and_reaches_its_venue_only_once_classified(regime):
-    model = Watched(regime, rng=6, contested_share=ON, **LONGER).run()
+    model = Watched(regime, rng=6, **LONGER, **ALONE).run()
     log, venue = model.issue_log().set_index("id"), REGIMES[regime].routes["international"].name
     lag = model.params["national_lag"]
     contested = log.index[log["contested"]]
@@ -151,7 +156,7 @@ def test_a_contested_issue_is_legislated_nationally_first_and_reaches_its_venue_
 
 @pytest.mark.parametrize("regime", DISPUTED)
 def test_an_international_norm_replaces_the_interim_law_and_a_kept_law_reaches_only_across_borders(regime):
-    model = EnhancedCooperationModel(regime, rng=7, contested_share=ON, **LONGER).run()
+    model = EnhancedCooperationModel(regime, rng=7, **LONGER, **ALONE).run()
     log, b = model.issue_log(), model.bindings
     reach = model.params["national_reach"]
     effect = model.ledger.effect[: len(log)]
@@ -168,13 +173,21 @@ def test_an_international_norm_replaces_the_interim_law_and_a_kept_law_reaches_o
     assert (pd.Series(b.first).groupby(b.issue).nunique() == 1).all()  # one norm's rows per issue: the law retired
 
 
-def test_with_the_dispute_on_the_counts_stay_consistent_and_never_fall():
+@pytest.mark.parametrize("model", ("base", "defaults"))
+def test_with_the_dispute_on_the_counts_stay_consistent_and_never_fall(model):
+    """In the base model with the dispute alone, and with every mechanism on.  With returns on (the defaults) a
+    failed issue leaves issues_failed when it is raised again (ODD §7.6b): the failures so far are issues_failed +
+    issue_returns."""
+    dispute = {"contested_share": 1.0, "classification_chance": 0.5}
     for regime in DISPUTED:
-        m = EnhancedCooperationModel(regime, rng=8, contested_share=1.0, classification_chance=0.5, **LONGER).run()
+        m = EnhancedCooperationModel(regime, rng=8, **LONGER, **(BASE if model == "base" else {}) | dispute).run()
         metrics, log = m.metrics(), m.issue_log()
         counts = metrics[["issues_open", "issues_resolved", "issues_failed"]].sum(axis=1)
         assert (counts == metrics["issues_arrived"]).all()
-        for cumulative in ("issues_resolved", "issues_failed", "cumulative_harm"):
+        assert (metrics["issue_returns"].iloc[-1] > 0) == (model == "defaults")
+        metrics["failures"] = metrics["issues_failed"] + metrics["issue_returns"]  # failures so far
+        failed = "issues_failed" if model == "base" else "failures"
+        for cumulative in ("issues_resolved", failed, "cumulative_harm"):
             assert (np.diff(metrics[cumulative]) >= 0).all(), cumulative
         assert metrics["issues_open"].iloc[-1] == log["outcome"].isin(["queued", "negotiating"]).sum()
         assert metrics["issues_resolved"].iloc[-1] == (log["outcome"] == "adopted").sum()
@@ -182,8 +195,8 @@ def test_with_the_dispute_on_the_counts_stay_consistent_and_never_fall():
 
 def test_the_baseline_and_self_regulation_do_not_move():
     for regime in ("no_cooperation", "self_regulatory"):
-        off = EnhancedCooperationModel(regime, rng=5, **SMALL).run()
-        on = EnhancedCooperationModel(regime, rng=5, contested_share=1.0, **SMALL).run()
+        off = EnhancedCooperationModel(regime, rng=5, **SMALL, **BASE).run()
+        on = EnhancedCooperationModel(regime, rng=5, **SMALL, **BASE | {"contested_share": 1.0}).run()
         pd.testing.assert_frame_equal(off.metrics(), on.metrics())
         log_on = on.issue_log()
         assert log_on["contested"].any() and not log_on["interim_law"].any()

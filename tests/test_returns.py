@@ -1,5 +1,5 @@
-"""Failed issues return; forum shopping and new fora (ODD §7.6b).  Off by default, and off restores the model bit
-for bit."""
+"""Failed issues return; forum shopping and new fora (ODD §7.6b).  On by default; off restores the base model bit
+for bit, and the mechanism's tests run on the base model (conftest.BASE) with returns alone turned on."""
 
 from __future__ import annotations
 
@@ -7,19 +7,20 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import SMALL
+from conftest import BASE, SMALL
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ecsim import REGIMES, EnhancedCooperationModel
 from ecsim.model import returns
 from ecsim.model.regimes import INDUSTRY_SELF_REGULATION, INTERNET_INSTITUTIONS, MULTILATERAL_FORUM, NATIONAL
-from ecsim.params import CATEGORIES, PARAMETERS, defaults, uncertain
+from ecsim.params import CATEGORIES, PARAMETERS, defaults, switches, uncertain
 
 ON = 12  # a plausible delay with returns on (its declared range is 12-36 months)
 #: Failures made common: a deadline of six rounds ends many negotiations before they agree.
 FAILING = SMALL | {"negotiation_deadline": 6}
 COOPERATING = ("centralised", "flexible", "self_regulatory")
+ALONE = BASE | {"return_delay": ON}  # the base model with returns alone
 
 
 class Watched(EnhancedCooperationModel):
@@ -45,20 +46,22 @@ def run(regime: str, seed: int, **params) -> EnhancedCooperationModel:
 
 
 # ---------------------------------------------------------------------------------- the declaration
-def test_the_switch_is_declared_once_off_by_default_and_out_of_sensitivity_analyses():
+def test_the_switch_is_declared_once_on_by_default_at_the_centre_of_its_range_and_in_sensitivity_analyses():
     p = PARAMETERS["return_delay"]
-    assert defaults()["return_delay"] == p.off == 0 and p.switched_off
     low, high = p.plausible
-    assert p.min < low <= ON < high <= p.max
+    on, off = switches()["return_delay"]
+    assert (on, off) == (p.default, p.off) == (defaults()["return_delay"], BASE["return_delay"])
+    assert on == round((low + high) / 2) and off == 0 and not p.switched_off  # off: the base model
+    assert p.min <= off < low <= ON < high <= p.max
+    found = uncertain()  # on, an uncertainty like any other, with the parameters acting through it
+    assert found["return_delay"] == (low, high)
     for name in ("max_returns", "forum_failures"):
-        assert PARAMETERS[name].switch == "return_delay" and PARAMETERS[name].inert
-    assert not {"return_delay", "max_returns", "forum_failures"} & set(uncertain())
-    PARAMETERS["return_delay"] = replace(p, default=ON)
-    try:
-        found = uncertain()  # once on, an uncertainty like any other, with the parameters acting through it
-        assert found["return_delay"] == (low, high)
-        assert found["max_returns"] == PARAMETERS["max_returns"].plausible
-        assert found["forum_failures"] == PARAMETERS["forum_failures"].plausible
+        assert PARAMETERS[name].switch == "return_delay" and not PARAMETERS[name].inert
+        assert found[name] == PARAMETERS[name].plausible
+    PARAMETERS["return_delay"] = replace(p, default=off)
+    try:  # were it off by default, sensitivity analyses would leave all three out
+        assert PARAMETERS["max_returns"].inert and PARAMETERS["forum_failures"].inert
+        assert not {"return_delay", "max_returns", "forum_failures"} & set(uncertain())
     finally:
         PARAMETERS["return_delay"] = p
 
@@ -137,8 +140,8 @@ def test_governments_create_a_forum_only_for_international_policy_no_forum_of_th
 
 # ---------------------------------------------------------------------------------- the mechanism
 @pytest.mark.parametrize("regime", list(REGIMES))
-def test_off_a_failed_issue_stays_failed(regime, small_runs):
-    model = small_runs[regime]
+def test_off_a_failed_issue_stays_failed(regime):
+    model = EnhancedCooperationModel(regime, rng=11, **SMALL, **BASE | {"return_delay": 0}).run()
     log = model.issue_log()
     assert (log["returns"] == 0).all() and (log["venue"] == log["first_venue"]).all()
     assert (model.metrics()["issue_returns"] == 0).all()
@@ -160,9 +163,9 @@ def test_a_failed_issue_returns_exactly_the_delay_later_and_at_most_the_maximum_
 
 
 def test_a_returning_issue_is_negotiated_on_fresh_positions_drawn_again_the_same_way_on_the_same_seed():
-    a = Watched("centralised", rng=5, return_delay=ON, **FAILING).run()
-    b = Watched("centralised", rng=5, return_delay=ON, **FAILING).run()
-    without = Watched("centralised", rng=5, **FAILING).run()
+    a = Watched("centralised", rng=5, **FAILING, **ALONE).run()
+    b = Watched("centralised", rng=5, **FAILING, **ALONE).run()
+    without = Watched("centralised", rng=5, **FAILING, **BASE).run()
     again = [i for i, tables in a.positions.items() if len(tables) > 1]
     assert len(again) >= 5
     for i in again:
@@ -175,11 +178,11 @@ def test_a_returning_issue_is_negotiated_on_fresh_positions_drawn_again_the_same
 def test_in_flexible_a_returning_issue_can_go_to_another_forum_and_in_centralised_never():
     shopped = 0
     for seed in range(4):
-        flexible = run("flexible", seed, return_delay=ON, issue_mix={"critical_resources": 1.0}).issue_log()
+        flexible = run("flexible", seed, **ALONE, issue_mix={"critical_resources": 1.0}).issue_log()
         moved = flexible[flexible["venue"] != flexible["first_venue"]]
         assert (moved["returns"] > 0).all()
         shopped += len(moved)
-        central = run("centralised", seed, return_delay=ON).issue_log()
+        central = run("centralised", seed, **ALONE).issue_log()
         assert (central["returns"] > 0).any() and (central["venue"] == central["first_venue"]).all()
     assert shopped >= 4
 
@@ -200,9 +203,23 @@ def test_self_regulation_failing_on_international_issues_leads_governments_to_a_
     assert never.regime.routes["international"] is REGIMES["self_regulatory"].routes["international"]
 
 
-@pytest.mark.parametrize("regime", list(REGIMES))
-def test_with_returns_on_the_metrics_agree_with_the_issue_log(regime):
-    model = run(regime, 4, return_delay=ON)
+#: With every mechanism on, the remit dispute's second table for a contested issue (the forum's, after the interim
+#: national law's) is counted twice in the participation metric: IssueLedger.start replaces an issue's earlier
+#: table only when the issue has returned (``self.returns[i]``), so the metric averages over tables, the issue log
+#: over issues.  The same with the dispute alone (no returns).  A bug in the source, reported; not fixed here.
+DOUBLE_COUNTED = pytest.mark.xfail(
+    strict=True, raises=AssertionError, reason="participation counts a contested issue's two tables (remit dispute)"
+)
+
+
+@pytest.mark.parametrize(
+    ("regime", "config"),
+    [(r, "base") for r in REGIMES]
+    + [pytest.param(r, "defaults", marks=DOUBLE_COUNTED if r in ("centralised", "flexible") else ()) for r in REGIMES],
+)
+def test_with_returns_on_the_metrics_agree_with_the_issue_log(regime, config):
+    """In the base model with returns alone, and with every mechanism on."""
+    model = run(regime, 4, **(ALONE if config == "base" else {"return_delay": ON}))
     last, log = model.metrics().iloc[-1], model.issue_log()
     adopted = log[log["outcome"] == "adopted"]
     assert last["issue_returns"] == log["returns"].sum() > 0
@@ -210,11 +227,11 @@ def test_with_returns_on_the_metrics_agree_with_the_issue_log(regime):
     assert last["issues_open"] == log["outcome"].isin(["queued", "negotiating"]).sum()
     assert last["issues_resolved"] == len(adopted)
     assert last["time_to_agreement"] == pytest.approx(adopted["time_to_agreement"].mean(), nan_ok=True)
-    assert last["participation"] == pytest.approx(log["participation"].mean())
     assert last["absent_delegations"] == log["absent"].sum()
     steps = model.metrics()
     assert (np.diff(steps["issue_returns"]) >= 0).all()
     assert (np.diff(steps["issues_failed"] + steps["issue_returns"]) >= 0).all()  # failures so far never fall
+    assert last["participation"] == pytest.approx(log["participation"].mean())  # last: DOUBLE_COUNTED
 
 
 def test_with_failures_common_returns_raise_harm_reduction_where_the_regime_can_shop_or_legislate_but_not_centrally():

@@ -1,5 +1,6 @@
-"""State harm (ODD §7.10a): governments cause part of the harm, and only norms that bind them remove it; off by
-default, and off restores the model."""
+"""State harm (ODD §7.10a): governments cause part of the harm, and only norms that bind them remove it; on by
+default, off restores the base model, and the mechanism's tests run on the base model (conftest.BASE) with state harm
+alone turned on."""
 
 from __future__ import annotations
 
@@ -8,20 +9,21 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SMALL
+from conftest import BASE, SMALL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecsim import REGIMES, EnhancedCooperationModel
 from ecsim.model.issues import Issue
 from ecsim.model.state_harm import ROLES, STATE_ROLE, role_of, state_shares, states_bound
-from ecsim.params import CATEGORIES, PARAMETERS, defaults, uncertain
+from ecsim.params import CATEGORIES, PARAMETERS, defaults, switches, uncertain
 
 ON = 0.5  # a plausible value with the mechanism on (its declared range is 0.25-0.75)
 #: What state harm may move: harm itself, and coverage (a norm that binds firms but not states covers less).
 MOVED = ["harm", "cumulative_harm", "state_harm", "coverage"]
 #: Venues at which governments decide, so the norm binds those that ratify or legislate.
 GOVERNMENTS_DECIDE = {"national_legislatures", "central_forum", "multilateral_forum", "internet_institutions"}
+ALONE = BASE | {"state_harm_share": ON}  # the base model with state harm alone
 
 
 def run(regime: str, seed: int, **params) -> EnhancedCooperationModel:
@@ -46,19 +48,21 @@ def test_every_category_has_a_sourced_role_of_states():
     assert 0.0 < role_of("critical_resources") < 1.0  # seed 1c: states beside the Internet institutions
 
 
-def test_the_switch_is_declared_once_off_by_default_and_out_of_sensitivity_analyses():
+def test_the_switch_is_declared_once_on_by_default_at_the_centre_of_its_range_and_in_sensitivity_analyses():
     switch, compliance = PARAMETERS["state_harm_share"], PARAMETERS["state_compliance"]
-    assert defaults()["state_harm_share"] == switch.off == 0.0 and switch.switched_off
     low, high = switch.plausible
-    assert switch.min < low < ON < high <= switch.max
-    # While the switch is off, neither it nor the parameter that acts through it is an uncertainty.
-    assert compliance.switch == "state_harm_share" and compliance.inert
-    assert "state_harm_share" not in uncertain() and "state_compliance" not in uncertain()
-    PARAMETERS["state_harm_share"] = replace(switch, default=ON)
-    try:
-        assert not compliance.inert
-        assert uncertain()["state_harm_share"] == (low, high)
-        assert uncertain()["state_compliance"] == compliance.plausible
+    on, off = switches()["state_harm_share"]
+    assert (on, off) == (switch.default, switch.off) == (defaults()["state_harm_share"], BASE["state_harm_share"])
+    assert on == pytest.approx((low + high) / 2) and off == 0.0 and not switch.switched_off  # off: the base model
+    assert switch.min <= off < low < ON < high <= switch.max
+    # On, both it and the parameter that acts through it are uncertainties like any other.
+    assert compliance.switch == "state_harm_share" and not compliance.inert
+    assert uncertain()["state_harm_share"] == (low, high)
+    assert uncertain()["state_compliance"] == compliance.plausible
+    PARAMETERS["state_harm_share"] = replace(switch, default=off)
+    try:  # were it off by default, sensitivity analyses would leave both out
+        assert compliance.inert
+        assert "state_harm_share" not in uncertain() and "state_compliance" not in uncertain()
     finally:
         PARAMETERS["state_harm_share"] = switch
 
@@ -127,7 +131,7 @@ def test_harm_is_the_firms_part_plus_the_states_part_issue_by_issue():
 def test_state_harm_moves_harm_and_coverage_and_nothing_else():
     """States do not negotiate, ratify or comply differently with it on: every issue is decided as before, every
     firm decides as before; only harm, the states' part of it, and coverage (where no state is bound) move."""
-    off, on = run("self_regulatory", 7), run("self_regulatory", 7, state_harm_share=ON)
+    off, on = run("self_regulatory", 7, **BASE), run("self_regulatory", 7, **ALONE)
     log_off, log_on = off.issue_log(), on.issue_log()
     columns = ["coverage", "state_share"]
     pd.testing.assert_frame_equal(log_off.drop(columns=columns), log_on.drop(columns=columns))
@@ -139,10 +143,14 @@ def test_state_harm_moves_harm_and_coverage_and_nothing_else():
 
 
 def test_harm_falls_as_states_keep_more_of_the_norms_that_bind_them():
-    harms = [run("centralised", 8, state_harm_share=ON, state_compliance=c).cumulative_harm for c in (0, 0.5, 1)]
+    harms = [run("centralised", 8, **ALONE, state_compliance=c).cumulative_harm for c in (0, 0.5, 1)]
     assert harms[0] > harms[1] > harms[2]
     # Off, state_compliance does nothing at all.
-    assert run("centralised", 8, state_compliance=0.0).cumulative_harm == run("centralised", 8).cumulative_harm
+    off = BASE | {"state_harm_share": 0.0}
+    assert (
+        run("centralised", 8, **off, state_compliance=0.0).cumulative_harm
+        == run("centralised", 8, **off).cumulative_harm
+    )
 
 
 # ---------------------------------------------------------------------------------- the ablation
@@ -166,10 +174,10 @@ def test_self_regulation_leaves_the_states_harm_that_regimes_of_governments_remo
     no_cooperation falls when state harm is turned on (seed 1g, 2a: the harm of governments needs
     government-to-government cooperation; self-regulation is no answer to it)."""
     for seed in (9, 10):
-        base_off = run("no_cooperation", seed).cumulative_harm
-        selfreg_off = run("self_regulatory", seed).cumulative_harm
+        base_off = run("no_cooperation", seed, **BASE).cumulative_harm
+        selfreg_off = run("self_regulatory", seed, **BASE).cumulative_harm
         for compliance in (0.4, 1.0):
-            on = {r: run(r, seed, state_harm_share=ON, state_compliance=compliance) for r in REGIMES}
+            on = {r: run(r, seed, **ALONE, state_compliance=compliance) for r in REGIMES}
             left = {r: m.cumulative_state_harm for r, m in on.items()}
             assert left["self_regulatory"] > max(left["flexible"], left["centralised"]), (seed, compliance, left)
             reduction_on = 1 - on["self_regulatory"].cumulative_harm / on["no_cooperation"].cumulative_harm
