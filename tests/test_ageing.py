@@ -1,5 +1,5 @@
-"""Reports that revise both ways; norms that age (ODD §7.11a): two switches, off by default, off restores the model
-bit for bit."""
+"""Reports that revise both ways; norms that age (ODD §7.11a): two switches, on by default, off restores the base
+model bit for bit."""
 
 from __future__ import annotations
 
@@ -8,18 +8,21 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SMALL
+from conftest import BASE, SMALL
 from hypothesis import given
 from hypothesis import strategies as st
 
+import ecsim.params
 from ecsim import EnhancedCooperationModel
 from ecsim.model import reports, revision
-from ecsim.params import PARAMETERS, defaults, uncertain
+from ecsim.params import PARAMETERS, defaults, switches, uncertain
 
 AGEING, RELAXING = 0.1, 0.2  # plausible values once on (declared ranges 0.05-0.2 per year, 0.1-0.3 per report)
 LONGER = SMALL | {"steps": 120}  # ten years: norms have time to age
 SWITCHES = {"norm_obsolescence": AGEING, "report_relaxation": RELAXING}
 THROUGH = {"renewal_threshold": "norm_obsolescence", "harm_value": "report_relaxation"}
+AGEING_ALONE = BASE | {"norm_obsolescence": AGEING}  # the base model plus one mechanism: isolates it
+RELAXING_ALONE = BASE | {"report_relaxation": RELAXING}
 
 
 def run(regime: str, seed: int, size: dict = SMALL, **params) -> EnhancedCooperationModel:
@@ -28,18 +31,22 @@ def run(regime: str, seed: int, size: dict = SMALL, **params) -> EnhancedCoopera
 
 # ---------------------------------------------------------------------------------- the declaration
 @pytest.mark.parametrize("name", SWITCHES)
-def test_each_switch_is_declared_once_off_by_default_and_out_of_sensitivity_analyses(name):
-    p, on = PARAMETERS[name], SWITCHES[name]
-    assert defaults()[name] == p.off == 0.0 and p.switched_off
+def test_each_switch_is_declared_once_on_by_default_at_the_centre_of_its_range_and_in_sensitivity_analyses(name):
+    assert [p.name for p in ecsim.params._PARAMETERS].count(name) == 1
+    p, (on, off) = PARAMETERS[name], switches()[name]
     low, high = p.plausible
-    assert p.min < low <= on <= high <= p.max
+    assert defaults()[name] == p.default == on == pytest.approx((low + high) / 2) and not p.switched_off
+    assert off == p.off == BASE[name] == 0.0  # off: the base model (see the ablation below)
+    assert p.min < low <= SWITCHES[name] <= high <= p.max
     through = [other for other, switch in THROUGH.items() if switch == name]
     assert all(PARAMETERS[other].switch == name for other in through)
-    assert name not in uncertain() and not set(through) & set(uncertain())
-    PARAMETERS[name] = replace(p, default=on)
+    assert not any(PARAMETERS[other].inert for other in through)  # on: its parameters act
+    assert uncertain()[name] == (low, high)  # on: an uncertainty like any other, with its parameters
+    assert all(uncertain()[other] == PARAMETERS[other].plausible for other in through)
+    PARAMETERS[name] = replace(p, default=p.off)
     try:
-        assert uncertain()[name] == (low, high)  # once on, an uncertainty like any other, with its parameters
-        assert all(other in uncertain() for other in through)
+        assert name not in uncertain() and not set(through) & set(uncertain())  # off: neither would act
+        assert all(PARAMETERS[other].inert for other in through)
     finally:
         PARAMETERS[name] = p
 
@@ -62,7 +69,7 @@ def test_a_norm_never_gains_by_ageing_and_keeps_a_share_in_the_unit_interval(rat
 def test_an_unrenewed_norm_keeps_exactly_its_initial_effect_times_the_yearly_loss():
     """No venue reports in the self-regulatory regime: every norm ages from its adoption.  Nothing but harm
     depends on a norm's effect, so the run with ageing off, on the same seed, gives each norm's initial effect."""
-    off, on = run("self_regulatory", 3, LONGER), run("self_regulatory", 3, LONGER, norm_obsolescence=AGEING)
+    off, on = run("self_regulatory", 3, LONGER, **BASE), run("self_regulatory", 3, LONGER, **AGEING_ALONE)
     log_off, log_on = off.issue_log(), on.issue_log()
     pd.testing.assert_frame_equal(log_off, log_on)
     adopted = log_on[log_on["outcome"] == "adopted"]
@@ -78,7 +85,7 @@ def test_an_unrenewed_norm_keeps_exactly_its_initial_effect_times_the_yearly_los
 
 
 def test_reporting_venues_renew_their_aged_norms_and_the_others_never_do():
-    off, on = run("flexible", 4, LONGER), run("flexible", 4, LONGER, norm_obsolescence=AGEING)
+    off, on = run("flexible", 4, LONGER, **BASE), run("flexible", 4, LONGER, **AGEING_ALONE)
     log, initial = on.issue_log(), off.ledger.effect
     adopted = log[log["outcome"] == "adopted"]
     reporting = on.ledger.reporting[adopted.index]
@@ -105,14 +112,15 @@ def test_ageing_costs_harm_reduction_in_every_regime_and_most_where_venues_do_no
     drop: dict[str, list[float]] = {}
     for seed in range(2):
         for ageing in (0.0, AGEING):
-            base = run("no_cooperation", seed, size, norm_obsolescence=ageing).cumulative_harm
+            alone = BASE | {"norm_obsolescence": ageing}
+            base = run("no_cooperation", seed, size, **alone).cumulative_harm
             for name, regime, dims in [
                 ("centralised", "centralised", {}),
                 ("flexible", "flexible", {}),
                 ("self_regulatory", "self_regulatory", {}),
                 ("flexible, no reports", "flexible", {"reporting": "none"}),
             ]:
-                reduction = 1 - run(regime, seed, size, norm_obsolescence=ageing, **dims).cumulative_harm / base
+                reduction = 1 - run(regime, seed, size, **alone, **dims).cumulative_harm / base
                 drop.setdefault(name, []).append(reduction if ageing else -reduction)
     change = {name: sum(values) / 2 for name, values in drop.items()}
     assert all(value < 0 for value in change.values()), change
@@ -133,7 +141,7 @@ def at_report(seed: int, **params) -> EnhancedCooperationModel:
 
 
 def test_a_report_relaxes_exactly_the_norms_that_cost_more_than_the_harm_they_remove_is_worth():
-    model = at_report(5)
+    model = at_report(5, **BASE)
     ledger, b, p = model.ledger, model.bindings, model.params | {"report_relaxation": RELAXING}
     cost, removed = revision.compliance_cost(ledger, b), revision.harm_removed(ledger, b, p["state_compliance"])
     costly = revision.too_costly(ledger, b, p)
@@ -160,7 +168,7 @@ def test_a_report_relaxes_exactly_the_norms_that_cost_more_than_the_harm_they_re
 def test_relaxation_only_lowers_stringency_by_the_share_per_report_and_only_at_reporting_venues(seed):
     """Draws do not depend on decisions, so on the same seed the norms adopted are the same: each relaxed norm's
     stringency is its adopted stringency times (1 - share) per relaxation, never more."""
-    off, on = run("flexible", seed, LONGER), run("flexible", seed, LONGER, report_relaxation=RELAXING)
+    off, on = run("flexible", seed, LONGER, **BASE), run("flexible", seed, LONGER, **RELAXING_ALONE)
     log_off, log_on = off.issue_log(), on.issue_log()
     adopted = log_on["outcome"] == "adopted"
     assert (log_on.loc[adopted, "relaxations"] > 0).any()

@@ -1,5 +1,5 @@
 """Negotiations that can fail (ODD §7.6a): red lines from the deciders' alternatives, deadlocks, blocs and votes.
-Off by default, and off restores the model bit for bit."""
+On by default, and off restores the base model bit for bit."""
 
 from __future__ import annotations
 
@@ -8,18 +8,20 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SMALL
+from conftest import BASE, SMALL
 from hypothesis import given
 from hypothesis import strategies as st
 
+import ecsim.params
 from ecsim import EnhancedCooperationModel
 from ecsim.model import deadlock
 from ecsim.model.negotiation import NegotiationTable
-from ecsim.params import PARAMETERS, defaults, uncertain
+from ecsim.params import PARAMETERS, defaults, switches, uncertain
 
 ON = 0.7  # outside_option on: a plausible value (declared range 0.6-0.9)
 COHESION = 0.5  # bloc_cohesion on (declared range 0.25-0.75)
 SWITCHES = {"outside_option": ON, "bloc_cohesion": COHESION}
+RED_LINES = BASE | {"outside_option": ON}  # the base model plus red lines alone: isolates the mechanism
 
 
 def decided(model: EnhancedCooperationModel) -> pd.DataFrame:
@@ -29,15 +31,17 @@ def decided(model: EnhancedCooperationModel) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------------- the declaration
 @pytest.mark.parametrize("name", SWITCHES)
-def test_the_switches_are_declared_once_off_by_default_and_out_of_sensitivity_analyses(name):
-    p = PARAMETERS[name]
-    assert defaults()[name] == p.off == 0.0 and p.switched_off
+def test_the_switches_are_declared_once_on_by_default_at_the_centre_of_their_ranges_and_in_sensitivity_analyses(name):
+    assert [p.name for p in ecsim.params._PARAMETERS].count(name) == 1
+    p, (on, off) = PARAMETERS[name], switches()[name]
     low, high = p.plausible
+    assert defaults()[name] == p.default == on == pytest.approx((low + high) / 2) and not p.switched_off
+    assert off == p.off == BASE[name] == 0.0  # off: the base model (see the ablation below)
     assert p.min < low <= SWITCHES[name] < high <= p.max
-    assert name not in uncertain()
-    PARAMETERS[name] = replace(p, default=SWITCHES[name])
+    assert uncertain()[name] == (low, high)  # on: an uncertainty like any other
+    PARAMETERS[name] = replace(p, default=p.off)
     try:
-        assert uncertain()[name] == (low, high)  # once on, an uncertainty like any other
+        assert name not in uncertain()  # off: the studies would measure the model without it
     finally:
         PARAMETERS[name] = p
 
@@ -103,14 +107,19 @@ def test_a_deadlocked_negotiation_fails_in_its_first_round_and_a_feasible_one_re
     assert 0.3 <= agreed.proposal <= 0.55  # within both red lines: [0, 0.55] and [0.3, 1]
 
 
+@pytest.mark.parametrize("mechanisms", [RED_LINES, {}], ids=["alone", "defaults"])
 @pytest.mark.parametrize("protocol", ["concession", "bounded_confidence", "bargaining"])
-def test_no_adopted_norm_crosses_a_supporters_red_line(protocol):
-    model = EnhancedCooperationModel("centralised", rng=2, outside_option=ON, negotiation_protocol=protocol, **SMALL)
+def test_no_adopted_norm_crosses_a_supporters_red_line(protocol, mechanisms):
+    """Red lines alone, and with every mechanism on (an issue may then sit at several tables: the national
+    legislatures while its remit is contested, another forum when it returns; each norm is checked against the
+    table that adopted it)."""
+    params = SMALL | mechanisms | {"negotiation_protocol": protocol}
+    model = EnhancedCooperationModel("centralised", rng=2, **params)
     seen = []
     adopt = model.bring_into_force
 
     def check(norm, now, outcome, *rest):
-        seen.append((norm, outcome))
+        seen.append((norm, outcome, opened[outcome.key]))  # the table open when the norm is adopted
         adopt(norm, now, outcome, *rest)
 
     model.bring_into_force = check
@@ -125,8 +134,7 @@ def test_no_adopted_norm_crosses_a_supporters_red_line(protocol):
     model.open_negotiation = remember
     model.run()
     checked = 0
-    for norm, outcome in seen:
-        seat, r = opened[outcome.key]
+    for norm, outcome, (seat, r) in seen:
         if r is None:
             continue
         start = seat.positions[seat.deciders]
@@ -137,15 +145,27 @@ def test_no_adopted_norm_crosses_a_supporters_red_line(protocol):
 
 
 # ---------------------------------------------------------------------------------- in the model
-def test_off_no_deadlocks_and_votes_add_up_to_the_deciders():
-    model = EnhancedCooperationModel("centralised", rng=3, **SMALL).run()
+@pytest.mark.parametrize(
+    "mechanisms", [BASE, {"outside_option": 0.0}, {}], ids=["base", "defaults_but_red_lines", "defaults"]
+)
+def test_off_no_deadlocks_and_votes_add_up_to_the_deciders(mechanisms):
+    """Without red lines no negotiation deadlocks, in the base model and with every other mechanism on; with every
+    mechanism on the votes still add up.  A returned issue's ``absent`` sums its empty seats over every table it
+    was negotiated at, its ``abstentions`` are those of its last vote."""
+    model = EnhancedCooperationModel("centralised", rng=3, **SMALL, **mechanisms).run()
     log = decided(model)
-    assert not log["deadlocked"].any() and (model.metrics()["deadlocks"] == 0).all()
+    if model.params["outside_option"] == 0.0:
+        assert not log["deadlocked"].any() and (model.metrics()["deadlocks"] == 0).all()
+    else:
+        assert log["deadlocked"].any()
     voted = log[log["venue"] != "national_legislatures"]
     assert len(voted) > 10
     assert (voted["votes_for"] + voted["votes_against"] == voted["deciders"]).all()
-    assert (voted["abstentions"] == voted["absent"]).all()
-    assert (voted.loc[voted["outcome"] == "adopted", "votes_for"] == voted["deciders"]).all()  # consensus
+    once = voted["returns"] == 0
+    assert once.sum() > 10 and (voted.loc[once, "abstentions"] == voted.loc[once, "absent"]).all()
+    assert (voted["abstentions"] <= voted["absent"]).all()
+    adopted = voted[voted["outcome"] == "adopted"]
+    assert (adopted["votes_for"] == adopted["deciders"]).all()  # consensus
     unvoted = model.issue_log()
     unvoted = unvoted[(unvoted["venue"] == "national_legislatures") | ~unvoted["outcome"].isin(["adopted", "failed"])]
     assert (unvoted[["votes_for", "votes_against", "abstentions"]] == -1).all().all()
@@ -156,7 +176,7 @@ def test_consensus_at_the_central_forum_deadlocks_and_qualified_majority_far_les
     for rule in ("consensus", "qualified_majority"):
         logs = [
             decided(
-                EnhancedCooperationModel("centralised", rng=s, outside_option=ON, decision_rule=rule, **SMALL).run()
+                EnhancedCooperationModel("centralised", rng=s, **SMALL, **RED_LINES | {"decision_rule": rule}).run()
             )
             for s in range(3)
         ]
@@ -168,18 +188,37 @@ def test_consensus_at_the_central_forum_deadlocks_and_qualified_majority_far_les
     assert shares["qualified_majority"] < shares["consensus"] / 2
 
 
-def test_deadlocks_are_counted_in_the_metric():
-    model = EnhancedCooperationModel("centralised", rng=4, outside_option=ON, **SMALL).run()
-    metrics = model.metrics()
-    assert metrics["deadlocks"].iloc[-1] == model.issue_log()["deadlocked"].sum() > 0
+@pytest.mark.parametrize("mechanisms", [RED_LINES, {}], ids=["alone", "defaults"])
+def test_deadlocks_are_counted_in_the_metric(mechanisms):
+    """The metric counts every deadlocked failure (cumulative); the issue log marks an issue whose last negotiation
+    failed deadlocked.  They differ only by the failures of issues raised again (returns, on by default), which
+    leave ``issues_failed`` when they return."""
+    model = EnhancedCooperationModel("centralised", rng=4, **SMALL, **mechanisms)
+    failures: list[tuple[int, bool]] = []
+    fail = model.ledger.fail
+
+    def count(issue, rounds, deadlocked=False):
+        failures.append((issue.id, deadlocked))
+        fail(issue, rounds, deadlocked)
+
+    model.ledger.fail = count
+    model.run()
+    metrics, log = model.metrics(), model.issue_log()
+    assert metrics["deadlocks"].iloc[-1] == sum(deadlocked for _, deadlocked in failures) > 0
+    last = dict(failures)  # each failed issue's last failure
+    failed = log[log["outcome"] == "failed"]
+    assert log["deadlocked"].sum() == failed["deadlocked"].sum() == sum(last[i] for i in failed["id"])
+    assert log["deadlocked"].sum() <= metrics["deadlocks"].iloc[-1] <= log["deadlocked"].sum() + log["returns"].sum()
     assert (np.diff(metrics["deadlocks"]) >= 0).all()
-    assert (metrics["deadlocks"] <= metrics["issues_failed"]).all()
+    assert (metrics["deadlocks"] <= metrics["issues_failed"] + metrics["issue_returns"]).all()
+    if not model.params["return_delay"]:
+        assert metrics["deadlocks"].iloc[-1] == log["deadlocked"].sum()
 
 
 def test_bloc_cohesion_correlates_governments_within_blocs_on_contested_issues_only():
     sizes = SMALL | {"n_governments": 120, "steps": 24}
-    model = EnhancedCooperationModel("flexible", rng=5, bloc_cohesion=0.9, **sizes)
-    off = EnhancedCooperationModel("flexible", rng=5, **sizes)
+    model = EnhancedCooperationModel("flexible", rng=5, **sizes, **BASE | {"bloc_cohesion": 0.9})
+    off = EnhancedCooperationModel("flexible", rng=5, **sizes, **BASE)
     gov = model.population.slices["government"]
     within, between = [], []
     for issue in model.issues[:40]:
@@ -203,10 +242,8 @@ def test_blocking_minorities_more_deadlocks_under_qualified_majority_with_cohesi
             EnhancedCooperationModel(
                 "centralised",
                 rng=s,
-                outside_option=0.9,
-                bloc_cohesion=cohesion,
-                decision_rule="qualified_majority",
                 **SMALL,
+                **BASE | {"outside_option": 0.9, "bloc_cohesion": cohesion, "decision_rule": "qualified_majority"},
             )
             .run()
             .metrics()["deadlocks"]

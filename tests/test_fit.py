@@ -1,4 +1,4 @@
-"""Fit for purpose (ODD §7.8a): who writes a norm sets its quality; off by default, and off restores the model."""
+"""Fit for purpose (ODD §7.8a): who writes a norm sets its quality; on by default, and off restores the base model."""
 
 from __future__ import annotations
 
@@ -7,20 +7,22 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SMALL
+from conftest import BASE, SMALL
 from hypothesis import given
 from hypothesis import strategies as st
 
+import ecsim.params
 from ecsim import REGIMES, EnhancedCooperationModel, Regime
 from ecsim.model.constituencies import CONSTITUENCIES
 from ecsim.model.fit import FIT, GRADES, fit_of, table_fit
 from ecsim.model.norms import quality
 from ecsim.model.population import draw_population
 from ecsim.model.regimes import CENTRAL_FORUM
-from ecsim.params import CATEGORIES, PARAMETERS, defaults, uncertain
+from ecsim.params import CATEGORIES, PARAMETERS, defaults, switches, uncertain
 from ecsim.rng import root_sequence, stream
 
 ON = 0.5  # a plausible value with the mechanism on (its declared range is 0.25-0.75)
+ALONE = BASE | {"fit_weight": ON}  # the base model plus fit alone: isolates the mechanism
 
 
 def adopted(model: EnhancedCooperationModel) -> pd.DataFrame:
@@ -55,17 +57,19 @@ def test_a_malformed_fit_is_refused():
         Fit("x", dict.fromkeys(CATEGORIES, ("great", "s")))
 
 
-def test_the_switch_is_declared_once_off_by_default_and_out_of_sensitivity_analyses():
-    p = PARAMETERS["fit_weight"]
-    assert defaults()["fit_weight"] == p.off == 0.0 and p.switched_off
+def test_the_switch_is_declared_once_on_by_default_at_the_centre_of_its_range_and_in_sensitivity_analyses():
+    assert [p.name for p in ecsim.params._PARAMETERS].count("fit_weight") == 1
+    p, (on, off) = PARAMETERS["fit_weight"], switches()["fit_weight"]
     low, high = p.plausible
+    assert defaults()["fit_weight"] == p.default == on == (low + high) / 2 and not p.switched_off
+    assert off == p.off == BASE["fit_weight"] == 0.0  # off: the base model (see the ablation below)
     assert p.min < low < ON < high <= p.max
-    assert "fit_weight" not in uncertain()  # off: the studies measure the model without it
-    turned_on = replace(p, default=ON)
-    assert not turned_on.switched_off
-    PARAMETERS["fit_weight"] = turned_on
+    assert uncertain()["fit_weight"] == (low, high)  # on: an uncertainty like any other
+    turned_off = replace(p, default=p.off)
+    assert turned_off.switched_off
+    PARAMETERS["fit_weight"] = turned_off
     try:
-        assert uncertain()["fit_weight"] == (low, high)  # once on, it is an uncertainty like any other
+        assert "fit_weight" not in uncertain()  # off: the studies would measure the model without it
     finally:
         PARAMETERS["fit_weight"] = p
 
@@ -105,12 +109,14 @@ def test_relevant_stakeholders_heard_pull_fit_up_by_the_consultation_weight_and_
     assert table_fit(category, governments, np.ones(10), ["company"], pop, 0.0) == alone
 
 
-def test_consulting_everyone_every_round_is_no_fitter_than_consulting_the_relevant_once():
-    """The irrelevant stakeholders at the table cost participant-rounds, and add no fit (seed 1e)."""
-    params = SMALL | {"delegation_capacity": 10_000}  # no absences: the same deciders in both runs
+@pytest.mark.parametrize("mechanisms", [BASE, {}], ids=["base", "defaults"])
+def test_consulting_everyone_every_round_is_no_fitter_than_consulting_the_relevant_once(mechanisms):
+    """The irrelevant stakeholders at the table cost participant-rounds, and add no fit (seed 1e): in the base
+    model, and with every mechanism on."""
+    params = SMALL | {"delegation_capacity": 10_000} | mechanisms  # no absences: the same deciders in both runs
     everyone = EnhancedCooperationModel("centralised", rng=4, **params).run()
-    relevant = EnhancedCooperationModel("centralised", rng=4, consultation="relevant", **params).run()
-    nobody = EnhancedCooperationModel("centralised", rng=4, consultation="none", **params).run()
+    relevant = EnhancedCooperationModel("centralised", rng=4, **params | {"consultation": "relevant"}).run()
+    nobody = EnhancedCooperationModel("centralised", rng=4, **params | {"consultation": "none"}).run()
     logs = [m.issue_log().set_index("id")["fit"].dropna() for m in (everyone, relevant, nobody)]
     common = logs[0].index.intersection(logs[1].index).intersection(logs[2].index)
     assert len(common) > 30
@@ -128,7 +134,7 @@ def test_a_venue_unfit_for_the_category_writes_a_worse_norm_than_a_fit_one():
     category = "technical_operational"
 
     def norms(regime, weight):
-        log = adopted(EnhancedCooperationModel(regime, rng=5, fit_weight=weight, **SMALL).run())
+        log = adopted(EnhancedCooperationModel(regime, rng=5, **SMALL, **BASE | {"fit_weight": weight}).run())
         return log[log["category"] == category]
 
     forum_off, community_off = norms("centralised", 0.0), norms("flexible", 0.0)
@@ -143,8 +149,8 @@ def test_a_venue_unfit_for_the_category_writes_a_worse_norm_than_a_fit_one():
 def test_quality_is_the_old_quality_times_the_fit_factor_and_nothing_else_moves():
     """Fit acts on quality alone: with it on, every issue is negotiated, adopted and complied with as before;
     only quality, and through it harm, changes, by exactly the factor 1 - fit_weight x (1 - fit)."""
-    off = EnhancedCooperationModel("centralised", rng=6, **SMALL).run()
-    on = EnhancedCooperationModel("centralised", rng=6, fit_weight=ON, **SMALL).run()
+    off = EnhancedCooperationModel("centralised", rng=6, **SMALL, **BASE).run()
+    on = EnhancedCooperationModel("centralised", rng=6, **SMALL, **ALONE).run()
     log_off, log_on = off.issue_log(), on.issue_log()
     pd.testing.assert_frame_equal(log_off.drop(columns="quality"), log_on.drop(columns="quality"))
     expected = log_off["quality"] * (1.0 - ON * (1.0 - log_off["fit"]))
@@ -158,7 +164,10 @@ def test_quality_is_the_old_quality_times_the_fit_factor_and_nothing_else_moves(
 
 
 def test_quality_falls_and_harm_rises_monotonically_with_fit_weight():
-    runs = [EnhancedCooperationModel("centralised", rng=7, fit_weight=w, **SMALL).run() for w in (0, 0.25, 0.5, 1)]
+    runs = [
+        EnhancedCooperationModel("centralised", rng=7, **SMALL, **BASE | {"fit_weight": w}).run()
+        for w in (0, 0.25, 0.5, 1)
+    ]
     qualities = np.array([adopted(m)["quality"].to_numpy() for m in runs])
     assert (np.diff(qualities, axis=0) <= 0).all() and (np.diff(qualities, axis=0) < 0).any()
     harms = [m.metrics()["cumulative_harm"].iloc[-1] for m in runs]
@@ -168,10 +177,10 @@ def test_quality_falls_and_harm_rises_monotonically_with_fit_weight():
 def test_with_the_switch_off_quality_is_exactly_the_old_formula():
     """Without technical bodies, the old quality is 1 - complexity: fit_weight 0 keeps it bit for bit."""
     no_experts = SMALL | {"n_technical": 0}
-    log = adopted(EnhancedCooperationModel("centralised", rng=8, fit_weight=0.0, **no_experts).run())
+    log = adopted(EnhancedCooperationModel("centralised", rng=8, **no_experts, **BASE | {"fit_weight": 0.0}).run())
     assert len(log) > 20 and (log["fit"] < 1).any()
     assert (log["quality"] == 1.0 - log["complexity"] * (1.0 - 0.0)).all()
-    log_on = adopted(EnhancedCooperationModel("centralised", rng=8, fit_weight=ON, **no_experts).run())
+    log_on = adopted(EnhancedCooperationModel("centralised", rng=8, **no_experts, **ALONE).run())
     unfit = log_on["fit"] < 1
     assert (log_on.loc[unfit, "quality"] < 1.0 - log_on.loc[unfit, "complexity"]).all()
     assert (log_on.loc[~unfit, "quality"] == 1.0 - log_on.loc[~unfit, "complexity"]).all()
@@ -195,8 +204,8 @@ def test_a_regime_of_one_unfit_venue_loses_more_to_fit_than_the_flexible_one():
     matters) more cumulative harm than the flexible one (each category to the constituency that leads on it)."""
     cost = {}
     for regime in ("centralised", "flexible"):
-        off = EnhancedCooperationModel(regime, rng=9, **SMALL).run().metrics()["cumulative_harm"].iloc[-1]
-        on = EnhancedCooperationModel(regime, rng=9, fit_weight=ON, **SMALL).run().metrics()["cumulative_harm"]
+        off = EnhancedCooperationModel(regime, rng=9, **SMALL, **BASE).run().metrics()["cumulative_harm"].iloc[-1]
+        on = EnhancedCooperationModel(regime, rng=9, **SMALL, **ALONE).run().metrics()["cumulative_harm"]
         cost[regime] = on.iloc[-1] / off - 1.0
     assert cost["centralised"] > cost["flexible"] >= 0.0
 
@@ -212,7 +221,7 @@ def test_a_users_venue_needs_no_fit_entry():
     )
     routes = dict(REGIMES["flexible"].routes) | {"corporate_harm": co_regulation}
     no_absences = SMALL | {"delegation_capacity": 10_000}  # else an overloaded house could be missing
-    log = adopted(EnhancedCooperationModel(Regime("co", routes), rng=3, fit_weight=ON, **no_absences).run())
+    log = adopted(EnhancedCooperationModel(Regime("co", routes), rng=3, **no_absences, **ALONE).run())
     fits = log.loc[log["venue"] == "co_regulation", "fit"]
     expected = (fit_of("company", "corporate_harm") + fit_of("government", "corporate_harm")) / 2
     assert len(fits) > 0 and np.allclose(fits, expected)
