@@ -20,3 +20,11 @@ def small_runs() -> dict[str, EnhancedCooperationModel]:
     from ecsim import REGIMES
 
     return {name: EnhancedCooperationModel(regime=name, rng=11, **SMALL).run() for name in REGIMES}
+
+
+@pytest.fixture(scope="session")
+def base_runs() -> dict[str, EnhancedCooperationModel]:
+    """``small_runs`` of the base model (every switch off): a finished run per built-in regime, seed 11 (read-only!)."""
+    from ecsim import REGIMES
+
+    return {name: EnhancedCooperationModel(regime=name, rng=11, **(SMALL | BASE)).run() for name in REGIMES}

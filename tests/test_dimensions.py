@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import SMALL
+from conftest import BASE, SMALL
 
 import ecsim
 from ecsim import REGIMES, EnhancedCooperationModel
@@ -77,22 +77,39 @@ def test_equal_resources_one_budget_shared_by_every_venue_of_a_regime():
     assert most > 5 and max(per_venue.values()) == 5  # each venue has its own five
 
 
-def test_no_government_sits_at_more_tables_than_its_delegations_and_the_rest_are_absent():
-    model = EnhancedCooperationModel("centralised", rng=5, **_small(issue_rate=3.0), steps=48, delegation_capacity=2)
+@pytest.mark.parametrize("params", [BASE, {}], ids=["base", "defaults"])
+def test_no_government_sits_at_more_tables_than_its_delegations_and_the_rest_are_absent(params):
+    kw = _small(issue_rate=3.0) | params | {"steps": 48}
+    model = EnhancedCooperationModel("centralised", rng=5, delegation_capacity=2, **kw)
     delegation = model.population.delegation
+    governments = model.population.slices["government"].stop
     assert delegation.min() >= 1 and delegation.max() > delegation.min()  # richer states staff more
+    legislating = False
     while model.running:
         model.step()
         load = np.zeros_like(delegation)
         for seat in model._seats.values():
+            if seat.venue.decision_rule == "unilateral":  # national legislation takes no delegation (ODD §7.5)
+                legislating = True
+                continue
             load[model._delegates(seat)] += 1
+            assert model._delegates(seat).size + seat.absent == governments  # at the table or absent
         assert (load <= delegation).all()
         np.testing.assert_array_equal(load, model._load)
+    # With every mechanism on, disputed issues sit before the national legislatures too (ODD §7.4a).
+    assert legislating == (params is not BASE)
     log = model.issue_log()
     assert log["absent"].sum() == model.metrics()["absent_delegations"].iloc[-1] > 0
-    assert (log["deciders"] + log["absent"] == model.population.slices["government"].stop).all()
-    roomy = EnhancedCooperationModel("centralised", rng=5, **_small(issue_rate=3.0), steps=48, delegation_capacity=1e4)
-    roomy.run()
+    at_forum = log[(log["venue"] == "central_forum") & (log["outcome"] != "queued")]
+    once, again = at_forum[at_forum["returns"] == 0], at_forum[at_forum["returns"] > 0]
+    assert (once["deciders"] + once["absent"] == governments).all()
+    # A returning issue's deciders are its latest table's, its absences those of all its tables (ODD §7.12).
+    seats = again["deciders"] + again["absent"]
+    assert (seats >= governments).all() and (seats <= governments * (1 + again["returns"])).all()
+    assert (log.loc[log["venue"] == "national_legislatures", "absent"] == 0).all()
+    if params is BASE:  # every issue went to the forum once and was opened there
+        assert len(once) == len(log)
+    roomy = EnhancedCooperationModel("centralised", rng=5, delegation_capacity=1e4, **kw).run()
     assert roomy.metrics()["absent_delegations"].iloc[-1] == 0
     assert roomy.metrics()["participation"].iloc[-1] > model.metrics()["participation"].iloc[-1]
 

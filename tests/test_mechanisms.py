@@ -6,12 +6,13 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import SMALL
+from conftest import BASE, SMALL
 
 from ecsim import REGIMES, EnhancedCooperationModel, Regime, compare
-from ecsim.model import compliance
+from ecsim.model import compliance, remit
 from ecsim.model.bindings import Bindings
 from ecsim.model.regimes import CENTRAL_FORUM
+from ecsim.params import defaults
 
 
 def quality_by_category(regime, **params):
@@ -19,20 +20,34 @@ def quality_by_category(regime, **params):
     return log[log["outcome"] == "adopted"].groupby("category")["quality"].mean(), log
 
 
-def test_without_technical_expertise_at_the_table_technical_norms_are_worse():
+def expertise_floor(adopted, **params):
+    """The quality of a norm written without technical expertise (ODD §7.8): 1 - complexity, less the knowledge gap
+    the IGF closed (§7.8b), times the table's fit for purpose (§7.8a); exactly 1 - complexity in the base model."""
+    p = defaults() | params
+    learned = 1.0 - (1.0 - p["igf_learning"]) ** adopted["igf_discussed"]
+    fit = 1.0 - p["fit_weight"] * (1.0 - adopted["fit"])
+    return (1.0 - adopted["complexity"] * (1.0 - learned)) * fit
+
+
+@pytest.mark.parametrize("params", [BASE, {}], ids=["base", "defaults"])
+def test_without_technical_expertise_at_the_table_technical_norms_are_worse(params):
     # Same seed, same issues (common random numbers); only who sits at the table differs.
     no_experts = replace(CENTRAL_FORUM, consulted=("companies", "cso"))
     blind = Regime("blind", dict.fromkeys(REGIMES["centralised"].routes, no_experts))
-    with_experts, log = quality_by_category("centralised")
-    without, log_blind = quality_by_category(blind)
+    with_experts, log = quality_by_category("centralised", **params)
+    without, log_blind = quality_by_category(blind, **params)
     for category in ("technical_operational", "critical_resources"):
         assert without[category] < with_experts[category] - 0.2
-    # Without expertise a norm's quality is exactly 1 - complexity.
+    # Without expertise a norm's quality is exactly the floor (1 - complexity in the base model).
     adopted = log_blind[log_blind["outcome"] == "adopted"]
-    np.testing.assert_allclose(adopted["quality"], 1.0 - adopted["complexity"])
+    np.testing.assert_allclose(adopted["quality"], expertise_floor(adopted, **params))
+    if params is BASE:
+        np.testing.assert_allclose(adopted["quality"], 1.0 - adopted["complexity"])
+    else:  # the IGF and fit act on these norms: the floor is not the base model's
+        assert (adopted["igf_discussed"] > 0).any() and (adopted["fit"] < 1.0).any()
     # With it, quality is never below that floor.
     adopted = log[log["outcome"] == "adopted"]
-    assert (adopted["quality"] >= 1.0 - adopted["complexity"] - 1e-12).all()
+    assert (adopted["quality"] >= expertise_floor(adopted, **params) - 1e-12).all()
 
 
 def test_quality_matters_less_on_simple_issues():
@@ -86,7 +101,8 @@ def test_compliance_rises_with_detection_and_caught_firms_grow_cautious():
 
 
 def test_harm_is_the_sum_of_unaddressed_harm_rates():
-    model = EnhancedCooperationModel("flexible", rng=4, **SMALL)
+    # The base model: harm is the firms' alone, and a norm's effect never ages (ODD §7.10).
+    model = EnhancedCooperationModel("flexible", rng=4, **(SMALL | BASE))
     for _ in range(30):
         model.step()
     log = model.issue_log()
@@ -100,16 +116,58 @@ def test_harm_is_the_sum_of_unaddressed_harm_rates():
     assert (quiet.metrics()["harm"] == 0).all() and quiet.issue_log().empty
 
 
+def test_with_every_mechanism_on_harm_is_the_sum_of_what_firms_and_states_leave_unaddressed():
+    # State harm (ODD §7.10a): only the states a norm binds remove the governments' share of an issue's harm.
+    # The remit dispute (§7.4a): an interim national law is in force on an issue still open.  Ageing and
+    # relaxation (§7.11a) act through the norm's current effect.
+    model = EnhancedCooperationModel("flexible", rng=4, **SMALL)
+    for _ in range(30):
+        model.step()
+    log = model.issue_log()
+    b = model.bindings
+    firms = np.bincount(b.issue, b.weight * b.complying, minlength=len(log))
+    in_force = (log["outcome"] == "adopted") | log["interim_law"]
+    effect = np.where(in_force, model.ledger.effect[: len(log)], 0.0)
+    share = log["state_share"]
+    achieved = (1.0 - share) * firms + share * model.params["state_compliance"] * log["states_bound"]
+    expected = float(np.sum(log["harm_rate"] * (1.0 - effect * achieved)))
+    assert model.metrics()["harm"].iloc[-1] == pytest.approx(expected)
+    # The mechanisms are at work in this run: states cause harm, and interim laws are in force.
+    assert (share > 0).any() and (share[in_force] * log.loc[in_force, "states_bound"] > 0).any()
+    assert (log["interim_law"] & (log["outcome"] != "adopted")).any()
+
+
+NO_AGREEMENT = {"negotiation_deadline": 1, "acceptance_tolerance": 0.0}  # no forum of many governments ever agrees
+
+
 def test_without_any_norm_harm_equals_the_sum_of_harm_rates():
     # Zero tolerance and a one-round deadline: no forum of many governments ever agrees.
-    model = EnhancedCooperationModel(
-        "centralised", rng=4, **(SMALL | {"negotiation_deadline": 1, "acceptance_tolerance": 0.0})
-    ).run()
+    model = EnhancedCooperationModel("centralised", rng=4, **(SMALL | BASE | NO_AGREEMENT)).run()
     m, log = model.metrics(), model.issue_log()
     assert (log["outcome"] != "adopted").all() and m["issues_resolved"].iloc[-1] == 0
     arrived_harm = [log.loc[log["arrival"] <= t, "harm_rate"].sum() for t in m["step"]]
     np.testing.assert_allclose(m["harm"], arrived_harm)
     np.testing.assert_allclose(m["cumulative_harm"], np.cumsum(arrived_harm))
+
+
+def test_with_every_mechanism_on_and_no_forum_agreeing_only_interim_laws_reduce_harm():
+    # The full model: no forum agrees, but national legislatures pass interim laws on contested issues (§7.4a).
+    model = EnhancedCooperationModel("centralised", rng=4, **(SMALL | NO_AGREEMENT)).run()
+    m, log = model.metrics(), model.issue_log()
+    assert (log["outcome"] != "adopted").all() and m["issues_resolved"].iloc[-1] == 0
+    interim = log["interim_law"]
+    assert interim.any() and log.loc[interim, "contested"].all()
+    arrived_harm = np.array([log.loc[log["arrival"] <= t, "harm_rate"].sum() for t in m["step"]])
+    untouched = np.array([log.loc[(log["arrival"] <= t) & ~interim, "harm_rate"].sum() for t in m["step"]])
+    # Until the first interim law is passed (national_lag steps after its issue arrived) harm is every harm rate;
+    # after, never more than that, and never less than the harm of the issues without a law.
+    first_law = log.loc[interim, "arrival"].min() + model.params["national_lag"]
+    before = (m["step"] < first_law).to_numpy()
+    assert arrived_harm[before][-1] > 0  # issues arrived before it
+    np.testing.assert_allclose(m["harm"][before], arrived_harm[before])
+    assert (m["harm"] <= arrived_harm + 1e-9).all() and (m["harm"] >= untouched - 1e-9).all()
+    assert m["harm"].iloc[-1] < arrived_harm[-1]  # the laws remove some harm
+    np.testing.assert_allclose(m["cumulative_harm"], np.cumsum(m["harm"]))
 
 
 def test_no_cooperation_has_zero_harm_reduction_by_construction():
@@ -156,22 +214,59 @@ def test_self_regulation_binds_only_the_firms_that_sign():
     assert (industry["coverage"] < 1.0).any()  # somewhere a dissenting firm stayed out of the code
 
 
-def test_step_metrics_agree_with_the_issue_log(small_runs):
-    """The running totals behind the metrics equal the same statistics recomputed from the issue log."""
-    for model in small_runs.values():
-        last, log = model.metrics().iloc[-1], model.issue_log()
-        adopted = log[log["outcome"] == "adopted"]
-        assert last["issues_arrived"] == len(log)
-        assert last["issues_resolved"] == len(adopted)
-        assert last["issues_failed"] == (log["outcome"] == "failed").sum()
-        assert last["issues_open"] == log["outcome"].isin(["queued", "negotiating"]).sum()
-        assert last["overreach"] == adopted["overreach"].sum()
-        assert last["time_to_agreement"] == pytest.approx(adopted["time_to_agreement"].mean())
-        assert last["legitimacy"] == pytest.approx(adopted["legitimacy"].mean())
-        assert last["fit"] == pytest.approx(adopted["fit"].mean())
-        assert last["participation"] == pytest.approx(log["participation"].mean())  # NaN rows: never opened
-        coverage = (log["harm_rate"] * log["coverage"]).sum() / log["harm_rate"].sum()
-        assert last["coverage"] == pytest.approx(coverage)
+def assert_metrics_agree_with_the_log(model, national_tables):
+    """The running totals behind the metrics equal the same statistics recomputed from the issue log.
+
+    ``national_tables``: the participation at the national legislatures of each issue whose remit was disputed, as
+    the log showed it while the issue was there.  Participation also counts that table of an issue moved on to its
+    forum (ODD §7.4a, §7.12); returns the number of such issues.
+    """
+    last, log = model.metrics().iloc[-1], model.issue_log()
+    adopted = log[log["outcome"] == "adopted"]
+    assert last["issues_arrived"] == len(log)
+    assert last["issues_resolved"] == len(adopted)
+    assert last["issues_failed"] == (log["outcome"] == "failed").sum()
+    assert last["issues_open"] == log["outcome"].isin(["queued", "negotiating"]).sum()
+    assert last["issue_returns"] == log["returns"].sum()
+    assert last["overreach"] == adopted["overreach"].sum()
+    assert last["igf_discussions"] == log["igf_discussed"].sum()
+    assert last["absent_delegations"] == log["absent"].sum()
+    assert last["time_to_agreement"] == pytest.approx(adopted["time_to_agreement"].mean())
+    assert last["legitimacy"] == pytest.approx(adopted["legitimacy"].mean())
+    assert last["fit"] == pytest.approx(adopted["fit"].mean())
+    coverage = (log["harm_rate"] * log["coverage"]).sum() / log["harm_rate"].sum()
+    assert last["coverage"] == pytest.approx(coverage)
+    # Participation: the latest table of every opened issue (NaN rows: never opened), and the national table of
+    # every disputed issue that has since been seated at its forum (opened there, or failed there and returned).
+    at_forum = log["id"].isin(national_tables) & (log["venue"] != "national_legislatures")
+    moved = log.loc[at_forum & ((log["outcome"] != "queued") | (log["returns"] > 0)), "id"]
+    national = [national_tables[i] for i in moved]
+    opened = log["participation"].dropna()
+    assert last["participation"] == pytest.approx((opened.sum() + sum(national)) / (opened.size + len(national)))
+    return len(national)
+
+
+def test_step_metrics_agree_with_the_issue_log(base_runs):
+    for model in base_runs.values():
+        assert_metrics_agree_with_the_log(model, {})
+        log = model.issue_log()
+        assert model.metrics()["participation"].iloc[-1] == pytest.approx(log["participation"].mean())
+
+
+def test_with_every_mechanism_on_step_metrics_agree_with_the_issue_log(small_runs):
+    """As in the base model, but an issue whose remit was disputed has sat at two tables (ODD §7.4a)."""
+    for name in REGIMES:
+        if not remit.disputes(REGIMES[name]):  # no issue is held nationally: no table goes unlogged
+            assert assert_metrics_agree_with_the_log(small_runs[name], {}) == 0
+            continue
+        # The run of small_runs again, step by step, to see each disputed issue's national table in the log.
+        model, national_tables = EnhancedCooperationModel(name, rng=11, **SMALL), {}
+        while model.running:
+            model.step()
+            log = model.issue_log()
+            there = log[log["contested"] & (log["venue"] == "national_legislatures")].dropna(subset="participation")
+            national_tables.update(zip(there["id"], there["participation"], strict=True))
+        assert assert_metrics_agree_with_the_log(model, national_tables) > 0, name  # the exception is exercised
 
 
 def test_an_innovation_shock_adds_a_burst_of_novel_issues_and_nothing_else():

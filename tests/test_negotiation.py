@@ -276,17 +276,29 @@ def test_bounded_confidence_reaches_consensus_or_fragments_by_the_bound():
     assert joined.proposal == pytest.approx(np.mean(far_apart), abs=0.05)
 
 
-def test_protocol_choice_reaches_the_model():
-    from conftest import SMALL
+@pytest.mark.parametrize("mechanisms", ["base", "defaults"])
+def test_protocol_choice_reaches_the_model(mechanisms):
+    from conftest import BASE, SMALL
 
     from ecsim import EnhancedCooperationModel
 
-    logs = {
-        p: EnhancedCooperationModel("centralised", rng=2, negotiation_protocol=p, **SMALL).run().issue_log()
+    params = SMALL | (BASE if mechanisms == "base" else {})
+    models = {
+        p: EnhancedCooperationModel("centralised", rng=2, negotiation_protocol=p, **params).run()
         for p in ("concession", "bounded_confidence", "bargaining")
     }
+    logs = {p: model.issue_log() for p, model in models.items()}
     adopted = {p: log[log.outcome == "adopted"] for p, log in logs.items()}
     assert adopted["bargaining"]["rounds"].mean() < adopted["concession"]["rounds"].mean()
-    assert (logs["bounded_confidence"]["outcome"] == "failed").sum() > (logs["concession"]["outcome"] == "failed").sum()
+    # Bounded confidence fragments: negotiations run out of time that concession brings to agreement.  Every
+    # failure counts, those of issues raised again too (ODD §7.6b); a deadlock (no agreement possible within the
+    # red lines, §7.6a) fails in round 1 under any protocol, so only the others tell the protocols apart.
+    last = {p: model.metrics().iloc[-1] for p, model in models.items()}
+    timed_out = {p: m["issues_failed"] + m["issue_returns"] - m["deadlocks"] for p, m in last.items()}
+    assert timed_out["bounded_confidence"] > timed_out["concession"]
+    if mechanisms == "base":  # no red lines and no returns: a failure is one in the issue log, and times out
+        assert timed_out == {p: (log["outcome"] == "failed").sum() for p, log in logs.items()}
+    else:
+        assert last["concession"]["deadlocks"] > 0 and last["concession"]["issue_returns"] > 0
     with pytest.raises(ValueError, match="needs an rng"):
         NegotiationTable(0.1, 0.1, protocol="bargaining")

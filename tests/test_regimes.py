@@ -6,6 +6,7 @@ import pytest
 from conftest import SMALL
 
 from ecsim import CATEGORIES, REGIMES, EnhancedCooperationModel, Regime, RegimeError, Venue
+from ecsim.model import remit
 from ecsim.model.regimes import INDUSTRY_SELF_REGULATION, MULTILATERAL_FORUM, NATIONAL, TECHNICAL_COMMUNITY
 
 EXPECTED_ROUTES = {
@@ -35,12 +36,45 @@ EXPECTED_ROUTES = {
 
 
 @pytest.mark.parametrize("regime", list(REGIMES))
-def test_every_issue_goes_to_the_venue_its_regime_routes_it_to(regime, small_runs):
-    log = small_runs[regime].issue_log()
+def test_every_issue_goes_to_the_venue_its_regime_routes_it_to(regime, base_runs):
+    # The base model: no remit dispute (ODD §7.4a) and no returns (§7.6b), so the routing is the whole story.
+    log = base_runs[regime].issue_log()
     assert set(log["category"]) == set(CATEGORIES)  # every category occurs, so every route is exercised
     routed = log.groupby("category")["venue"].unique()
     for category, venues in routed.items():
         assert list(venues) == [EXPECTED_ROUTES[regime][category]]
+    assert (log["first_venue"] == log["venue"]).all()
+
+
+@pytest.mark.parametrize("regime", list(REGIMES))
+def test_with_every_mechanism_on_an_issue_leaves_its_route_only_while_contested_or_when_it_returns(regime, small_runs):
+    """Every issue is at its routed venue, or at the national legislatures while its remit is contested
+    (ODD §7.4a), or at a venue it was shopped to, or at a forum created for its category, after it failed (§7.6b)."""
+    model = small_runs[regime]
+    log = model.issue_log()
+    assert set(log["category"]) == set(CATEGORIES)
+    routed = log["category"].map(EXPECTED_ROUTES[regime])
+    created = log["category"].map({c: v.name for c, v in model.regime.routes.items()})  # a new forum, if any
+    disputed = log["contested"] & remit.disputes(REGIMES[regime])
+    national = "national_legislatures"
+    # Where it went first: its route (or a forum created for its category), or home while its remit is disputed.
+    first = log["first_venue"]
+    assert ((first == routed) | (first == created) | (disputed & (first == national))).all()
+    assert (first[disputed] == national).all()
+    # A disputed issue stays at the legislatures until its classification is agreed; then it goes to its route.
+    never_agreed = disputed & (log["classified_at"] < 0)
+    assert (log.loc[never_agreed, "venue"] == national).all()
+    at_home_or_routed = (log["venue"] == national) | (log["venue"] == routed)
+    assert at_home_or_routed[disputed & (log["returns"] == 0)].all()
+    # An issue that never failed stays where it went first, unless the dispute moved it.
+    stayed = ~disputed & (log["returns"] == 0)
+    assert (log.loc[stayed, "venue"] == first[stayed]).all()
+    # A returning issue is at a venue of enhanced cooperation whose remit takes its category, or back where it was.
+    for _, row in log[log["returns"] > 0].iterrows():
+        shops = {v.name for v in model.regime.venues if v.shared_agenda and row["category"] in v.remit}
+        assert row["venue"] in shops | {routed[row["id"]], created[row["id"]]}, row
+    if remit.disputes(REGIMES[regime]):  # the dispute is exercised both ways in these runs
+        assert (disputed & (log["venue"] == national)).any() and (disputed & (log["venue"] == routed)).any()
 
 
 def test_overreach_counts_decisions_outside_a_venues_remit(small_runs):
