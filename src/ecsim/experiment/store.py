@@ -36,7 +36,7 @@ import os
 import re
 import shutil
 import socket
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +45,8 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from ecsim.experiment.steps import StepTable
 
 MANIFEST = "manifest.json"
 LOCK = ".lock"
@@ -428,6 +430,11 @@ class Store:
         table = self._runs_table(columns)
         return pd.DataFrame() if table is None else _to_pandas(table)
 
+    def step_parts(self) -> list[Path]:
+        """The steps parts of committed batches (those whose runs part exists), in order."""
+        runs_parts = self._parts(self.runs_dir)
+        return [path for seq, path in self._parts(self.steps_dir).items() if seq in runs_parts]
+
     def read(self, steps: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(runs, steps): the latest record of every run, and the steps of successful runs (unless ``steps=False``)."""
         runs_parts = self._parts(self.runs_dir)
@@ -601,35 +608,88 @@ def _seconds(value: Any) -> float | None:
 
 
 # ---------------------------------------------------------------------------------------------- results
-@dataclass(frozen=True)
 class Results:
-    """A stored sweep: ``runs`` (one row per run, as stored), ``steps`` (tidy per-step metrics), ``manifest``.
+    """A stored sweep: ``runs`` (one row per run, as stored), the per-step metrics, ``manifest``.
+
+    ``runs`` is a pandas DataFrame (small: one row per run).  The per-step table can be large
+    (runs x steps rows) and is read only when asked:
+
+    * ``step_table``: a lazy :class:`~ecsim.experiment.steps.StepTable` over the store's Parquet
+      parts (DuckDB).  ``ecsim.analysis`` aggregates it out of core (``timeseries``,
+      ``at_horizons``, ``steady_state``, ``first_step`` accept it), and
+      ``steps_frame(columns=..., where=...)`` materialises only the columns and rows asked for;
+    * ``steps``: the whole table as a pandas DataFrame, read on first access and kept (fine for
+      small stores; memory grows with runs x steps).
 
     Paired outcomes are not stored: ``ecsim.analysis.paired_runs(results)`` is ``runs`` with
     ``harm_reduction`` against the baseline regime.
     """
 
-    runs: pd.DataFrame
-    steps: pd.DataFrame
-    manifest: dict[str, Any]
+    def __init__(
+        self,
+        runs: pd.DataFrame,
+        steps: pd.DataFrame | None = None,
+        manifest: dict[str, Any] | None = None,
+        *,
+        step_table: StepTable | None = None,
+    ) -> None:
+        self.runs = runs
+        self.manifest = manifest if manifest is not None else {}
+        self._steps = steps
+        self._step_table = step_table
+
+    @property
+    def step_table(self) -> StepTable:
+        """The per-step table, lazily (a DuckDB relation over the parts; nothing read until queried)."""
+        if self._step_table is None:
+            frame = self._steps if self._steps is not None else pd.DataFrame(columns=["run_id", "step"])
+            self._step_table = StepTable.from_frame(frame, self.runs)
+        return self._step_table
+
+    @property
+    def steps(self) -> pd.DataFrame:
+        """The whole per-step table as a DataFrame (read on first access, then kept): one row per
+        successful run and stored step, with the run's keys, sorted like ``runs`` and by step."""
+        if self._steps is None:
+            self._steps = self.step_table.frame()
+        return self._steps
+
+    def steps_frame(
+        self,
+        columns: Sequence[str] | None = None,
+        where: str | None = None,
+        regimes: Sequence[str] | None = None,
+        steps: Sequence[int] | None = None,
+    ) -> pd.DataFrame:
+        """Only the asked part of the per-step table (see :meth:`StepTable.frame`), in the order of ``steps``."""
+        return self.step_table.frame(columns, where, regimes, steps)
 
     @property
     def failed(self) -> pd.DataFrame:
         return self.runs[self.runs["status"] != "ok"]
 
+    def __repr__(self) -> str:
+        return f"Results({len(self.runs)} runs, {self.step_table!r})"
+
 
 KEYS = ["point", "replicate", "regime"]
 
 
-def load_results(path: str | os.PathLike, steps: bool = True) -> Results:
-    """Read a store written by a sweep (``steps=False``: skip the per-step table, e.g. for sensitivity).
+def load_results(
+    path: str | os.PathLike, steps: bool = True, memory_limit: str | None = None, threads: int | None = None
+) -> Results:
+    """Open a store written by a sweep: read its runs, and its per-step table lazily.
 
     Every part is checked first (a damaged or alien part is a one-line StoreError naming it).
     ``runs`` has one row per run, as stored: its keys (point, replicate, regime, seed),
-    every parameter, the summary metrics, status, error and wall time.  ``steps`` has one
-    row per run and step with the run's keys.  Both are sorted by point, replicate, regime
-    (in the spec's order) and step.  This only reads: outcomes paired across regimes, such as
-    ``harm_reduction`` against the baseline regime of the same point and replicate, are
+    every parameter, the summary metrics, status, error and wall time, sorted by point,
+    replicate and regime (in the spec's order).  The per-step table (one row per run and
+    stored step, with the run's keys, sorted the same way and by step) is not read here:
+    ``results.step_table`` queries it in DuckDB (out of core, within ``memory_limit``, e.g.
+    ``"2GB"``, on ``threads`` threads; defaults in :mod:`ecsim.experiment.steps`),
+    ``results.steps_frame(columns, where)`` reads a part of it, ``results.steps`` all of it.
+    ``steps=False`` gives an empty step table.  This only reads: outcomes paired across regimes,
+    such as ``harm_reduction`` against the baseline regime of the same point and replicate, are
     analysis (``ecsim.analysis.paired_runs(results)``).
     """
     store = Store(path)
@@ -637,14 +697,12 @@ def load_results(path: str | os.PathLike, steps: bool = True) -> Results:
     if manifest is None:
         raise StoreError(f"{store.path}: no {MANIFEST} here; is this the --out folder of a sweep?")
     store.verify()
-    runs, step_table = store.read(steps)
-    if runs.empty:
-        return Results(runs, step_table, manifest)
+    table = store._runs_table()
+    if table is None:
+        return Results(pd.DataFrame(), pd.DataFrame(), manifest)
+    runs = _to_pandas(table)
     regime_order = {r["name"]: i for i, r in enumerate(manifest["spec"]["regimes"])}
     runs = runs.assign(_order=runs["regime"].map(regime_order)).sort_values(["point", "replicate", "_order"])
     runs = runs.drop(columns="_order").reset_index(drop=True)
-    keys = runs[["run_id", *KEYS, "seed"]]
-    table = keys.merge(step_table, on="run_id", how="inner")
-    table = table.assign(_order=table["regime"].map(regime_order))
-    table = table.sort_values(["point", "replicate", "_order", "step"]).drop(columns="_order").reset_index(drop=True)
-    return Results(runs, table, manifest)
+    parts = store.step_parts() if steps else []
+    return Results(runs, None, manifest, step_table=StepTable(parts, runs, memory_limit, threads))
