@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ecsim.experiment.steps import StepTable, ident, number
+
 #: Columns that identify a run's pairing partner: same design point and replicate = same seed.
 PAIR = ["point", "replicate"]
 
@@ -182,11 +184,41 @@ def adequacy_verdict(adequacy: pd.DataFrame, by: Sequence[str] = ("regime",)) ->
     return adequacy.groupby(list(by))[["enough", "needed"]].last()
 
 
-def timeseries(steps: pd.DataFrame, metric: str, by: str = "regime", confidence: float = 0.95) -> pd.DataFrame:
-    """Per step and group: mean of ``metric`` across runs and a Student-t confidence band."""
-    g = steps.groupby([by, "step"], sort=False)[metric]
-    out = g.agg(mean="mean", sd="std", n="count").reset_index()
+def timeseries(
+    steps: pd.DataFrame | StepTable, metric: str, by: str = "regime", confidence: float = 0.95
+) -> pd.DataFrame:
+    """Per step and group: mean of ``metric`` across runs and a Student-t confidence band.
+
+    Columns ``by``, step, mean, n, low, high; the band is mean ± t(n-1) sd / sqrt(n) (none for n = 1),
+    from the count, mean and standard deviation per step alone: no bootstrap, so it also runs out
+    of core.  ``steps`` is a DataFrame (e.g. ``Results.steps``) or a lazy
+    :class:`~ecsim.experiment.steps.StepTable` (``Results.step_table``): then DuckDB computes the
+    count, mean and standard deviation (Welford's streaming variance) over the Parquet parts and
+    only the table of steps x groups is in memory; the numbers equal the DataFrame's to about 1e-15
+    (another order of summation).  ``by`` may then also be a column of the runs table (a factor).
+    """
+    if isinstance(steps, StepTable):
+        out = _timeseries_sql(steps, metric, by)
+    else:
+        g = steps.groupby([by, "step"], sort=False)[metric]
+        out = g.agg(mean="mean", sd="std", n="count").reset_index()
     tcrit = stats.t.ppf(0.5 + confidence / 2, np.maximum(out["n"] - 1, 1))
     half = np.where(out["n"] > 1, tcrit * out["sd"] / np.sqrt(out["n"]), 0.0)
     out["low"], out["high"] = out["mean"] - half, out["mean"] + half
     return out.drop(columns="sd")
+
+
+def _timeseries_sql(steps: StepTable, metric: str, by: str) -> pd.DataFrame:
+    """Count, mean and sd of ``metric`` per (``by``, step) in DuckDB, in the order pandas' ``groupby(sort=False)``
+    gives on the eager frame (groups by their first row: the first run's rank, then step)."""
+    x = number(f"s.{ident(metric)}")
+    if by in steps.columns:
+        group, rows = f"s.{ident(by)}", "{steps} s"
+    else:  # a column of the runs table: a design factor
+        group, rows = f"r.{ident(by)}", "{steps} s JOIN runs r ON s.run_id = r.run_id"
+    out = steps.sql(
+        f"SELECT {group} AS {ident(by)}, s.step AS step, avg({x}) AS mean, stddev_samp({x}) AS sd, "
+        f"count({x}) AS n FROM {rows} WHERE {group} IS NOT NULL GROUP BY {group}, s.step "
+        "ORDER BY min(s._rank), s.step"
+    )
+    return out.astype({"n": "int64", "mean": "float64", "sd": "float64"})
