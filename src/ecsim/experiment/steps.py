@@ -20,6 +20,7 @@ function built on them gives the same numbers on an eager ``Results.steps`` fram
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Sequence
@@ -55,7 +56,9 @@ def literal(value: Any) -> str:
     raise TypeError(f"literal: cannot write {value!r} as SQL")
 
 
-def _connect(memory_limit: str | None, threads: int | None) -> Any:
+def connect(memory_limit: str | None = None, threads: int | None = None) -> Any:
+    """An in-memory DuckDB connection set up for reading a store: memory limit, threads, a private spill folder,
+    and no cache of the Parquet files' bytes (memory would grow with the store)."""
     import duckdb
 
     con = duckdb.connect(":memory:")
@@ -63,6 +66,9 @@ def _connect(memory_limit: str | None, threads: int | None) -> Any:
     con.execute(f"SET threads = {int(threads or THREADS)}")
     spill = Path(tempfile.gettempdir()) / f"ecsim-duckdb-{os.getpid()}"
     con.execute(f"SET temp_directory = {literal(str(spill))}")
+    for option in ("enable_external_file_cache", "preserve_insertion_order"):
+        with contextlib.suppress(duckdb.Error):  # an older DuckDB without the setting
+            con.execute(f"SET {option} = false")
     return con
 
 
@@ -82,14 +88,16 @@ class StepTable:
         runs: pd.DataFrame,
         memory_limit: str | None = None,
         threads: int | None = None,
+        connection: Any = None,
     ) -> None:
         """``parts``: the committed steps parts; ``runs``: the runs table sorted as ``Results.runs``
-        (its row number is a run's ``_rank``; only runs with status ok have steps)."""
+        (its row number is a run's ``_rank``; only runs with status ok have steps); ``connection``:
+        a DuckDB connection of :func:`connect` to use (by default one is opened on the first query)."""
         self._parts = [str(p) for p in parts]
         self._frame: pd.DataFrame | None = None
         self._runs = runs
         self._memory_limit, self._threads = memory_limit, threads
-        self._con: Any = None
+        self._con: Any = None if connection is None else self._open(connection)
         self._owner: StepTable = self  # the table whose connection a subset shares
         self._conditions: tuple[str, ...] = ()
 
@@ -131,8 +139,8 @@ class StepTable:
             owner._con = owner._open()
         return owner._con
 
-    def _open(self) -> Any:
-        con = _connect(self._memory_limit, self._threads)
+    def _open(self, con: Any = None) -> Any:
+        con = connect(self._memory_limit, self._threads) if con is None else con
         runs = self._runs
         if runs.empty or "run_id" not in runs:
             empty = {k: pd.Series(dtype="int64" if k in ("point", "replicate", "seed") else object) for k in RUN_KEYS}
@@ -147,7 +155,8 @@ class StepTable:
         con.register("_keys", keys)
         if self._parts:
             files = "[" + ", ".join(literal(p) for p in self._parts) + "]"
-            con.execute(f"CREATE VIEW _parts AS SELECT * FROM read_parquet({files}, union_by_name = true)")
+            # One layout: every steps part of a store holds run_id, step and the spec's outputs, typed alike.
+            con.execute(f"CREATE VIEW _parts AS SELECT * FROM read_parquet({files})")
         else:
             con.execute("CREATE VIEW _parts AS SELECT NULL::VARCHAR AS run_id, NULL::INTEGER AS step WHERE false")
         key_columns = ", ".join(f"k.{ident(c)}" for c in RUN_KEYS)
@@ -179,7 +188,7 @@ class StepTable:
         return [c for c in self.columns if c not in (*RUN_KEYS, "step")]
 
     def __len__(self) -> int:
-        return int(self.connection.sql(f"SELECT count(*) FROM {self.source}").fetchone()[0])
+        return int(self.connection.execute(f"SELECT count(*) FROM {self.source}").fetchall()[0][0])
 
     def __repr__(self) -> str:
         where = f"{len(self._parts)} Parquet parts" if self._frame is None else "a DataFrame"
@@ -242,4 +251,4 @@ def number(expression: str) -> str:
     return f"nullif(CAST({expression} AS DOUBLE), 'NaN'::DOUBLE)"
 
 
-__all__ = ["MEMORY_LIMIT", "RUN_KEYS", "THREADS", "StepTable", "ident", "literal", "number"]
+__all__ = ["MEMORY_LIMIT", "RUN_KEYS", "THREADS", "StepTable", "connect", "ident", "literal", "number"]
