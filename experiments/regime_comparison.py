@@ -44,10 +44,11 @@ PAIRS = [("flexible", "centralised"), ("flexible", "self_regulatory"), ("self_re
 
 
 def report(results: Results, figures: Path) -> Section:
-    every, all_steps = analysis.paired_runs(results), results.steps
+    every = analysis.paired_runs(results)
     main_regimes = [*MAIN, BASELINE]
     runs = every[every["regime"].isin(main_regimes)]
-    steps = all_steps[all_steps["regime"].isin(main_regimes)]
+    # The per-step table stays on disk: its bands, horizons and steady state are aggregated in DuckDB.
+    steps = results.step_table.subset(regimes=main_regimes)
     n_rep, months = int(runs["replicate"].nunique()), int(runs["steps"].iloc[0])
     ci = analysis.ci_name(n_rep)  # '95% bootstrap CI', or a warning with fewer than 5 replicates
     summary = analysis.summarise(runs, METRICS, by=["regime"])

@@ -28,7 +28,7 @@ import pytest
 ROOT = Path(__file__).parents[1]
 
 #: Libraries that no light import may load.
-HEAVY = ("mesa", "pandas", "scipy", "pyarrow", "dask", "distributed", "SALib", "matplotlib", "tqdm", "solara")
+HEAVY = ("mesa", "pandas", "scipy", "pyarrow", "duckdb", "dask", "distributed", "SALib", "matplotlib", "tqdm", "solara")
 #: The layers above the model.
 UPPER = ("ecsim.experiment", "ecsim.analysis", "ecsim.plots", "ecsim.viz", "ecsim.study", "ecsim.cli")
 #: What the ``ecsim`` command may not load before a command needs it: the model, the layers

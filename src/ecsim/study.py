@@ -31,6 +31,7 @@ import argparse
 import ast
 import difflib
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,22 +183,35 @@ def add_study_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run_study(
-    study: Study, args: argparse.Namespace, results: Path, prog: str, by: str = ""
+    study: Study,
+    args: argparse.Namespace,
+    results: Path,
+    prog: str,
+    by: str = "",
+    timings: dict[str, float] | None = None,
 ) -> tuple[int, Section | None]:
     """Sweep (resuming), then report; returns (exit status, section).
 
-    Unless ``--quiet``, ends by printing the study's headline table (its section's ``summary``) and
-    where its figures and report are.  ``by`` is the command, said in ``report.md``.
+    Unless ``--quiet``, ends by printing the study's headline table (its section's ``summary``), its
+    wall time (sweep and report) and where its figures and report are.  ``by`` is the command, said
+    in ``report.md``; ``timings`` (if given) receives the seconds of the ``sweep`` and the ``report``.
     """
     if args.out is None:
         args.out = str(study.folder(results, args.quick))
+    start = time.perf_counter()
     status = run_from_args(study.sized(args.quick), args, prog)
+    swept = time.perf_counter()
+    if timings is not None:
+        timings["sweep"] = swept - start
     if status != 0 or args.no_report:
         return status, None
     section = build_report(study, Path(args.out), by)
+    if timings is not None:
+        timings["report"] = time.perf_counter() - swept
     if not args.quiet:
         if section.summary:
             print(f"\n{section.summary.rstrip()}\n")
+        print(f"time:    sweep {swept - start:.1f} s, report {time.perf_counter() - swept:.1f} s")
         print(f"figures: {Path(args.out) / 'figures'}")
         print(f"report:  {Path(args.out) / 'report.md'}")
     return 0, section
@@ -213,6 +227,22 @@ def main(experiment: Experiment, quick: dict[str, Any], report: Report, argv: Se
     args = parser.parse_args(argv)
     command = " ".join(["python", *sys.argv]) if argv is None else ""
     return run_study(study, args, Path("results"), prog, by=command)[0]
+
+
+def wall_times(times: Sequence[tuple[str, dict[str, float]]]) -> str:
+    """The ``Wall time per study`` section of REPORT.md: sweep (stored runs are reused, not re-run) and report."""
+    rows = ["| study | sweep (s) | report (s) | total (s) |", "|---|---:|---:|---:|"]
+    total = {"sweep": 0.0, "report": 0.0}
+    for name, t in times:
+        sweep, report = t.get("sweep", 0.0), t.get("report", 0.0)
+        total["sweep"] += sweep
+        total["report"] += report
+        rows.append(f"| {name} | {sweep:.1f} | {report:.1f} | {sweep + report:.1f} |")
+    rows.append(f"| all | {total['sweep']:.1f} | {total['report']:.1f} | {total['sweep'] + total['report']:.1f} |")
+    return (
+        "## Wall time per study\n\nSeconds on the machine that built this report; a sweep that reused stored "
+        "runs took only the time to check them.\n\n" + "\n".join(rows) + "\n"
+    )
 
 
 def reproduce(args: argparse.Namespace) -> int:
@@ -235,7 +265,7 @@ def reproduce(args: argparse.Namespace) -> int:
                 f"{other} and {script.path} both name their Experiment {study.name!r}, so both would write to "
                 f"{study.folder(results, args.quick)}: give each study its own Experiment name"
             )
-    sections, status, few = [], 0, []
+    sections, status, few, times = [], 0, [], []
     for script, study in chosen:
         name = script.name
         sized = study.sized(args.quick).with_sizes(args.replicates)
@@ -245,7 +275,11 @@ def reproduce(args: argparse.Namespace) -> int:
             print(f"== {name}")
         study_args = argparse.Namespace(**vars(args))
         study_args.out = None
-        code, section = run_study(study, study_args, results, f"ecsim reproduce ({name})", by="ecsim reproduce")
+        timings: dict[str, float] = {}
+        code, section = run_study(
+            study, study_args, results, f"ecsim reproduce ({name})", by="ecsim reproduce", timings=timings
+        )
+        times.append((name, timings))
         status = max(status, code)
         if section is not None:
             sections.append(section)
@@ -266,6 +300,7 @@ def reproduce(args: argparse.Namespace) -> int:
             preamble=f"Studies run at {size}. Each section's numbers are means over replicates with 95% bootstrap "
             "confidence intervals (sensitivity indices: SALib's bootstrap over the design); regimes are compared on "
             f"common random numbers (same seed, same stakeholders and issues).{caution}",
+            appendix=wall_times(times),
         )
         print(f"report: {report_path}")
     return status

@@ -1,6 +1,8 @@
 """Analysis of stored results: summaries with bootstrap CIs, paired differences, replicate adequacy, tables.
 
 Reads only the tidy tables of :func:`ecsim.load_results`; knows nothing of how runs were executed.
+Per-step aggregates (``timeseries``, ``at_horizons``, ``steady_state``, ``first_step``) take either
+``results.steps`` (pandas) or the lazy ``results.step_table`` (computed in DuckDB, out of core).
 Pairing against the baseline regime (``harm_reduction``) is here, not in the store:
 ``paired_runs(load_results(folder))``.  Study-specific quantities have a module each:
 :mod:`~ecsim.analysis.issue_mix` (shares and heterogeneity of the issue mix),
@@ -34,7 +36,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time ``__getattr__`` imports
         leaders,
         rank_trend,
     )
-    from ecsim.analysis.horizon import at_horizons, ranking_changes, rankings, steady_state
+    from ecsim.analysis.horizon import at_horizons, first_step, ranking_changes, rankings, steady_state
     from ecsim.analysis.paired import harm_reduction, paired_runs
     from ecsim.analysis.report import Section, write_report
     from ecsim.analysis.scenarios import (
@@ -77,6 +79,7 @@ _LAZY: dict[str, str] = {
     "decompose": "ecsim.analysis.decomposition",
     "shapley": "ecsim.analysis.decomposition",
     "at_horizons": "ecsim.analysis.horizon",
+    "first_step": "ecsim.analysis.horizon",
     "ranking_changes": "ecsim.analysis.horizon",
     "rankings": "ecsim.analysis.horizon",
     "steady_state": "ecsim.analysis.horizon",
@@ -142,6 +145,7 @@ __all__ = [
     "design_matrix",
     "export",
     "few_note",
+    "first_step",
     "format_ci",
     "harm_reduction",
     "in_regime_order",

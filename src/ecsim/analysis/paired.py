@@ -41,6 +41,10 @@ def reduction(harm: np.ndarray | pd.Series, baseline: np.ndarray | pd.Series) ->
         return np.where(base > 0, 1.0 - harm / base, np.nan)
 
 
+#: pandas 3 copies on write: a shallow copy of a large runs table is safe, and free.
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3
+
+
 def harm_reduction(runs: pd.DataFrame, baseline: str = BASELINE) -> pd.DataFrame:
     """``runs`` with a ``harm_reduction`` column: 1 - cumulative harm / that of the baseline's run.
 
@@ -63,7 +67,7 @@ def harm_reduction(runs: pd.DataFrame, baseline: str = BASELINE) -> pd.DataFrame
         raise ValueError(f"harm_reduction: more than one {baseline!r} run per point and replicate")
     base = base.set_index(PAIR)["cumulative_harm"].rename("_baseline_harm")
     joined = runs[[*PAIR, "cumulative_harm"]].join(base, on=PAIR)
-    out = runs.copy()
+    out = runs.copy(deep=not _COPY_ON_WRITE)  # pandas 3: shares the columns until either table changes
     out["harm_reduction"] = reduction(joined["cumulative_harm"], joined["_baseline_harm"])
     return out
 

@@ -42,12 +42,14 @@ def write_report(
     preamble: str = "",
     by: str = "ecsim reproduce",
     title: str = "ecsim reproduction report",
+    appendix: str = "",
 ) -> Path:
     """Write ``REPORT.md`` with every section; figures are linked relative to its folder.
 
     ``by`` is the command that built it (said under the title; empty: not said).  A report of several
     sections opens with "At a glance": each section's headline table (its ``summary``), so that the
-    finding as it stands is stated at the top, from the numbers, before the detail.
+    finding as it stands is stated at the top, from the numbers, before the detail.  ``appendix``
+    (Markdown) closes the report, e.g. the wall time of each study.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -61,5 +63,7 @@ def write_report(
         for s in glance:
             head += [f"**{s.title}**", "", "```text", s.summary.strip(), "```", ""]
     body = [s.markdown(path.parent) for s in sections]
+    if appendix.strip():
+        body.append(appendix.strip() + "\n")
     path.write_text("\n".join(head + body))
     return path

@@ -14,8 +14,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ecsim.experiment.steps import StepTable, ident, number
+
 #: Columns that identify a run's pairing partner: same design point and replicate = same seed.
 PAIR = ["point", "replicate"]
+#: Values a bootstrap holds at once (resamples x sample size; BCa's jackknife is n x n otherwise: 5 GB for
+#: 25,000 pairs).  Batches draw the same resamples in the same order: the interval does not change.
+BATCH_VALUES = 4_000_000
 
 
 def mean_ci(
@@ -27,7 +32,8 @@ def mean_ci(
 ) -> tuple[float, float, float]:
     """(mean, low, high): the mean and its bootstrap confidence interval.
 
-    With fewer than 2 values, or no variation, the interval collapses to the mean.
+    With fewer than 2 values, or no variation, the interval collapses to the mean.  Beyond
+    :data:`BATCH_VALUES` / ``n_resamples`` values the resamples are drawn in batches (bounded memory).
     """
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
@@ -36,6 +42,8 @@ def mean_ci(
     mean = float(x.mean())
     if x.size < 2 or np.ptp(x) == 0:
         return (mean, mean, mean)
+    batch = BATCH_VALUES // x.size
+    batch = None if batch >= n_resamples else max(batch, 1)
     res = stats.bootstrap(
         (x,),
         np.mean,
@@ -44,6 +52,7 @@ def mean_ci(
         method=method,
         rng=np.random.default_rng(seed),
         vectorized=True,
+        batch=batch,
     )
     low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
     if not (np.isfinite(low) and np.isfinite(high)):  # BCa can fail on degenerate samples
@@ -55,6 +64,7 @@ def mean_ci(
             method="percentile",
             rng=np.random.default_rng(seed),
             vectorized=True,
+            batch=batch,
         )
         low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
     return (mean, low, high)
@@ -94,14 +104,19 @@ def paired_differences(runs: pd.DataFrame, metric: str, a: str, b: str) -> pd.Da
     Returns one row per pair with the design point's factor columns kept, and
     ``difference``.  Pairs where either run failed are dropped.
     """
-    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
-    left = ok[ok["regime"] == a].set_index(PAIR)
-    right = ok[ok["regime"] == b].set_index(PAIR)[metric]
+    ok = runs["status"] == "ok" if "status" in runs else pd.Series(True, index=runs.index)
+    left = runs[ok & (runs["regime"] == a)]  # only regime a's rows are copied, not the whole table
+    right = runs.loc[ok & (runs["regime"] == b), [*PAIR, metric]].set_index(PAIR)[metric]
     if left.empty or right.empty:
         raise ValueError(f"paired_differences: need runs of both regimes {a!r} and {b!r}")
-    joined = left.join(right.rename("_b"), how="inner")
-    out = joined.drop(columns=["_b"]).reset_index()
-    out["difference"] = (joined[metric] - joined["_b"]).to_numpy()
+    # An inner join on the pair that keeps a's order (as DataFrame.join does), without copying a's rows again.
+    keys = pd.MultiIndex.from_frame(left[PAIR])
+    present = keys.isin(right.index)
+    if not present.all():
+        left, keys = left[present], keys[present]
+    partner = right.reindex(keys).to_numpy()
+    out = left[[*PAIR, *(c for c in left.columns if c not in PAIR)]].reset_index(drop=True)
+    out["difference"] = left[metric].to_numpy() - partner
     out["comparison"] = f"{a} - {b}"
     return out
 
@@ -182,11 +197,41 @@ def adequacy_verdict(adequacy: pd.DataFrame, by: Sequence[str] = ("regime",)) ->
     return adequacy.groupby(list(by))[["enough", "needed"]].last()
 
 
-def timeseries(steps: pd.DataFrame, metric: str, by: str = "regime", confidence: float = 0.95) -> pd.DataFrame:
-    """Per step and group: mean of ``metric`` across runs and a Student-t confidence band."""
-    g = steps.groupby([by, "step"], sort=False)[metric]
-    out = g.agg(mean="mean", sd="std", n="count").reset_index()
+def timeseries(
+    steps: pd.DataFrame | StepTable, metric: str, by: str = "regime", confidence: float = 0.95
+) -> pd.DataFrame:
+    """Per step and group: mean of ``metric`` across runs and a Student-t confidence band.
+
+    Columns ``by``, step, mean, n, low, high; the band is mean ± t(n-1) sd / sqrt(n) (none for n = 1),
+    from the count, mean and standard deviation per step alone: no bootstrap, so it also runs out
+    of core.  ``steps`` is a DataFrame (e.g. ``Results.steps``) or a lazy
+    :class:`~ecsim.experiment.steps.StepTable` (``Results.step_table``): then DuckDB computes the
+    count, mean and standard deviation (Welford's streaming variance) over the Parquet parts and
+    only the table of steps x groups is in memory; the numbers equal the DataFrame's to about 1e-15
+    (another order of summation).  ``by`` may then also be a column of the runs table (a factor).
+    """
+    if isinstance(steps, StepTable):
+        out = _timeseries_sql(steps, metric, by)
+    else:
+        g = steps.groupby([by, "step"], sort=False)[metric]
+        out = g.agg(mean="mean", sd="std", n="count").reset_index()
     tcrit = stats.t.ppf(0.5 + confidence / 2, np.maximum(out["n"] - 1, 1))
     half = np.where(out["n"] > 1, tcrit * out["sd"] / np.sqrt(out["n"]), 0.0)
     out["low"], out["high"] = out["mean"] - half, out["mean"] + half
     return out.drop(columns="sd")
+
+
+def _timeseries_sql(steps: StepTable, metric: str, by: str) -> pd.DataFrame:
+    """Count, mean and sd of ``metric`` per (``by``, step) in DuckDB, in the order pandas' ``groupby(sort=False)``
+    gives on the eager frame (groups by their first row: the first run's rank, then step)."""
+    x = number(f"s.{ident(metric)}")
+    if by in steps.columns:
+        group, rows = f"s.{ident(by)}", "{steps} s"
+    else:  # a column of the runs table: a design factor
+        group, rows = f"r.{ident(by)}", "{steps} s JOIN runs r ON s.run_id = r.run_id"
+    out = steps.sql(
+        f"SELECT {group} AS {ident(by)}, s.step AS step, avg({x}) AS mean, stddev_samp({x}) AS sd, "
+        f"count({x}) AS n FROM {rows} WHERE {group} IS NOT NULL GROUP BY {group}, s.step "
+        "ORDER BY min(s._rank), s.step"
+    )
+    return out.astype({"n": "int64", "mean": "float64", "sd": "float64"})

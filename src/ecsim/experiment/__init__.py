@@ -4,10 +4,11 @@ from ecsim.experiment import Experiment, Range, run_experiment, ProcessExecutor
 exp = Experiment("concentration", factors={"market_concentration": Range(0.1, 0.9, levels=5)},
                  replicates=10, steps=120, seed=1)
 run_experiment(exp, "results/concentration", ProcessExecutor(2))
-results = ecsim.load_results("results/concentration")   # .runs, .steps, .manifest
+results = ecsim.load_results("results/concentration")   # .runs, .step_table (lazy), .steps, .manifest
 
 The names below are imported on first use (PEP 562): ``load_results`` loads the store
-(pandas, pyarrow) without the runner, the executors or the design libraries.
+(pandas, pyarrow) without the runner, the executors or the design libraries; DuckDB loads
+when the step table is first queried.
 """
 
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time ``__getattr__`` imports
     from ecsim.experiment.executors import DaskExecutor, Executor, ProcessExecutor, SerialExecutor
     from ecsim.experiment.runner import SweepReport, plan, run_experiment
     from ecsim.experiment.spec import DESIGNS, Experiment, ExperimentError, Levels, Range
+    from ecsim.experiment.steps import StepTable
     from ecsim.experiment.store import Results, StoreError, load_results
 
 #: The module that defines each public name.
@@ -40,6 +42,7 @@ _LAZY: dict[str, str] = {
     "ExperimentError": "ecsim.experiment.spec",
     "Levels": "ecsim.experiment.spec",
     "Range": "ecsim.experiment.spec",
+    "StepTable": "ecsim.experiment.steps",
     "Results": "ecsim.experiment.store",
     "StoreError": "ecsim.experiment.store",
     "load_results": "ecsim.experiment.store",
@@ -56,6 +59,7 @@ __all__ = [
     "Range",
     "Results",
     "SerialExecutor",
+    "StepTable",
     "StoreError",
     "SweepReport",
     "design_points",

@@ -233,6 +233,18 @@ def _rows_frame(rows: list[dict[str, Any]], tasks: dict[str, RunTask], points: l
     return frame
 
 
+def stored_steps(steps: pd.DataFrame | None, experiment: Experiment) -> pd.DataFrame | None:
+    """What the store keeps of a batch's per-step tables: nothing without ``outputs``, and with
+    ``step_every=k`` every k-th step plus each run's last (the summaries were made from every step)."""
+    if steps is None or not experiment.outputs:
+        return None
+    k = experiment.step_every
+    if k > 1:
+        last = steps.groupby("run_id", sort=False)["step"].transform("max")
+        steps = steps[(steps["step"] % k == 0) | (steps["step"] == last)].reset_index(drop=True)
+    return steps
+
+
 def run_experiment(
     experiment: Experiment,
     out: str | Path | None = None,
@@ -441,6 +453,7 @@ class _Sweep:
 
     def _store(self, rows: list[dict[str, Any]], steps: pd.DataFrame | None) -> None:
         runs = to_arrow(_rows_frame(rows, self.by_id, self.points))
+        steps = stored_steps(steps, self.experiment)
         self.store.write_batch(self.identity, runs, None if steps is None else to_arrow(steps))
         failed = [r for r in rows if r["status"] != "ok"]
         self.report.completed += len(rows) - len(failed)

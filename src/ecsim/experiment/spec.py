@@ -20,6 +20,8 @@ from ecsim.model.regimes import BASELINE, Regime, RegimeError, resolve_regime
 from ecsim.params import PARAMETERS, ParameterError, did_you_mean, validate
 
 DESIGNS: tuple[str, ...] = ("factorial", "ablation", "lhs", "sobol", "morris", "saltelli")
+#: Designs whose analysis reads run summaries only (sensitivity indices): they store no per-step table by default.
+SUMMARY_DESIGNS: tuple[str, ...] = ("morris", "saltelli")
 #: Designs of explicit levels (every factor needs a list of levels or ``Range(low, high, levels=k)``).
 LEVELLED_DESIGNS: tuple[str, ...] = ("factorial", "ablation")
 
@@ -84,7 +86,12 @@ class Experiment:
         replicates: runs per (design point, regime), each with its own seed.
         steps: run length (months).
         seed: root seed; every run's seed derives from it and its (point, replicate).
-        outputs: per-step metrics kept in the store (default: all).
+        outputs: per-step metrics kept in the store.  Default: all of them, but none for the
+            ``morris`` and ``saltelli`` designs, whose analysis reads run summaries only (give
+            ``outputs=`` to keep some); ``()``: no per-step table at all.  Run summaries are
+            stored whatever this says.
+        step_every: keep every k-th step of the per-step table (steps 0, k, 2k, ... and each run's
+            last step).  Storage only: run summaries are computed from every step.
     """
 
     name: str
@@ -96,8 +103,9 @@ class Experiment:
     replicates: int = 10
     steps: int = 240
     seed: int = 0
-    outputs: tuple[str, ...] = METRICS
+    outputs: tuple[str, ...] | None = None
     morris_levels: int = 4
+    step_every: int = 1
     #: Whether ``no_cooperation`` was added because ``regimes`` lacked it (said in the sweep's plan and summary).
     added_baseline: bool = field(default=False, init=False, compare=False, repr=False)
 
@@ -134,6 +142,7 @@ class Experiment:
             ("samples", self.samples, 1),
             ("seed", self.seed, 0),
             ("morris_levels", self.morris_levels, 2),
+            ("step_every", self.step_every, 1),
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ExperimentError(f"{label}={value!r}: expected an integer >= {low}")
@@ -155,12 +164,15 @@ class Experiment:
         object.__setattr__(self, "fixed", {k: fixed[k] for k in self.fixed})
         factors = {name: self._check_factor(name, _as_factor(name, v)) for name, v in self.factors.items()}
         object.__setattr__(self, "factors", factors)
-        unknown = [o for o in self.outputs if o not in METRICS]
-        if unknown or not self.outputs:
-            raise ExperimentError(
-                f"outputs: {unknown[0] if unknown else 'none'!r} is not a metric; expected some of {', '.join(METRICS)}"
-            )
-        object.__setattr__(self, "outputs", tuple(self.outputs))
+        outputs = self.outputs
+        if outputs is None:
+            outputs = () if self.design in SUMMARY_DESIGNS else METRICS
+        if isinstance(outputs, str) or not isinstance(outputs, Iterable):
+            raise ExperimentError(f"outputs={outputs!r}: expected a list of metrics, e.g. outputs=('harm',)")
+        unknown = [o for o in outputs if o not in METRICS]
+        if unknown:
+            raise ExperimentError(f"outputs: {unknown[0]!r} is not a metric; expected some of {', '.join(METRICS)}")
+        object.__setattr__(self, "outputs", tuple(outputs))
         if self.design in LEVELLED_DESIGNS:
             for name, f in factors.items():
                 if isinstance(f, Range) and f.levels is None:
@@ -241,6 +253,8 @@ class Experiment:
             "steps": self.steps,
             "seed": self.seed,
             "outputs": list(self.outputs),
+            # Added after stores existed: only when it differs from the default, so their hashes stay.
+            **({"step_every": self.step_every} if self.step_every != 1 else {}),
         }
 
     @property

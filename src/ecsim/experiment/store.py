@@ -36,15 +36,19 @@ import os
 import re
 import shutil
 import socket
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from ecsim.experiment.steps import StepTable
 
 MANIFEST = "manifest.json"
 LOCK = ".lock"
@@ -206,6 +210,8 @@ class Store:
         self.steps_dir = self.path / "steps"
         self._next = 0
         self._lock_fd: int | None = None
+        self._layouts: set[tuple[str, ...]] = set()  # the column names of the runs parts seen by verify()
+        self._records = self._distinct = 0  # run records in them, and runs (fewer if a run was stored again)
 
     # ------------------------------------------------------------------ lock
     @contextmanager
@@ -251,10 +257,16 @@ class Store:
     def manifest_path(self) -> Path:
         return self.path / MANIFEST
 
-    def read_manifest(self) -> dict[str, Any] | None:
+    def read_manifest(self, runs: bool = True) -> dict[str, Any] | None:
+        """The manifest (None if there is none).  ``runs=False`` leaves out its table of every run's status,
+        wall time and seed (the runs table has them), never building it: its size grows with the sweep."""
         if not self.manifest_path.exists():
             return None
         try:
+            if not runs:
+                manifest = json.loads(self.manifest_path.read_text(), object_pairs_hook=_without_run_records)
+                manifest.pop("runs", None)
+                return manifest
             return json.loads(self.manifest_path.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise StoreError(
@@ -320,6 +332,7 @@ class Store:
         if identity is None:
             identity = self._manifest_identity()
         status: dict[str, str] = {}
+        self._layouts, self._records = set(), 0
         runs_parts, steps_parts = self._parts(self.runs_dir), self._parts(self.steps_dir)
         for seq, path in runs_parts.items():
             status.update(self._check_batch(path, steps_parts.get(seq), identity, status))
@@ -328,6 +341,7 @@ class Store:
                 self._check_steps_part(path, identity, None)  # must be ours, even if uncommitted
                 if remove_uncommitted:
                     path.unlink()
+        self._distinct = len(status)
         return status
 
     def _check_batch(
@@ -346,8 +360,8 @@ class Store:
             raise StoreError(f"{runs}: run {twice} is stored twice (a second writer?)")
         return batch
 
-    def _manifest_identity(self) -> Identity:
-        manifest = self.read_manifest()
+    def _manifest_identity(self, manifest: dict[str, Any] | None = None) -> Identity:
+        manifest = self.read_manifest(runs=False) if manifest is None else manifest
         if manifest is None:
             raise StoreError(f"{self.path}: no {MANIFEST} here; is this the --out folder of a sweep?")
         try:
@@ -372,16 +386,19 @@ class Store:
             )
 
     def _check_runs_part(self, path: Path, identity: Identity) -> dict[str, Any]:
-        _, record = _part_metadata(path)
+        meta, record = _part_metadata(path)
+        self._layouts.add(tuple(meta.schema.names))
         self._check_identity(path, record, identity, "runs")
         try:
             table = pq.read_table(path, columns=["run_id", "status"])
         except (OSError, pa.ArrowException, KeyError) as exc:
             raise StoreError(f"{path}: cannot read its run ids ({str(exc).splitlines()[0]})") from None
-        runs, states = table.column("run_id").to_pylist(), table.column("status").to_pylist()
+        runs = table.column("run_id").to_pylist()
+        states = [sys.intern(s) if isinstance(s, str) else s for s in table.column("status").to_pylist()]  # one "ok"
         alien = next((r for r in runs if not identity.plan.contains(r)), None)
         if alien is not None:
             raise StoreError(f"{path}: run {alien} is not a run of this sweep's plan")
+        self._records += len(runs)
         return {"run_id": runs, "status": states, "steps_rows": int(record.get("steps_rows", 0))}
 
     def _check_steps_part(self, path: Path, identity: Identity, expected_rows: int | None) -> None:
@@ -428,6 +445,38 @@ class Store:
         table = self._runs_table(columns)
         return pd.DataFrame() if table is None else _to_pandas(table)
 
+    def step_parts(self) -> list[Path]:
+        """The steps parts of committed batches (those whose runs part exists), in order."""
+        runs_parts = self._parts(self.runs_dir)
+        return [path for seq, path in self._parts(self.steps_dir).items() if seq in runs_parts]
+
+    def runs_frame(self, regimes: Sequence[str]) -> pd.DataFrame:
+        """The latest record of every run, sorted by point, replicate and regime (in the order of ``regimes``).
+
+        The same table as :meth:`read_runs`, sorted, in less memory: each part is copied into columns of
+        the final size as it is read (no table per part kept, no concatenation), then sorted a column at
+        a time.  Call :meth:`verify` first: it learns the parts' layouts and how many runs they hold.
+        """
+        parts = list(self._parts(self.runs_dir).values())
+        if not parts:
+            return pd.DataFrame()
+        if len(self._layouts) != 1 or self._records != self._distinct:
+            # Parts of different layouts (e.g. after a change of ecsim), or a run stored again after a
+            # failure (its latest record counts): the general path.
+            table = self._runs_table()
+            return _sort_runs(_to_pandas(table) if table is not None else pd.DataFrame(), regimes)
+        schema = pq.read_schema(parts[0]).remove_metadata()
+
+        def batches() -> Iterator[pa.RecordBatch]:
+            for path in parts:
+                try:
+                    table = pq.read_table(path)
+                except (OSError, pa.ArrowException) as exc:
+                    raise StoreError(f"{path}: cannot be read ({str(exc).splitlines()[0]})") from None
+                yield from table.replace_schema_metadata(None).to_batches()
+
+        return _sort_runs(_batches_to_pandas(batches(), schema, self._records), regimes)
+
     def read(self, steps: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(runs, steps): the latest record of every run, and the steps of successful runs (unless ``steps=False``)."""
         runs_parts = self._parts(self.runs_dir)
@@ -449,13 +498,93 @@ class Store:
         return runs, step_table
 
 
-def _to_pandas(table: pa.Table) -> pd.DataFrame:
-    """Arrow to pandas, keeping integer columns integer: nullable ``Int64`` where failed runs leave gaps."""
-    df = table.to_pandas()
-    for name, column in zip(table.column_names, table.columns, strict=True):
-        if pa.types.is_integer(column.type) and column.null_count:
-            df[name] = pd.array(column.to_pylist(), dtype="Int64")
+def _to_pandas(table: pa.Table, self_destruct: bool = False) -> pd.DataFrame:
+    """Arrow to pandas, keeping integer columns integer: nullable ``Int64`` where failed runs leave gaps.
+
+    ``self_destruct``: free each Arrow column once converted (``table`` is unusable after)."""
+    gaps = {
+        name: pd.array(column.to_pylist(), dtype="Int64")
+        for name, column in zip(table.column_names, table.columns, strict=True)
+        if pa.types.is_integer(column.type) and column.null_count
+    }
+    if self_destruct:
+        df = table.to_pandas(split_blocks=True, self_destruct=True)
+        del table
+    else:
+        df = table.to_pandas()
+    for name, values in gaps.items():
+        df[name] = values
     return df
+
+
+def _batches_to_pandas(reader: Iterable[pa.RecordBatch], schema: pa.Schema, rows: int) -> pd.DataFrame:
+    """``rows`` rows of record batches (of ``schema``) as one DataFrame, with the types :func:`_to_pandas` gives.
+
+    Numbers are copied batch by batch into arrays of the final size (no whole Arrow table beside the
+    DataFrame, no pieces to concatenate); other columns (strings) keep their Arrow chunks.
+    """
+    numeric = {
+        name: np.empty(rows, kind.to_pandas_dtype())
+        for name, kind in zip(schema.names, schema.types, strict=True)
+        if pa.types.is_integer(kind) or pa.types.is_floating(kind)
+    }
+    masks = {
+        name: np.zeros(rows, bool)
+        for name, kind in zip(schema.names, schema.types, strict=True)
+        if pa.types.is_integer(kind)
+    }
+    chunks: dict[str, list[pa.Array]] = {name: [] for name in schema.names if name not in numeric}
+    at = 0
+    for batch in reader:
+        if batch.schema.names != schema.names:
+            raise StoreError(f"a runs part has other columns than {schema.names[:3]}...: read it with read_runs()")
+        n = batch.num_rows
+        if at + n > rows:
+            raise StoreError(f"the runs parts hold more than the {rows} run records their check counted")
+        for name, column in zip(schema.names, batch.columns, strict=True):
+            if name in masks:
+                masks[name][at : at + n] = column.is_null().to_numpy(zero_copy_only=False)
+                numeric[name][at : at + n] = column.fill_null(0).to_numpy(zero_copy_only=False)
+            elif name in numeric:
+                numeric[name][at : at + n] = column.to_numpy(zero_copy_only=False)  # nulls become NaN
+            else:
+                chunks[name].append(column)
+        at += n
+    if at != rows:
+        raise StoreError(f"the runs parts hold {at} run records, their check counted {rows}")
+    columns: dict[str, Any] = {}
+    for name, kind in zip(schema.names, schema.types, strict=True):
+        if name in chunks and not chunks[name]:
+            columns[name] = pa.array([], kind).to_pandas()
+        elif name in masks and masks[name].any():
+            columns[name] = pd.arrays.IntegerArray(numeric.pop(name).astype(np.int64), masks.pop(name))
+        elif name in numeric:
+            columns[name] = numeric.pop(name)
+        else:
+            columns[name] = pa.chunked_array(chunks.pop(name), kind).to_pandas()
+    return pd.DataFrame(columns, copy=False)
+
+
+def _sort_runs(runs: pd.DataFrame, regimes: Sequence[str]) -> pd.DataFrame:
+    """``runs`` sorted by point, replicate and regime (in the order of ``regimes``), one column at a time
+    (a sort of the whole frame would hold it twice)."""
+    if runs.empty:
+        return runs
+    order = runs["regime"].map({r: i for i, r in enumerate(regimes)}).to_numpy(dtype=float)
+    perm = np.lexsort((order, runs["replicate"].to_numpy(), runs["point"].to_numpy()))
+    if np.array_equal(perm, np.arange(len(runs))):
+        return runs.reset_index(drop=True)
+    columns = {}
+    for name in list(runs.columns):
+        columns[name] = runs.pop(name).take(perm).reset_index(drop=True)
+    return pd.DataFrame(columns, copy=False)
+
+
+def _without_run_records(pairs: list[tuple[str, Any]]) -> dict[str, Any] | None:
+    """``object_pairs_hook`` that drops the manifest's per-run records while parsing (their table is large)."""
+    if pairs and {k for k, _ in pairs} <= {"status", "wall_time", "seed"} and len(pairs) == 3:
+        return None
+    return dict(pairs)
 
 
 # ---------------------------------------------------------------------------------------------- repair
@@ -601,50 +730,98 @@ def _seconds(value: Any) -> float | None:
 
 
 # ---------------------------------------------------------------------------------------------- results
-@dataclass(frozen=True)
 class Results:
-    """A stored sweep: ``runs`` (one row per run, as stored), ``steps`` (tidy per-step metrics), ``manifest``.
+    """A stored sweep: ``runs`` (one row per run, as stored), the per-step metrics, ``manifest``.
+
+    ``runs`` is a pandas DataFrame (small: one row per run).  The per-step table can be large
+    (runs x steps rows) and is read only when asked:
+
+    * ``step_table``: a lazy :class:`~ecsim.experiment.steps.StepTable` over the store's Parquet
+      parts (DuckDB).  ``ecsim.analysis`` aggregates it out of core (``timeseries``,
+      ``at_horizons``, ``steady_state``, ``first_step`` accept it), and
+      ``steps_frame(columns=..., where=...)`` materialises only the columns and rows asked for;
+    * ``steps``: the whole table as a pandas DataFrame, read on first access and kept (fine for
+      small stores; memory grows with runs x steps).
 
     Paired outcomes are not stored: ``ecsim.analysis.paired_runs(results)`` is ``runs`` with
     ``harm_reduction`` against the baseline regime.
     """
 
-    runs: pd.DataFrame
-    steps: pd.DataFrame
-    manifest: dict[str, Any]
+    def __init__(
+        self,
+        runs: pd.DataFrame,
+        steps: pd.DataFrame | None = None,
+        manifest: dict[str, Any] | None = None,
+        *,
+        step_table: StepTable | None = None,
+    ) -> None:
+        self.runs = runs
+        self.manifest = manifest if manifest is not None else {}
+        self._steps = steps
+        self._step_table = step_table
+
+    @property
+    def step_table(self) -> StepTable:
+        """The per-step table, lazily (a DuckDB relation over the parts; nothing read until queried)."""
+        if self._step_table is None:
+            frame = self._steps if self._steps is not None else pd.DataFrame(columns=["run_id", "step"])
+            self._step_table = StepTable.from_frame(frame, self.runs)
+        return self._step_table
+
+    @property
+    def steps(self) -> pd.DataFrame:
+        """The whole per-step table as a DataFrame (read on first access, then kept): one row per
+        successful run and stored step, with the run's keys, sorted like ``runs`` and by step."""
+        if self._steps is None:
+            self._steps = self.step_table.frame()
+        return self._steps
+
+    def steps_frame(
+        self,
+        columns: Sequence[str] | None = None,
+        where: str | None = None,
+        regimes: Sequence[str] | None = None,
+        steps: Sequence[int] | None = None,
+    ) -> pd.DataFrame:
+        """Only the asked part of the per-step table (see :meth:`StepTable.frame`), in the order of ``steps``."""
+        return self.step_table.frame(columns, where, regimes, steps)
 
     @property
     def failed(self) -> pd.DataFrame:
         return self.runs[self.runs["status"] != "ok"]
 
+    def __repr__(self) -> str:
+        return f"Results({len(self.runs)} runs, {self.step_table!r})"
+
 
 KEYS = ["point", "replicate", "regime"]
 
 
-def load_results(path: str | os.PathLike, steps: bool = True) -> Results:
-    """Read a store written by a sweep (``steps=False``: skip the per-step table, e.g. for sensitivity).
+def load_results(
+    path: str | os.PathLike, steps: bool = True, memory_limit: str | None = None, threads: int | None = None
+) -> Results:
+    """Open a store written by a sweep: read its runs, and its per-step table lazily.
 
     Every part is checked first (a damaged or alien part is a one-line StoreError naming it).
     ``runs`` has one row per run, as stored: its keys (point, replicate, regime, seed),
-    every parameter, the summary metrics, status, error and wall time.  ``steps`` has one
-    row per run and step with the run's keys.  Both are sorted by point, replicate, regime
-    (in the spec's order) and step.  This only reads: outcomes paired across regimes, such as
-    ``harm_reduction`` against the baseline regime of the same point and replicate, are
+    every parameter, the summary metrics, status, error and wall time, sorted by point,
+    replicate and regime (in the spec's order).  The per-step table (one row per run and
+    stored step, with the run's keys, sorted the same way and by step) is not read here:
+    ``results.step_table`` queries it in DuckDB (out of core, within ``memory_limit``, e.g.
+    ``"2GB"``, on ``threads`` threads; defaults in :mod:`ecsim.experiment.steps`),
+    ``results.steps_frame(columns, where)`` reads a part of it, ``results.steps`` all of it.
+    ``steps=False`` gives an empty step table.  This only reads: outcomes paired across regimes,
+    such as ``harm_reduction`` against the baseline regime of the same point and replicate, are
     analysis (``ecsim.analysis.paired_runs(results)``).
     """
     store = Store(path)
-    manifest = store.read_manifest()
+    manifest = store.read_manifest(runs=False)
     if manifest is None:
         raise StoreError(f"{store.path}: no {MANIFEST} here; is this the --out folder of a sweep?")
-    store.verify()
-    runs, step_table = store.read(steps)
+    store.verify(store._manifest_identity(manifest))
+    regimes = [r["name"] for r in manifest["spec"]["regimes"]]
+    runs = store.runs_frame(regimes)
     if runs.empty:
-        return Results(runs, step_table, manifest)
-    regime_order = {r["name"]: i for i, r in enumerate(manifest["spec"]["regimes"])}
-    runs = runs.assign(_order=runs["regime"].map(regime_order)).sort_values(["point", "replicate", "_order"])
-    runs = runs.drop(columns="_order").reset_index(drop=True)
-    keys = runs[["run_id", *KEYS, "seed"]]
-    table = keys.merge(step_table, on="run_id", how="inner")
-    table = table.assign(_order=table["regime"].map(regime_order))
-    table = table.sort_values(["point", "replicate", "_order", "step"]).drop(columns="_order").reset_index(drop=True)
-    return Results(runs, table, manifest)
+        return Results(pd.DataFrame(), pd.DataFrame(), manifest)
+    parts = store.step_parts() if steps else []
+    return Results(runs, None, manifest, step_table=StepTable(parts, runs, memory_limit, threads))
