@@ -41,10 +41,6 @@ def reduction(harm: np.ndarray | pd.Series, baseline: np.ndarray | pd.Series) ->
         return np.where(base > 0, 1.0 - harm / base, np.nan)
 
 
-#: pandas 3 copies on write: a shallow copy of a large runs table is safe, and free.
-_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3
-
-
 def harm_reduction(runs: pd.DataFrame, baseline: str = BASELINE) -> pd.DataFrame:
     """``runs`` with a ``harm_reduction`` column: 1 - cumulative harm / that of the baseline's run.
 
@@ -67,9 +63,11 @@ def harm_reduction(runs: pd.DataFrame, baseline: str = BASELINE) -> pd.DataFrame
         raise ValueError(f"harm_reduction: more than one {baseline!r} run per point and replicate")
     base = base.set_index(PAIR)["cumulative_harm"].rename("_baseline_harm")
     joined = runs[[*PAIR, "cumulative_harm"]].join(base, on=PAIR)
-    out = runs.copy(deep=not _COPY_ON_WRITE)  # pandas 3: shares the columns until either table changes
-    out["harm_reduction"] = reduction(joined["cumulative_harm"], joined["_baseline_harm"])
-    return out
+    values = pd.Series(reduction(joined["cumulative_harm"], joined["_baseline_harm"]), index=runs.index)
+    kept = runs.drop(columns="harm_reduction") if "harm_reduction" in runs else runs
+    # One concatenation, not an insert into a runs table of many parameter columns (fragmented); ``runs`` is
+    # never modified.
+    return pd.concat([kept, values.rename("harm_reduction")], axis=1)
 
 
 def paired_runs(results: Results, baseline: str = BASELINE) -> pd.DataFrame:
