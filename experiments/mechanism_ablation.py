@@ -55,10 +55,13 @@ def _ranking(summary: pd.DataFrame) -> str:
 def _effect_line(name: str, table: pd.DataFrame) -> str:
     mine = table[table["variant"] == name].set_index("regime").reindex(list(MAIN))
     side = analysis.ci_side(mine)
-    cells = [
-        f"{regime} {r['mean']:+.3f} [{r['low']:+.3f}, {r['high']:+.3f}]" + ("" if side[regime] else " (includes 0)")
-        for regime, r in mine.iterrows()
-    ]
+    cells = []
+    for regime, r in mine.iterrows():
+        if r["low"] == r["high"] == 0.0:
+            cells.append(f"{regime} 0 exactly (it does not act there)")
+            continue
+        interval = f"{r['mean']:+.3f} [{r['low']:+.3f}, {r['high']:+.3f}]"
+        cells.append(f"{regime} {interval}" + ("" if side[regime] else " (includes 0)"))
     return f"- **{name}**: " + "; ".join(cells) + "."
 
 

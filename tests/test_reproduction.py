@@ -138,8 +138,10 @@ def test_the_built_in_studies_keep_their_order():
     assert names == [
         "regime_comparison",
         "regime_decomposition",
+        "mechanism_ablation",
         "scenario_discovery",
         "delegation_capacity",
+        "outside_option",
         "issue_mix",
         "market_concentration_monitoring",
         "scale_and_speed",
