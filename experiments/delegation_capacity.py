@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from ecsim import analysis, plots
-from ecsim.analysis import Section
+from ecsim.analysis import Section, one_factor
 from ecsim.experiment import Experiment, Results
 from ecsim.model.regimes import BASELINE
 from ecsim.study import main
@@ -72,22 +72,9 @@ def report(results: Results, figures: Path) -> Section:
     n_rep, months = int(runs["replicate"].nunique()), int(runs["steps"].iloc[0])
     ci = analysis.ci_name(n_rep)
     metrics = ["harm_reduction", "participation", "absent_delegations", "time_to_agreement"]
-    summary = analysis.summarise(runs, metrics, by=["regime", FACTOR])
-    paired = analysis.paired_summary(runs, "harm_reduction", PAIRS, by=[FACTOR])
-    hr = summary[summary["metric"] == "harm_reduction"]
-    tables = analysis.export(
-        hr.assign(value=analysis.format_ci(hr)).pivot_table(
-            index=FACTOR, columns="regime", values="value", aggfunc="first"
-        ),
-        figures / "harm_reduction",
-        caption=f"Harm reduction by delegation capacity (10000: no limit): mean [{ci}] over replicates.",
-        label="tab:delegation-harm",
-    )
-    tables += analysis.export(
-        paired.set_index([FACTOR, "comparison"])[["mean", "low", "high", "n_pairs", "share_positive"]],
-        figures / "paired",
-        caption=f"Paired differences in harm reduction by delegation capacity: mean, low and high of the {ci}.",
-        label="tab:delegation-paired",
+    summary, paired = one_factor.tables(runs, FACTOR, metrics, PAIRS)
+    tables = one_factor.export_tables(
+        summary, paired, FACTOR, figures, "delegation capacity (10000: no limit)", "delegation", ci
     )
 
     fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=1.0, ncols=3, nrows=1)
@@ -105,24 +92,8 @@ def report(results: Results, figures: Path) -> Section:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=6, frameon=False)
     png = plots.save(fig, figures / "delegation_capacity")[1]
 
-    lines, key = [], {}
-    for a, b in PAIRS:
-        d = paired[paired["comparison"] == f"{a} - {b}"].sort_values(FACTOR)
-        side = analysis.ci_side(d)
-        groups = {s: [_level(v) for v in d.loc[side == s, FACTOR]] for s in (1, 0, -1)}
-        parts = [
-            f"{a} removes more (interval above 0) at {', '.join(groups[1])}" if groups[1] else "",
-            f"neither is detectably better at {', '.join(groups[0])}" if groups[0] else "",
-            f"{b} removes more at {', '.join(groups[-1])}" if groups[-1] else "",
-        ]
-        values = "; ".join(
-            f"{_level(r[FACTOR])}: {r['mean']:+.3f} [{r['low']:+.3f}, {r['high']:+.3f}]" for _, r in d.iterrows()
-        )
-        lines.append(f"- **{a} − {b}**: " + "; ".join(p for p in parts if p) + f". By level: {values}.")
-        for _, r in d.iterrows():
-            key[f"{a}-{b}[{_level(r[FACTOR])}]"] = float(r["mean"])
-    for _, r in hr[hr["regime"] != BASELINE].iterrows():
-        key[f"harm_reduction[{r['regime']}, {_level(r[FACTOR])}]"] = float(r["mean"])
+    lines, key = one_factor.pair_sentences(paired, FACTOR, PAIRS, _level)
+    key |= one_factor.harm_keys(summary, FACTOR, _level)
 
     absent = summary[(summary["metric"] == "absent_delegations") & (summary["regime"] == "centralised")]
     absent = absent.set_index(FACTOR)["mean"]
@@ -140,10 +111,7 @@ def report(results: Results, figures: Path) -> Section:
         "limit: how the flexible regime's advantage over the central forum depends on this parameter is how much the "
         "finding depends on states' delegations being scarce, a quantity the model does not yet ground in data."
     )
-    pivot = hr.assign(v=hr["mean"].map(lambda v: f"{v:.3f}")).pivot_table(
-        index=FACTOR, columns="regime", values="v", aggfunc="first"
-    )[[*MAIN]]
-    pivot.index = [_level(v) for v in pivot.index]
+    pivot = one_factor.headline(summary, FACTOR, _level, MAIN)
     return Section(
         title="Delegation capacity: does the ranking of the central forum and the flexible regime turn on it?",
         text=text,
@@ -158,8 +126,7 @@ def report(results: Results, figures: Path) -> Section:
         ],
         tables=tables,
         key_numbers=key,
-        summary=f"Harm reduction by delegation capacity ({n_rep} replicates x {months} months)\n"
-        + pivot.rename_axis(FACTOR).to_string(),
+        summary=f"Harm reduction by delegation capacity ({n_rep} replicates x {months} months)\n" + pivot.to_string(),
     )
 
 

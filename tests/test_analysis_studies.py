@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from ecsim import analysis
-from ecsim.analysis import ablation, backlog, findings, issue_mix, shock
+from ecsim.analysis import ablation, backlog, findings, issue_mix, one_factor, shock
 from ecsim.params import CATEGORIES, PARAMETERS
 
 
@@ -345,3 +345,42 @@ def test_ablation_effects_are_the_full_model_minus_each_variant_paired_by_replic
     assert table.loc[(ablation.NONE, "flexible"), "mean"] == pytest.approx(-0.02)
     paired = table.loc[("fit_weight off", "flexible")]  # paired: the replicates' spread cancels, so no interval
     assert paired["low"] == pytest.approx(paired["high"]) and paired["n"] == 3 and paired["share_positive"] == 1.0
+
+
+# ---------------------------------------------------------------------------------- one factor varied alone
+def test_pair_sentences_say_where_each_regime_removes_more_and_key_every_gap():
+    paired = pd.DataFrame(
+        {
+            "x": [1.0, 2.0, 3.0],
+            "comparison": ["a - b"] * 3,
+            "mean": [0.05, 0.001, -0.04],
+            "low": [0.02, -0.01, -0.06],
+            "high": [0.08, 0.012, -0.02],
+        }
+    )
+    lines, key = one_factor.pair_sentences(paired, "x", [("a", "b")], lambda v: f"L{v:g}")
+    assert lines == [
+        "- **a − b**: a removes more (interval above 0) at L1; neither is detectably better at L2; b removes more "
+        "at L3. By level: L1: +0.050 [+0.020, +0.080]; L2: +0.001 [-0.010, +0.012]; L3: -0.040 [-0.060, -0.020]."
+    ]
+    assert key == {"a-b[L1]": 0.05, "a-b[L2]": 0.001, "a-b[L3]": -0.04}
+
+
+def test_harm_keys_leave_out_the_baseline_and_headline_orders_the_regimes():
+    summary = pd.DataFrame(
+        {
+            "regime": ["flexible", "no_cooperation", "centralised", "flexible", "centralised"],
+            "x": [1.0, 1.0, 1.0, 2.0, 2.0],
+            "metric": ["harm_reduction"] * 5,
+            "mean": [0.2, 0.0, 0.1, 0.25, 0.05],
+        }
+    )
+    assert one_factor.harm_keys(summary, "x", str) == {
+        "harm_reduction[flexible, 1.0]": 0.2,
+        "harm_reduction[centralised, 1.0]": 0.1,
+        "harm_reduction[flexible, 2.0]": 0.25,
+        "harm_reduction[centralised, 2.0]": 0.05,
+    }
+    table = one_factor.headline(summary, "x", lambda v: f"{v:g}", ["centralised", "flexible"])
+    assert list(table.columns) == ["centralised", "flexible"] and list(table.index) == ["1", "2"]
+    assert table.loc["2", "flexible"] == "0.250"

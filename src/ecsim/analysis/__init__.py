@@ -11,7 +11,8 @@ Pairing against the baseline regime (``harm_reduction``) is here, not in the sto
 the steady state), :mod:`~ecsim.analysis.decomposition` (a gap between regimes split into design
 dimensions by exact Shapley values), :mod:`~ecsim.analysis.scenarios` (scenario discovery: where in
 parameter space one regime beats another, PRIM boxes and CART rules), :mod:`~ecsim.analysis.ablation`
-(what each mechanism with a switch adds, paired on seeds); :mod:`~ecsim.analysis.findings`
+(what each mechanism with a switch adds, paired on seeds), :mod:`~ecsim.analysis.one_factor` (one
+parameter varied alone, every regime paired at each level); :mod:`~ecsim.analysis.findings`
 reads summary tables (leaders, intervals clear of 0, changes, trends).
 
 The names below are imported on first use (PEP 562): importing one module of the package (say
