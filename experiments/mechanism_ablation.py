@@ -75,6 +75,46 @@ def _paired_text(runs: pd.DataFrame, label: str) -> tuple[str, dict[str, float]]
     return f"{label}: " + "; ".join(parts), {f"{r.comparison} ({label})": float(r.mean) for r in paired.itertuples()}
 
 
+SIDES = {1: "above 0", -1: "below 0", 0: "includes 0"}
+
+
+def _ranking_order(summary: pd.DataFrame) -> list[str]:
+    return list(summary.sort_values("mean", ascending=False)["regime"])
+
+
+def _conclusions(labelled: pd.DataFrame, full: pd.DataFrame, none: pd.DataFrame) -> tuple[str, dict[str, float]]:
+    """Which conclusions of the model without the mechanisms change with them: the ranking, and each paired gap's
+    side of 0 (its interval above, below or across 0)."""
+    if none.empty:
+        return "", {}
+    same = _ranking_order(full) == _ranking_order(none)
+    lines = [
+        "The ranking of the regimes "
+        + ("is the same with and without the mechanisms." if same else "changes with the mechanisms: ")
+        + (
+            ""
+            if same
+            else f"{' > '.join(_ranking_order(none))} without them, {' > '.join(_ranking_order(full))} with them."
+        )
+    ]
+    gaps = {
+        v: analysis.paired_summary(labelled[labelled["variant"] == v], "harm_reduction", PAIRS).set_index("comparison")
+        for v in (NONE, FULL)
+    }
+    key = {}
+    for comparison in gaps[FULL].index:
+        before, after = gaps[NONE].loc[comparison], gaps[FULL].loc[comparison]
+        sides = [SIDES[int(analysis.ci_side(g.to_frame().T).iloc[0])] for g in (before, after)]
+        verdict = "the conclusion holds" if sides[0] == sides[1] else "the conclusion changes"
+        lines.append(
+            f"- {comparison}: {before['mean']:+.3f} [{before['low']:+.3f}, {before['high']:+.3f}] without the "
+            f"mechanisms ({sides[0]}), {after['mean']:+.3f} [{after['low']:+.3f}, {after['high']:+.3f}] with them "
+            f"({sides[1]}): {verdict}."
+        )
+        key[f"{comparison} ({NONE})"] = float(before["mean"])
+    return "\n".join(lines), key
+
+
 def report(results: Results, figures: Path) -> Section:
     runs = analysis.paired_runs(results)
     n_rep, months = int(runs["replicate"].nunique()), int(runs["steps"].iloc[0])
@@ -108,6 +148,8 @@ def report(results: Results, figures: Path) -> Section:
     full, none = hr[hr["variant"] == FULL], hr[hr["variant"] == NONE]
     lines = [_effect_line(name, table) for name in order]
     full_pairs, key = _paired_text(labelled[labelled["variant"] == FULL], FULL)
+    changes, changed_keys = _conclusions(labelled, full, none)
+    key |= changed_keys
     text = (
         (f"{analysis.few_note(n_rep)}\n\n" if analysis.few_note(n_rep) else "")
         + f"{len(SWITCHES)} mechanisms with a switch ({', '.join(SWITCHES)}); the full model has each on at "
@@ -116,7 +158,8 @@ def report(results: Results, figures: Path) -> Section:
         f"Harm reduction with every mechanism on: {_ranking(full)}"
         + (f"; with every mechanism off: {_ranking(none)}" if not none.empty else "")
         + f".\n\nPaired gaps between regimes, {full_pairs}.\n\n"
-        "Ablation effect of each mechanism (full model minus the model without it; positive: the mechanism makes "
+        + (f"**Which conclusions change.** {changes}\n\n" if changes else "")
+        + "Ablation effect of each mechanism (full model minus the model without it; positive: the mechanism makes "
         "the regime remove more harm):\n\n" + "\n".join(lines)
     )
     for r in table.itertuples():
