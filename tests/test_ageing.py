@@ -3,8 +3,6 @@ model bit for bit."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,10 +10,9 @@ from conftest import BASE, SMALL
 from hypothesis import given
 from hypothesis import strategies as st
 
-import ecsim.params
 from ecsim import EnhancedCooperationModel
 from ecsim.model import reports, revision
-from ecsim.params import PARAMETERS, defaults, switches, uncertain
+from ecsim.params import PARAMETERS, defaults
 
 AGEING, RELAXING = 0.1, 0.2  # plausible values once on (declared ranges 0.05-0.2 per year, 0.1-0.3 per report)
 LONGER = SMALL | {"steps": 120}  # ten years: norms have time to age
@@ -31,24 +28,11 @@ def run(regime: str, seed: int, size: dict = SMALL, **params) -> EnhancedCoopera
 
 # ---------------------------------------------------------------------------------- the declaration
 @pytest.mark.parametrize("name", SWITCHES)
-def test_each_switch_is_declared_once_on_by_default_at_the_centre_of_its_range_and_in_sensitivity_analyses(name):
-    assert [p.name for p in ecsim.params._PARAMETERS].count(name) == 1
-    p, (on, off) = PARAMETERS[name], switches()[name]
-    low, high = p.plausible
-    assert defaults()[name] == p.default == on == pytest.approx((low + high) / 2) and not p.switched_off
-    assert off == p.off == BASE[name] == 0.0  # off: the base model (see the ablation below)
-    assert p.min < low <= SWITCHES[name] <= high <= p.max
-    through = [other for other, switch in THROUGH.items() if switch == name]
-    assert all(PARAMETERS[other].switch == name for other in through)
-    assert not any(PARAMETERS[other].inert for other in through)  # on: its parameters act
-    assert uncertain()[name] == (low, high)  # on: an uncertainty like any other, with its parameters
-    assert all(uncertain()[other] == PARAMETERS[other].plausible for other in through)
-    PARAMETERS[name] = replace(p, default=p.off)
-    try:
-        assert name not in uncertain() and not set(through) & set(uncertain())  # off: neither would act
-        assert all(PARAMETERS[other].inert for other in through)
-    finally:
-        PARAMETERS[name] = p
+def test_each_switch_and_what_acts_through_it(name):
+    """The switches' contract is tested for every switch in tests/test_params.py; here, what is particular to them."""
+    p = PARAMETERS[name]
+    assert p.off == BASE[name] == 0.0 and p.plausible[0] <= SWITCHES[name] <= p.plausible[1]
+    assert [q.name for q in PARAMETERS.values() if q.switch == name] == [o for o, s in THROUGH.items() if s == name]
 
 
 # ---------------------------------------------------------------------------------- ageing

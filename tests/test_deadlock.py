@@ -3,8 +3,6 @@ On by default, and off restores the base model bit for bit."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,11 +10,10 @@ from conftest import BASE, SMALL
 from hypothesis import given
 from hypothesis import strategies as st
 
-import ecsim.params
 from ecsim import EnhancedCooperationModel
 from ecsim.model import deadlock
 from ecsim.model.negotiation import NegotiationTable
-from ecsim.params import PARAMETERS, defaults, switches, uncertain
+from ecsim.params import PARAMETERS
 
 ON = 0.7  # outside_option on: a plausible value (declared range 0.6-0.9)
 COHESION = 0.5  # bloc_cohesion on (declared range 0.25-0.75)
@@ -31,19 +28,11 @@ def decided(model: EnhancedCooperationModel) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------------- the declaration
 @pytest.mark.parametrize("name", SWITCHES)
-def test_the_switches_are_declared_once_on_by_default_at_the_centre_of_their_ranges_and_in_sensitivity_analyses(name):
-    assert [p.name for p in ecsim.params._PARAMETERS].count(name) == 1
-    p, (on, off) = PARAMETERS[name], switches()[name]
-    low, high = p.plausible
-    assert defaults()[name] == p.default == on == pytest.approx((low + high) / 2) and not p.switched_off
-    assert off == p.off == BASE[name] == 0.0  # off: the base model (see the ablation below)
-    assert p.min < low <= SWITCHES[name] < high <= p.max
-    assert uncertain()[name] == (low, high)  # on: an uncertainty like any other
-    PARAMETERS[name] = replace(p, default=p.off)
-    try:
-        assert name not in uncertain()  # off: the studies would measure the model without it
-    finally:
-        PARAMETERS[name] = p
+def test_each_switch_and_the_value_these_tests_turn_it_on_at(name):
+    """The switches' contract is tested for every switch in tests/test_params.py; here, what is particular to them."""
+    p = PARAMETERS[name]
+    assert p.off == BASE[name] == 0.0 and p.plausible[0] <= SWITCHES[name] < p.plausible[1]
+    assert not [q for q in PARAMETERS.values() if q.switch == name]  # nothing acts only through it
 
 
 # ---------------------------------------------------------------------------------- pure functions

@@ -11,14 +11,13 @@ from conftest import BASE, SMALL
 from hypothesis import given
 from hypothesis import strategies as st
 
-import ecsim.params
 from ecsim import REGIMES, EnhancedCooperationModel, Regime
 from ecsim.model.constituencies import CONSTITUENCIES
 from ecsim.model.fit import FIT, GRADES, fit_of, table_fit
 from ecsim.model.norms import quality
 from ecsim.model.population import draw_population
 from ecsim.model.regimes import CENTRAL_FORUM
-from ecsim.params import CATEGORIES, PARAMETERS, defaults, switches, uncertain
+from ecsim.params import CATEGORIES, PARAMETERS, defaults
 from ecsim.rng import root_sequence, stream
 
 ON = 0.5  # a plausible value with the mechanism on (its declared range is 0.25-0.75)
@@ -57,21 +56,11 @@ def test_a_malformed_fit_is_refused():
         Fit("x", dict.fromkeys(CATEGORIES, ("great", "s")))
 
 
-def test_the_switch_is_declared_once_on_by_default_at_the_centre_of_its_range_and_in_sensitivity_analyses():
-    assert [p.name for p in ecsim.params._PARAMETERS].count("fit_weight") == 1
-    p, (on, off) = PARAMETERS["fit_weight"], switches()["fit_weight"]
-    low, high = p.plausible
-    assert defaults()["fit_weight"] == p.default == on == (low + high) / 2 and not p.switched_off
-    assert off == p.off == BASE["fit_weight"] == 0.0  # off: the base model (see the ablation below)
-    assert p.min < low < ON < high <= p.max
-    assert uncertain()["fit_weight"] == (low, high)  # on: an uncertainty like any other
-    turned_off = replace(p, default=p.off)
-    assert turned_off.switched_off
-    PARAMETERS["fit_weight"] = turned_off
-    try:
-        assert "fit_weight" not in uncertain()  # off: the studies would measure the model without it
-    finally:
-        PARAMETERS["fit_weight"] = p
+def test_the_switch_and_the_value_these_tests_turn_it_on_at():
+    """The switch's contract is tested for every switch in tests/test_params.py; here, what is particular to it."""
+    p = PARAMETERS["fit_weight"]
+    assert p.off == BASE["fit_weight"] == 0.0 and p.plausible[0] < ON < p.plausible[1]
+    assert not [q for q in PARAMETERS.values() if q.switch == "fit_weight"]  # nothing acts only through it
 
 
 # ---------------------------------------------------------------------------------- a table's fit

@@ -3,8 +3,6 @@ knowledge.  On by default, and off restores the base model bit for bit."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,13 +10,12 @@ from conftest import BASE, SMALL
 from hypothesis import given
 from hypothesis import strategies as st
 
-import ecsim.params
 from ecsim import REGIMES, EnhancedCooperationModel, Regime
 from ecsim.model import igf
 from ecsim.model.negotiation import NegotiationTable
 from ecsim.model.norms import quality
 from ecsim.model.regimes import NATIONAL, TECHNICAL_COMMUNITY
-from ecsim.params import CATEGORIES, PARAMETERS, defaults, switches, uncertain
+from ecsim.params import CATEGORIES, PARAMETERS
 
 ON = 0.2  # a plausible value with the IGF on (its declared range is 0.05-0.3 per annual session)
 #: Few negotiations at once: issues wait in the queue, so many are discussed before their negotiation opens.
@@ -45,19 +42,11 @@ def decided(model: EnhancedCooperationModel) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------- the declaration
-def test_the_switch_is_declared_once_on_by_default_at_the_centre_of_its_range_and_in_sensitivity_analyses():
-    assert [p.name for p in ecsim.params._PARAMETERS].count("igf_learning") == 1
-    p, (on, off) = PARAMETERS["igf_learning"], switches()["igf_learning"]
-    low, high = p.plausible
-    assert defaults()["igf_learning"] == p.default == on == pytest.approx((low + high) / 2) and not p.switched_off
-    assert off == p.off == BASE["igf_learning"] == 0.0  # off: the base model (see the ablation below)
-    assert p.min < low < ON < high <= p.max
-    assert uncertain()["igf_learning"] == (low, high)  # on: an uncertainty like any other
-    PARAMETERS["igf_learning"] = replace(p, default=p.off)
-    try:
-        assert "igf_learning" not in uncertain()  # off: the studies would measure the model without it
-    finally:
-        PARAMETERS["igf_learning"] = p
+def test_the_switch_and_the_value_these_tests_turn_it_on_at():
+    """The switch's contract is tested for every switch in tests/test_params.py; here, what is particular to it."""
+    p = PARAMETERS["igf_learning"]
+    assert p.off == BASE["igf_learning"] == 0.0 and p.plausible[0] < ON < p.plausible[1]
+    assert not [q for q in PARAMETERS.values() if q.switch == "igf_learning"]  # nothing acts only through it
 
 
 def test_the_igf_accompanies_enhanced_cooperation_on_public_policy_and_is_absent_from_the_baseline():

@@ -4,8 +4,6 @@ for bit, and each mechanism's tests run on the base model (conftest.BASE) with t
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,7 +14,7 @@ from hypothesis import strategies as st
 from ecsim import REGIMES, EnhancedCooperationModel
 from ecsim.model import compliance, legitimacy
 from ecsim.model.bindings import Bindings
-from ecsim.params import PARAMETERS, defaults, switches, uncertain
+from ecsim.params import PARAMETERS
 
 WEIGHT, BACKLASH = 0.3, 0.05  # plausible values with the switches on (declared ranges 0.1-0.5 and 0.01-0.1)
 SWITCHES = {"legitimacy_weight": WEIGHT, "overreach_backlash": BACKLASH}
@@ -32,21 +30,11 @@ def adopted(model: EnhancedCooperationModel) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------------- the declaration
 @pytest.mark.parametrize(("name", "on"), SWITCHES.items())
-def test_the_switches_are_declared_once_on_by_default_at_the_centre_of_their_range_and_in_sensitivity_analyses(
-    name, on
-):
+def test_each_switch_and_the_value_these_tests_turn_it_on_at(name, on):
+    """The switches' contract is tested for every switch in tests/test_params.py; here, what is particular to them."""
     p = PARAMETERS[name]
-    low, high = p.plausible
-    assert switches()[name] == (p.default, p.off) == (defaults()[name], BASE[name]) and not p.switched_off
-    assert p.default == pytest.approx((low + high) / 2) and p.off == 0.0  # off: the base model (the ablations)
-    assert p.min <= p.off < low < on < high <= p.max
-    assert uncertain()[name] == (low, high)  # on, an uncertainty like any other
-    assert not p.inert and not [q for q in PARAMETERS.values() if q.switch == name]  # nothing acts through it
-    PARAMETERS[name] = replace(p, default=p.off)
-    try:
-        assert name not in uncertain()  # were it off by default, sensitivity analyses would leave it out
-    finally:
-        PARAMETERS[name] = p
+    assert p.off == BASE[name] == 0.0 and p.plausible[0] < on < p.plausible[1]
+    assert not [q for q in PARAMETERS.values() if q.switch == name]  # nothing acts only through it
 
 
 @pytest.mark.parametrize("regime", REGIMES)

@@ -161,3 +161,30 @@ def test_switches_list_every_mechanism_with_an_on_value_inside_its_plausible_ran
             assert low <= on <= high, name
         else:
             assert on == p.default, name
+
+
+@pytest.mark.parametrize("name", list(switches()))
+def test_every_switch_is_declared_once_on_by_default_at_the_centre_of_its_range_and_in_sensitivity_analyses(name):
+    """The contract of a mechanism's switch (ODD §4): on by default at the centre of its plausible range, off at
+    ``off`` (the base model), an uncertainty like any other while on, with the parameters acting through it."""
+    from dataclasses import replace
+
+    import ecsim.params
+    from ecsim.params import uncertain
+
+    assert [q.name for q in ecsim.params._PARAMETERS].count(name) == 1
+    p, (on, off) = PARAMETERS[name], switches()[name]
+    low, high = p.plausible
+    centre = (low + high) / 2
+    assert defaults()[name] == p.default == on == (round(centre) if p.kind == "int" else pytest.approx(centre))
+    assert off == p.off and p.min <= off < low and not p.switched_off
+    through = [q.name for q in PARAMETERS.values() if q.switch == name]
+    assert not p.inert and not any(PARAMETERS[q].inert for q in through)  # on: it and its parameters act
+    found = uncertain()
+    assert found[name] == (low, high) and all(found[q] == PARAMETERS[q].plausible for q in through)
+    PARAMETERS[name] = replace(p, default=p.off)
+    try:  # were it off by default, sensitivity analyses would leave it and its parameters out
+        assert all(PARAMETERS[q].inert for q in through)
+        assert not ({name, *through} & set(uncertain()))
+    finally:
+        PARAMETERS[name] = p

@@ -4,8 +4,6 @@ run on the base model (conftest.BASE) with the dispute alone turned on."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,7 +16,7 @@ from ecsim.model import remit
 from ecsim.model.bindings import Bindings
 from ecsim.model.issues import Issue
 from ecsim.model.peer import PeerEnforcement
-from ecsim.params import CATEGORIES, PARAMETERS, defaults, switches, uncertain
+from ecsim.params import CATEGORIES, PARAMETERS
 
 ON = 0.4  # a plausible value with the dispute on (its declared range is 0.2-0.6)
 DISPUTED = ("centralised", "flexible")  # governments decide international issues together
@@ -41,22 +39,11 @@ def issue(i: int, arrival: int, category: str) -> Issue:
 
 
 # ---------------------------------------------------------------------------------- the declaration
-def test_the_switch_is_declared_once_on_by_default_at_the_centre_of_its_range_and_in_sensitivity_analyses():
-    p, chance = PARAMETERS["contested_share"], PARAMETERS["classification_chance"]
-    low, high = p.plausible
-    on, off = switches()["contested_share"]
-    assert (on, off) == (p.default, p.off) == (defaults()["contested_share"], BASE["contested_share"])
-    assert on == pytest.approx((low + high) / 2) and off == 0.0 and not p.switched_off  # off: the base model
-    assert p.min <= off < low < ON < high <= p.max
-    assert chance.switch == "contested_share" and not chance.inert
-    # On, an uncertainty like any other, and so is the parameter that acts through it.
-    assert uncertain()["contested_share"] == (low, high)
-    assert uncertain()["classification_chance"] == chance.plausible
-    PARAMETERS["contested_share"] = replace(p, default=off)
-    try:  # were it off by default, sensitivity analyses would leave both out
-        assert chance.inert and "contested_share" not in uncertain() and "classification_chance" not in uncertain()
-    finally:
-        PARAMETERS["contested_share"] = p
+def test_the_switch_and_what_acts_through_it():
+    """The switch's contract is tested for every switch in tests/test_params.py; here, what is particular to it."""
+    p = PARAMETERS["contested_share"]
+    assert p.off == BASE["contested_share"] == 0.0 and p.plausible[0] < ON < p.plausible[1]
+    assert [q.name for q in PARAMETERS.values() if q.switch == "contested_share"] == ["classification_chance"]
 
 
 def test_only_regimes_where_governments_decide_international_issues_together_have_the_dispute():

@@ -3,8 +3,6 @@ for bit, and the mechanism's tests run on the base model (conftest.BASE) with re
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 from conftest import BASE, SMALL
@@ -14,7 +12,7 @@ from hypothesis import strategies as st
 from ecsim import REGIMES, EnhancedCooperationModel
 from ecsim.model import returns
 from ecsim.model.regimes import INDUSTRY_SELF_REGULATION, INTERNET_INSTITUTIONS, MULTILATERAL_FORUM, NATIONAL
-from ecsim.params import CATEGORIES, PARAMETERS, defaults, switches, uncertain
+from ecsim.params import CATEGORIES, PARAMETERS
 
 ON = 12  # a plausible delay with returns on (its declared range is 12-36 months)
 #: Failures made common: a deadline of six rounds ends many negotiations before they agree.
@@ -46,24 +44,11 @@ def run(regime: str, seed: int, **params) -> EnhancedCooperationModel:
 
 
 # ---------------------------------------------------------------------------------- the declaration
-def test_the_switch_is_declared_once_on_by_default_at_the_centre_of_its_range_and_in_sensitivity_analyses():
+def test_the_switch_and_what_acts_through_it():
+    """The switch's contract is tested for every switch in tests/test_params.py; here, what is particular to it."""
     p = PARAMETERS["return_delay"]
-    low, high = p.plausible
-    on, off = switches()["return_delay"]
-    assert (on, off) == (p.default, p.off) == (defaults()["return_delay"], BASE["return_delay"])
-    assert on == round((low + high) / 2) and off == 0 and not p.switched_off  # off: the base model
-    assert p.min <= off < low <= ON < high <= p.max
-    found = uncertain()  # on, an uncertainty like any other, with the parameters acting through it
-    assert found["return_delay"] == (low, high)
-    for name in ("max_returns", "forum_failures"):
-        assert PARAMETERS[name].switch == "return_delay" and not PARAMETERS[name].inert
-        assert found[name] == PARAMETERS[name].plausible
-    PARAMETERS["return_delay"] = replace(p, default=off)
-    try:  # were it off by default, sensitivity analyses would leave all three out
-        assert PARAMETERS["max_returns"].inert and PARAMETERS["forum_failures"].inert
-        assert not {"return_delay", "max_returns", "forum_failures"} & set(uncertain())
-    finally:
-        PARAMETERS["return_delay"] = p
+    assert p.off == BASE["return_delay"] == 0 and p.plausible[0] <= ON < p.plausible[1]
+    assert [q.name for q in PARAMETERS.values() if q.switch == "return_delay"] == ["max_returns", "forum_failures"]
 
 
 # ---------------------------------------------------------------------------------- the pure functions

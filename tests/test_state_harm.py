@@ -4,8 +4,6 @@ alone turned on."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,7 +14,7 @@ from hypothesis import strategies as st
 from ecsim import REGIMES, EnhancedCooperationModel
 from ecsim.model.issues import Issue
 from ecsim.model.state_harm import ROLES, STATE_ROLE, role_of, state_shares, states_bound
-from ecsim.params import CATEGORIES, PARAMETERS, defaults, switches, uncertain
+from ecsim.params import CATEGORIES, PARAMETERS
 
 ON = 0.5  # a plausible value with the mechanism on (its declared range is 0.25-0.75)
 #: What state harm may move: harm itself, and coverage (a norm that binds firms but not states covers less).
@@ -48,23 +46,11 @@ def test_every_category_has_a_sourced_role_of_states():
     assert 0.0 < role_of("critical_resources") < 1.0  # seed 1c: states beside the Internet institutions
 
 
-def test_the_switch_is_declared_once_on_by_default_at_the_centre_of_its_range_and_in_sensitivity_analyses():
-    switch, compliance = PARAMETERS["state_harm_share"], PARAMETERS["state_compliance"]
-    low, high = switch.plausible
-    on, off = switches()["state_harm_share"]
-    assert (on, off) == (switch.default, switch.off) == (defaults()["state_harm_share"], BASE["state_harm_share"])
-    assert on == pytest.approx((low + high) / 2) and off == 0.0 and not switch.switched_off  # off: the base model
-    assert switch.min <= off < low < ON < high <= switch.max
-    # On, both it and the parameter that acts through it are uncertainties like any other.
-    assert compliance.switch == "state_harm_share" and not compliance.inert
-    assert uncertain()["state_harm_share"] == (low, high)
-    assert uncertain()["state_compliance"] == compliance.plausible
-    PARAMETERS["state_harm_share"] = replace(switch, default=off)
-    try:  # were it off by default, sensitivity analyses would leave both out
-        assert compliance.inert
-        assert "state_harm_share" not in uncertain() and "state_compliance" not in uncertain()
-    finally:
-        PARAMETERS["state_harm_share"] = switch
+def test_the_switch_and_what_acts_through_it():
+    """The switch's contract is tested for every switch in tests/test_params.py; here, what is particular to it."""
+    p = PARAMETERS["state_harm_share"]
+    assert p.off == BASE["state_harm_share"] == 0.0 and p.plausible[0] < ON < p.plausible[1]
+    assert [q.name for q in PARAMETERS.values() if q.switch == "state_harm_share"] == ["state_compliance"]
 
 
 def test_an_issues_state_share_is_the_switch_times_its_categorys_role():
