@@ -77,19 +77,10 @@ def report(results: Results, figures: Path) -> Section:
         summary, paired, FACTOR, figures, "delegation capacity (10000: no limit)", "delegation", ci
     )
 
-    fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=1.0, ncols=3, nrows=1)
-    shown = _drawn(summary[summary["regime"] != BASELINE])
-    plots.factor_lines(shown, FACTOR, "harm_reduction", axes[0])
-    plots.paired_lines(_drawn(paired[paired["comparison"].str.startswith("flexible")]), FACTOR, axes[1])
-    plots.factor_lines(shown, FACTOR, "absent_delegations", axes[2])
-    axes[2].set_yscale("symlog", linthresh=10)
     titles = ["Harm reduction (share)", "Paired difference in harm reduction", "Absent delegations per run"]
-    for ax, title in zip(axes, titles, strict=True):
-        _axis(ax)
-        ax.set_title(title, fontsize=7)
-        ax.set_xlabel("Delegation capacity")
-        ax.set_ylabel("")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=6, frameon=False)
+    fig = plots.factor_panels(
+        _drawn(summary), _drawn(paired), FACTOR, "absent_delegations", titles, "Delegation capacity", _axis, True
+    )
     png = plots.save(fig, figures / "delegation_capacity")[1]
 
     lines, key = one_factor.pair_sentences(paired, FACTOR, PAIRS, _level)

@@ -69,18 +69,8 @@ def report(results: Results, figures: Path) -> Section:
         summary, paired, FACTOR, figures, "outside option (0: red lines off)", "outside-option", ci
     )
 
-    fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=1.0, ncols=3, nrows=1)
-    shown = summary[summary["regime"] != BASELINE]
-    plots.factor_lines(shown, FACTOR, "harm_reduction", axes[0])
-    plots.paired_lines(paired[paired["comparison"].str.startswith("flexible")], FACTOR, axes[1])
-    plots.factor_lines(shown, FACTOR, "deadlocks", axes[2])
     titles = ["Harm reduction (share)", "Paired difference in harm reduction", "Deadlocked negotiations per run"]
-    for ax, title in zip(axes, titles, strict=True):
-        _axis(ax)
-        ax.set_title(title, fontsize=7)
-        ax.set_xlabel("Outside option")
-        ax.set_ylabel("")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=6, frameon=False)
+    fig = plots.factor_panels(summary, paired, FACTOR, "deadlocks", titles, "Outside option", _axis)
     png = plots.save(fig, figures / "outside_option")[1]
 
     lines, key = one_factor.pair_sentences(paired, FACTOR, PAIRS, _level)

@@ -9,7 +9,7 @@ column (:data:`COLUMN_WIDTH` inches).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import matplotlib.colors
@@ -444,6 +444,35 @@ def paired_lines(paired: pd.DataFrame, factor: str, ax: Axes | None = None) -> A
         ax.legend(loc="best")
         flag_few(ax, d)
     return ax
+
+
+def factor_panels(
+    summary: pd.DataFrame,
+    paired: pd.DataFrame,
+    factor: str,
+    third: str,
+    titles: Sequence[str],
+    xlabel: str,
+    axis: Callable[[Axes], None],
+    symlog_third: bool = False,
+) -> Figure:
+    """One factor varied alone, three panels: harm reduction by regime, the flexible regime's paired advantage,
+    and ``third`` by regime (on a symmetric log scale with ``symlog_third``), against the factor
+    (``analysis.one_factor.tables``); ``axis`` sets each x axis."""
+    fig, axes = figure(width=DOUBLE_WIDTH, aspect=1.0, ncols=3, nrows=1)
+    shown = summary[summary["regime"] != "no_cooperation"]
+    factor_lines(shown, factor, "harm_reduction", axes[0])
+    paired_lines(paired[paired["comparison"].str.startswith("flexible")], factor, axes[1])
+    factor_lines(shown, factor, third, axes[2])
+    if symlog_third:
+        axes[2].set_yscale("symlog", linthresh=10)
+    for ax, title in zip(axes, titles, strict=True):
+        axis(ax)
+        ax.set_title(title, fontsize=7)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=6, frameon=False)
+    return fig
 
 
 def res_dim_ticks(top: int) -> list[int]:
