@@ -492,3 +492,6 @@ def serve(
     server.run()
     if not server.started:
         raise RuntimeError("the explorer did not start (see the messages above)")
+    # A started server stops only on a signal. uvicorn re-raises it after its graceful shutdown, but inside
+    # asyncio.run, whose own Ctrl-C handling can swallow it (rarely: the CLI then exited 0, not 130); say it here.
+    raise KeyboardInterrupt
