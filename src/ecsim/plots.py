@@ -700,7 +700,6 @@ def pattern_check(
     if items.size:
         top.hist(items, bins=min(30, max(5, int(np.sqrt(items.size)))), color="0.55", edgecolor="white", lw=0.3)
     top.set_ylabel("Issues (all runs)")
-    top.legend(loc="best")
     rng = np.random.default_rng(0)  # jitter only
     bottom.scatter(runs, rng.uniform(-0.25, 0.25, runs.size), s=8, color="0.35", alpha=0.7, lw=0, label="one run")
     if runs.size:
@@ -713,7 +712,7 @@ def pattern_check(
     bottom.set_yticks([])
     bottom.spines["left"].set_visible(False)
     bottom.set_xlabel(xlabel)
-    bottom.legend(loc="best", fontsize=6)
+    bottom.legend(loc="best", fontsize=6)  # one legend: the bands are the same above
     return axes
 
 

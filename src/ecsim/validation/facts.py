@@ -150,6 +150,7 @@ class Pattern:
         items: one run's outputs to the per-issue values the statistic summarises (for figures).
         use: ``calibration`` or ``held out``.
         digits: decimals to print.
+        note: what the statistic can and cannot say, for the report.
     """
 
     key: str
@@ -167,6 +168,7 @@ class Pattern:
     use: Use = "calibration"
     fixed: Mapping[str, Any] = field(default_factory=dict)
     digits: int = 3
+    note: str = ""
 
     @property
     def target_interval(self) -> tuple[float, float]:
@@ -274,6 +276,10 @@ PATTERNS: tuple[Pattern, ...] = (
         statistic=treaty_months,
         items=treaty_durations,
         digits=1,
+        note="Queueing counts (the UN committee's sessions began two years after its mandate); the negotiation "
+        "itself is bounded by negotiation_deadline (36 months by default), so most of a longer time must come from "
+        "slower concession or a longer wait for a table. A failed negotiation's earlier attempts are not counted: "
+        "the two treaties each came from one mandate.",
     ),
     Pattern(
         key="national_law",
@@ -292,6 +298,12 @@ PATTERNS: tuple[Pattern, ...] = (
         statistic=national_law_share,
         items=law_shares,
         use="held out",
+        note="The model measures a level, not the diffusion the tracker shows: a national issue has exactly one "
+        "government, and on a cross-border issue every affected government decides once, in the same step "
+        "(national_lag after it is raised), and never reconsiders, so the share is reached at once and stays. Matching "
+        "the time path needs governments that decide on their own calendars with a chance of legislating that "
+        "grows with their peers' laws (policy diffusion), and a record per government and issue of when it "
+        "legislated (docs/ODD.md §1.2).",
     ),
 )
 

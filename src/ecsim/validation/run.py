@@ -234,6 +234,8 @@ def validate(
 # ---------------------------------------------------------------------------------------------- docs/VALIDATION.md
 def figures(validation: Validation, folder: str | Path, prefix: str = "validation_") -> dict[str, Path]:
     """One PNG per pattern in ``folder`` (:func:`ecsim.plots.pattern_check`); returns them by pattern key."""
+    import matplotlib.pyplot as plt
+
     from ecsim import plots
 
     folder = Path(folder)
@@ -241,21 +243,20 @@ def figures(validation: Validation, folder: str | Path, prefix: str = "validatio
     out = {}
     for _, row in validation.table.iterrows():
         p = BY_KEY[row["key"]]
-        fig, axes = plots.figure(width=plots.COLUMN_WIDTH * 1.3, aspect=0.55, nrows=2)
-        plots.pattern_check(
-            validation.runs.loc[validation.runs["key"] == p.key, "value"],
-            validation.items.loc[validation.items["key"] == p.key, "value"],
-            p.target_interval,
-            p.accept,
-            f"{p.label} ({p.unit})",
-            axes,
-            bool(row["passed"]),
-        )
-        axes[0].set_title(p.name + (" (held out)" if p.use == "held out" else ""), loc="left")
-        path = folder / f"{prefix}{p.key}.png"
-        fig.savefig(path, dpi=150)
-        import matplotlib.pyplot as plt
-
+        with plt.rc_context(plots.STYLE):
+            fig, axes = plots.figure(width=plots.COLUMN_WIDTH * 1.3, aspect=0.55, nrows=2)
+            plots.pattern_check(
+                validation.runs.loc[validation.runs["key"] == p.key, "value"],
+                validation.items.loc[validation.items["key"] == p.key, "value"],
+                p.target_interval,
+                p.accept,
+                f"{p.label} ({p.unit})",
+                axes,
+                bool(row["passed"]),
+            )
+            axes[0].set_title(p.label + (" (held out)" if p.use == "held out" else ""), loc="left")
+            path = folder / f"{prefix}{p.key}.png"
+            fig.savefig(path, dpi=200)
         plt.close(fig)
         out[p.key] = path
     return out
@@ -299,6 +300,7 @@ def markdown(validation: Validation, figure_paths: Mapping[str, Path], out: Path
             f"- Model: {number(row['mean'], p.digits)} [{number(row['low'], p.digits)}, "
             f"{number(row['high'], p.digits)}] over {row['n']} runs; distance {row['distance']:.2f} tolerances: "
             f"**{'pass' if row['passed'] else 'fail'}**.",
+            *([f"- Note: {p.note}"] if p.note else []),
             "",
             f"![{p.label}]({rel.as_posix()})",
             "",
