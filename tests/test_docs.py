@@ -73,3 +73,15 @@ def test_the_odd_documents_every_declared_metric_and_no_other():
     section = odd[odd.index("### 7.12 Output metrics") : odd.index("**Per issue**")]
     documented = re.findall(r"^\| `(\w+)` \|", section, re.M)
     assert sorted(documented) == sorted(METRICS), "ODD §7.12 and ecsim.model.metrics.DECLARED disagree"
+
+
+def test_readme_shows_what_ecsim_validate_quick_prints():
+    """The README's sample of ``ecsim validate --quick`` is the command's (copy the table from the failure)."""
+    text = (ROOT / "README.md").read_text()
+    shown = re.search(r"What `ecsim validate --quick` prints.*?```\n(.*?)```", text, re.S)
+    assert shown is not None, "README lost its ecsim validate sample"
+    out = subprocess.run(
+        [sys.executable, "-m", "ecsim.cli", "validate", "--quick"], capture_output=True, text=True, check=True
+    ).stdout
+    table = out.split("\n", 1)[1]  # after the first line, which carries the time taken
+    assert shown.group(1).strip() == table.strip(), f"README's sample is stale; the command prints:\n{table}"

@@ -30,7 +30,15 @@ ROOT = Path(__file__).parents[1]
 #: Libraries that no light import may load.
 HEAVY = ("mesa", "pandas", "scipy", "pyarrow", "duckdb", "dask", "distributed", "SALib", "matplotlib", "tqdm", "solara")
 #: The layers above the model.
-UPPER = ("ecsim.experiment", "ecsim.analysis", "ecsim.plots", "ecsim.viz", "ecsim.study", "ecsim.cli")
+UPPER = (
+    "ecsim.experiment",
+    "ecsim.analysis",
+    "ecsim.plots",
+    "ecsim.validation",
+    "ecsim.viz",
+    "ecsim.study",
+    "ecsim.cli",
+)
 #: What the ``ecsim`` command may not load before a command needs it: the model, the layers
 #: above it (but the command itself) and the libraries the model and the sweeps bring.
 NOT_FOR_PARSING = ("mesa", "pandas", "scipy", "pyarrow", "ecsim.model.model", *UPPER[:-1])

@@ -29,6 +29,7 @@ EPILOG = """examples:
   ecsim compare --seed 7 --set market_concentration=0.9
   ecsim sweep experiments/regime_comparison.py --replicates 5 --workers 2
   ecsim params
+  ecsim validate --quick
   ecsim store repair results/regime_comparison
   ecsim explore --port 8765
 """
@@ -240,6 +241,55 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     return reproduce(args)
 
 
+def _positive(text: str) -> int:
+    """argparse type for --replicates and --workers: a whole number of at least 1."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed: expected a whole number of at least 1")
+    return int(text)
+
+
+def _validate_command(args: argparse.Namespace) -> str:
+    """The ``ecsim validate`` command line that reproduces ``args`` (written into the report)."""
+    words = ["ecsim validate"]
+    words += ["--quick"] if args.quick else []
+    words += [] if args.scenario == "defaults" else [f"--scenario {args.scenario}"]
+    words += [] if args.replicates is None else [f"--replicates {args.replicates}"]
+    words += [] if args.seed == 0 else [f"--seed {args.seed}"]
+    words += [] if args.steps is None else [f"--steps {args.steps}"]
+    words += [f"--set {pair}" for pair in args.set or ()]
+    words += [] if args.workers == 1 else [f"--workers {args.workers}"]
+    return " ".join([*words, f"--out {args.out}"])
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from ecsim.validation.run import SCENARIOS, validate
+
+    if args.scenario not in SCENARIOS:
+        raise UsageError(
+            f"--scenario {args.scenario}: not a known scenario; expected one of {', '.join(SCENARIOS)}"
+            + did_you_mean(args.scenario, SCENARIOS)
+        )
+    out = _check_out(args.out, (".md",))
+    params = _params(args)
+    start = time.perf_counter()
+    result = validate(args.scenario, args.replicates, args.seed, args.quick, args.workers, params)
+    seconds = time.perf_counter() - start
+    print(f"Validation against {len(result.table)} empirical patterns, {seconds:.1f} s")
+    print(result.header())
+    print()
+    print(result.text())
+    if out is not None:
+        from ecsim.validation.run import figures, markdown
+
+        try:
+            paths = figures(result, out.parent / "img")
+            out.write_text(markdown(result, paths, out, _validate_command(args)) + "\n")
+        except OSError as exc:
+            raise UsageError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
+        print(f"\nreport: {out} (figures in {out.parent / 'img'})")
+    return 0
+
+
 def cmd_explore(args: argparse.Namespace) -> int:
     from ecsim.viz.server import PortError, check_port, free_port
 
@@ -436,6 +486,24 @@ def build_parser() -> argparse.ArgumentParser:
         "addresses) and refuses other Host and Origin headers (HTTP 403)",
     )
     exp.set_defaults(func=cmd_explore)
+
+    val = sub.add_parser(
+        "validate",
+        help="compare the model with empirical patterns (WGEC, WCIT-12, treaty durations, national law)",
+        description="Run the model for each empirical pattern (docs/ODD.md §1.2) on paired seeds and print, per "
+        "pattern, the model's statistic with its 95% bootstrap interval over seeds, the target with its "
+        "tolerance, and pass or fail; the held-out pattern is marked. Until calibration exists the scenario is "
+        "the defaults (uncalibrated). --out FILE.md writes the report with a figure per pattern (in img/ beside it).",
+    )
+    val.add_argument("--quick", action="store_true", help="5 replicates instead of 20: a first look in seconds")
+    val.add_argument(
+        "--scenario", default="defaults", metavar="NAME", help="named parameter scenario (default: defaults)"
+    )
+    val.add_argument("--replicates", type=_positive, default=None, metavar="N", help="runs per pattern (default 20)")
+    val.add_argument("--workers", type=_positive, default=1, metavar="N", help="local processes (default 1)")
+    model_options(val)
+    val.add_argument("--out", metavar="FILE.md", help="also write the report (Markdown) and its figures")
+    val.set_defaults(func=cmd_validate)
 
     sto = sub.add_parser(
         "store",

@@ -663,6 +663,59 @@ def scenario_box(box: pd.DataFrame, ax: Axes | None = None, digits: int = 3, slo
     return ax
 
 
+def pattern_check(
+    runs: pd.Series | np.ndarray,
+    items: pd.Series | np.ndarray,
+    target: tuple[float, float],
+    accept: tuple[float, float],
+    xlabel: str,
+    axes: Sequence[Axes] | None = None,
+    passed: bool | None = None,
+) -> Sequence[Axes]:
+    """A pattern against the model (``ecsim validate``): two panels on one horizontal scale.
+
+    Top: the per-issue values the statistic summarises, pooled over runs (``items``, a histogram). Bottom: each
+    run's statistic (``runs``, one dot per seed), their mean and its 95% bootstrap interval. Both panels shade the
+    target (its value or interval, dark) and the acceptance interval around it (light); ``passed`` colours the mean.
+    """
+    from ecsim.analysis.stats import mean_ci
+
+    if axes is None:
+        _, axes = figure(aspect=0.9, nrows=2)
+    top, bottom = axes
+    runs = np.asarray(runs, dtype=float)
+    runs = runs[np.isfinite(runs)]
+    items = np.asarray(items, dtype=float)
+    items = items[np.isfinite(items)]
+    span = [*accept, *target, *(items if items.size else []), *(runs if runs.size else [])]
+    low, high = float(np.min(span)), float(np.max(span))
+    pad = 0.05 * (high - low or 1.0)
+    for ax in (top, bottom):
+        ax.axvspan(accept[0], accept[1], color="#009E73", alpha=0.12, lw=0, label="accepted")
+        if target[0] == target[1]:
+            ax.axvline(target[0], color="#009E73", lw=1.5, label="target")
+        else:
+            ax.axvspan(target[0], target[1], color="#009E73", alpha=0.3, lw=0, label="target")
+        ax.set_xlim(low - pad, high + pad)
+    if items.size:
+        top.hist(items, bins=min(30, max(5, int(np.sqrt(items.size)))), color="0.55", edgecolor="white", lw=0.3)
+    top.set_ylabel("Issues (all runs)")
+    rng = np.random.default_rng(0)  # jitter only
+    bottom.scatter(runs, rng.uniform(-0.25, 0.25, runs.size), s=8, color="0.35", alpha=0.7, lw=0, label="one run")
+    if runs.size:
+        mean, lo, hi = mean_ci(runs)
+        shade = "0.1" if passed is None else ("#0072B2" if passed else "#D55E00")
+        bottom.errorbar(
+            [mean], [0.0], xerr=[[mean - lo], [hi - mean]], fmt="D", color=shade, ms=5, capsize=3, label="mean, 95% CI"
+        )
+    bottom.set_ylim(-0.6, 0.6)
+    bottom.set_yticks([])
+    bottom.spines["left"].set_visible(False)
+    bottom.set_xlabel(xlabel)
+    bottom.legend(loc="best", fontsize=6)  # one legend: the bands are the same above
+    return axes
+
+
 def save(fig: Figure, stem: str | Path, dpi: int = 300) -> list[Path]:
     """Write ``STEM.pdf`` (vector) and ``STEM.png`` (``dpi``); return the paths."""
     stem = Path(stem)

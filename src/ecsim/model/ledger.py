@@ -53,9 +53,14 @@ class IssueLedger:
         self.state_share = np.zeros(n) if state_share is None else np.asarray(state_share, dtype=np.float64)
         self.states_cause_harm = bool(self.state_share.any())  # off: harm is the firms' alone, as without states
         self.arrived = 0  # issues raised so far (a prefix: issues are in arrival order)
+        self.now = 0  # the step being played (set when its issues are raised, stage 1): when routes and tables happen
         self.venue = [""] * n
         self.first_venue = [""] * n  # where the issue was first routed (a returning one may go elsewhere)
         self.returns = np.zeros(n, dtype=np.int64)  # times the issue was raised again after failing
+        # When the issue last joined its venue's queue (raised, classified or returned) and when its negotiation last
+        # opened (-1: not yet).  Records only (ecsim.validation reads them): no metric uses them.
+        self.queued_at = np.full(n, -1, dtype=np.int64)
+        self.opened_at = np.full(n, -1, dtype=np.int64)
         self.tried: dict[int, list[str]] = {}  # venues a returning issue was routed to, in order
         self.outcome = ["pending"] * n
         self.reporting = np.zeros(n, dtype=bool)  # whether the issue's venue publishes performance reports
@@ -106,13 +111,14 @@ class IssueLedger:
     def raised(self, now: int) -> list[Issue]:
         """The issues raised at step ``now`` (those not yet routed, up to ``now``); marks them arrived."""
         end = int(self.arrival.searchsorted(now, side="right"))
-        new, self.arrived = self.issues[self.arrived : end], end
+        new, self.arrived, self.now = self.issues[self.arrived : end], end, now
         return new
 
     def route(self, issue: Issue, venue: str, reporting: bool) -> None:
         if not self.first_venue[issue.id]:
             self.first_venue[issue.id] = venue
         self.venue[issue.id] = venue
+        self.queued_at[issue.id] = self.now
         self.reporting[issue.id] = reporting
         self.outcome[issue.id] = "queued"
 
@@ -132,6 +138,7 @@ class IssueLedger:
             t.started -= 1
             t.participation -= self.participation[i]
         self.seated[i] = True
+        self.opened_at[i] = self.now
         self.outcome[i] = "negotiating"
         self.participants[i] = participants
         self.deciders[i] = deciders
@@ -237,6 +244,8 @@ class IssueLedger:
                 "venue": self.venue[:k],
                 "first_venue": self.first_venue[:k],
                 "returns": self.returns[:k],
+                "queued_at": self.queued_at[:k],
+                "opened_at": self.opened_at[:k],
                 "deciders": self.deciders[:k],
                 "participants": self.participants[:k],
                 "participation": self.participation[:k],
