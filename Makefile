@@ -1,16 +1,18 @@
 # Two commands on a fresh machine with Python >= 3.11 and make:
 #   make run    the regime comparison study: sweep, figures, results/REPORT.md
-#   make test   lint (ruff, the layer contract) + the whole test suite
-# Each creates or refreshes the virtual environment in .venv first.
+#   make test   lint (ruff, the layer contract) + the whole test suite (the documentation site's build included)
+# Each creates or refreshes the virtual environment in .venv first: make run with what the package needs
+# only, make test with the test and documentation tools too ([dev] and [docs]).
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
 # Debian's chromium, where the explorer's browser test looks for it.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test browser lint format bench venv clean
+.PHONY: run test docs browser lint format bench venv clean
 
 venv: $(STAMP)
 
@@ -18,11 +20,23 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ecsim needs Python >= 3.11, found " + sys.version.split()[0]'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	@touch $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,docs]"
+	@touch $(STAMP) $(RUN_STAMP)
 
-run: $(STAMP)
+# What the package needs and nothing more (no test or documentation tools).
+$(RUN_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ecsim needs Python >= 3.11, found " + sys.version.split()[0]'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(RUN_STAMP)
+
+run: $(RUN_STAMP)
 	$(BIN)/ecsim reproduce --only regime_comparison
+
+# The documentation site in site/ (MkDocs Material; the notebooks are executed as its tutorials).
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 test: $(STAMP) browser
 	$(BIN)/ruff check src tests benchmarks experiments
@@ -61,4 +75,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/analysis_scale.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache .hypothesis src/*.egg-info
+	rm -rf $(VENV) site .pytest_cache .ruff_cache .import_linter_cache .hypothesis src/*.egg-info
