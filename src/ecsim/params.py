@@ -601,16 +601,30 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "bloc_cohesion",
         "float",
         0.5,
-        "Within-bloc correlation of governments' positions on contested international issues (international, "
-        "critical resources): each government's issue-specific shock is this share of its bloc's (declared "
-        "blocs with shares and stances, membership drawn once per run). 0 switches blocs off.",
-        "correlation",
-        "seed 1f, 2a (governments need to agree on international public policy); declared stand-in blocs until "
-        "the UN regional groups; docs/ODD.md §7.6a",
+        "How much governments' positions on contested international issues (international, critical resources) "
+        "move with their bloc: the share of each government's issue-specific shock that comes from the issue's "
+        "shock on the sovereignty-first / multistakeholder axis, through the government's loading on it (its "
+        "memberships and regional group), or from its declared bloc's shock (bloc_source). 0 switches blocs off.",
+        "share of variance",
+        "seed 1f, 2a (governments need to agree on international public policy); WCIT-12 (ITU 2012); Maurer & "
+        "Morgus 2014; docs/ODD.md §7.6a",
         min=0.0,
         max=1.0,
         plausible=(0.25, 0.75),
         off=0.0,
+    ),
+    _p(
+        "bloc_source",
+        "choice",
+        "memberships",
+        "With bloc_cohesion > 0: where governments' blocs come from. memberships: one latent axis, "
+        "sovereignty-first vs multistakeholder, each state's loading a score of its real memberships (OECD, EU, "
+        "Council of Europe, BRICS, SCO) and UN regional group; declared: the stand-in the model had before, three "
+        "declared blocs (light touch 35%, non-aligned 30%, state-led 35%) drawn at random.",
+        "-",
+        "ecsim.data (the 193 UN member states and their memberships); WCIT-12 signatories (ITU 2012); Maurer & "
+        "Morgus 2014; docs/ODD.md §7.6a",
+        choices=("memberships", "declared"),
     ),
     _p(
         "return_delay",
