@@ -209,6 +209,10 @@ def _p(name: str, kind: str, default: Any, description: str, unit: str, source: 
 
 
 _SEED_1B = "seed 1b (Tunis §69: governments on an equal footing)"
+#: Zipf's law for firm sizes: P(size > s) ~ s^-1.06 (Axtell 2001, US Census firms 1997, by employees), so
+#: size ~ U^-c with c = 1/1.06, rounded to three decimals.
+ZIPF_EXPONENT = 1.06
+ZIPF_CONCENTRATION = round(1.0 / ZIPF_EXPONENT, 3)
 _PARAMETERS: tuple[Parameter, ...] = (
     # --- horizon -----------------------------------------------------------
     _p(
@@ -265,13 +269,17 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p(
         "market_concentration",
         "float",
-        0.6,
-        "Tail of firm sizes: size ~ U^-c (Pareto with shape 1/c); 0 = equal firms, near 1 = a few giants.",
+        ZIPF_CONCENTRATION,
+        "Tail of firm sizes: size ~ U^-c (Pareto with tail exponent 1/c); 0 = equal firms; the larger c, the more "
+        "the few largest firms hold. The default is Zipf's law for firm sizes (tail exponent 1.06, c = 1/1.06); "
+        "the plausible range spans exponents of about 0.96-1.19. Off: 0.6, the former stand-in.",
         "-",
-        "seed 1g (harm from large corporations); reported as HHI",
+        "seed 1g (harm from large corporations); Axtell 2001 (US firm sizes: Zipf, exponent 1.06); reported as "
+        "HHI; docs/ODD.md §7.1",
         min=0.0,
-        max=0.95,
-        plausible=(0.1, 0.9),
+        max=1.25,
+        plausible=(ZIPF_CONCENTRATION - 0.1, ZIPF_CONCENTRATION + 0.1),
+        off=0.6,
     ),
     _p(
         "enforcement_capacity",

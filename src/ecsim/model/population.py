@@ -78,7 +78,8 @@ def draw_population(rng: np.random.Generator, p: dict[str, Any]) -> Population:
         ]
     )
     n_c = sizes["company"]
-    # Firm sizes ~ U^-c: a Pareto tail with shape 1/c (seed 1g: a few large corporations).
+    # Firm sizes ~ U^-c: a Pareto tail with exponent 1/c (seed 1g: a few large corporations); by default Zipf's
+    # law for firm sizes, c = 1/1.06 (Axtell 2001).
     raw = rng.random(n_c) ** (-p["market_concentration"])
     market_share = raw / raw.sum()
     enforcement_capacity = beta_with_mean(rng, p["enforcement_capacity"], 4.0, sizes["government"])
