@@ -10,7 +10,7 @@ from conftest import BASE, SMALL
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecsim import EnhancedCooperationModel
+from ecsim import EnhancedCooperationModel, Government
 from ecsim.model import deadlock
 from ecsim.model.negotiation import NegotiationTable
 from ecsim.params import PARAMETERS
@@ -204,9 +204,11 @@ def test_deadlocks_are_counted_in_the_metric(mechanisms):
         assert metrics["deadlocks"].iloc[-1] == log["deadlocked"].sum()
 
 
-def test_bloc_cohesion_correlates_governments_within_blocs_on_contested_issues_only():
+def test_declared_blocs_correlate_governments_within_blocs_on_contested_issues_only():
     sizes = SMALL | {"n_governments": 120, "steps": 24}
-    model = EnhancedCooperationModel("flexible", rng=5, **sizes, **BASE | {"bloc_cohesion": 0.9})
+    model = EnhancedCooperationModel(
+        "flexible", rng=5, **sizes, **BASE | {"bloc_cohesion": 0.9, "bloc_source": "declared"}
+    )
     off = EnhancedCooperationModel("flexible", rng=5, **sizes, **BASE)
     gov = model.population.slices["government"]
     within, between = [], []
@@ -224,7 +226,50 @@ def test_bloc_cohesion_correlates_governments_within_blocs_on_contested_issues_o
     assert np.mean(between) > np.mean(within)  # blocs, not individuals, carry the issue's disagreement
 
 
-def test_blocking_minorities_more_deadlocks_under_qualified_majority_with_cohesive_blocs():
+def test_loadings_on_the_sovereignty_axis_follow_memberships_and_groups():
+    """Multistakeholder (-): OECD, G7, EU, Council of Europe, WEOG; sovereignty-first (+): BRICS, SCO, the African and
+    Asia-Pacific groups.  Standardised over the 193 states; a hypothetical state scores as a state with nothing."""
+    from ecsim.data import state_records
+
+    loading = deadlock.sovereignty_loading(np.arange(193))
+    assert loading.mean() == pytest.approx(0.0, abs=1e-12) and loading.std() == pytest.approx(1.0)
+    of = {s.iso3: value for s, value in zip(state_records(), loading, strict=True)}
+    assert of["FRA"] < of["USA"] < of["JPN"] < 0 < of["KEN"] < of["BRA"] < of["RUS"] < of["CHN"]
+    assert of["DEU"] == of["FRA"] and of["IND"] == of["CHN"]  # same memberships and group: same loading
+    assert deadlock.sovereignty_loading(np.array([-1]))[0] == pytest.approx(of["ARG"])  # Argentina: G20, GRULAC only
+
+
+def test_membership_blocs_bring_states_that_share_memberships_together_on_contested_issues_only():
+    """With cohesion high, two EU states take closer positions on contested issues than an EU and a BRICS state do;
+    without blocs the pairs are alike; other issues keep the positions as drawn.  The governments' mean shock on the
+    axis is that of their mean loading, 0 over the 193 states."""
+    on = EnhancedCooperationModel("flexible", rng=3, steps=36, **BASE | {"bloc_cohesion": 0.9})
+    off = EnhancedCooperationModel("flexible", rng=3, steps=36, **BASE)
+    assert on.params["bloc_source"] == "memberships" and isinstance(on.blocs, deadlock.Axis)
+    iso3 = [g.iso3 for g in sorted(on.agents_by_type[Government], key=lambda g: g.index)]
+    eu = [iso3.index(c) for c in ("FRA", "DEU", "ITA", "ESP", "NLD", "SWE")]
+    brics = [iso3.index(c) for c in ("CHN", "RUS", "IND", "BRA", "ZAF", "IRN")]
+    gov = on.population.slices["government"]
+    gaps = {"on": ([], []), "off": ([], [])}
+    contested = 0
+    for issue in on.issues[:60]:
+        x, y = (m.open_negotiation(issue, m.regime.routes[issue.category], 1).positions[gov] for m in (on, off))
+        if issue.category not in deadlock.CONTESTED:
+            np.testing.assert_array_equal(x, y)
+            continue
+        contested += 1
+        for key, p in (("on", x), ("off", y)):
+            within = np.abs(p[eu][:, None] - p[eu][None, :])[np.triu_indices(len(eu), 1)].mean()
+            gaps[key][0].append(within)
+            gaps[key][1].append(np.abs(p[eu][:, None] - p[brics][None, :]).mean())
+    assert contested > 10
+    assert np.mean(gaps["on"][0]) < 0.5 * np.mean(gaps["on"][1])  # shared memberships: close
+    assert np.mean(gaps["off"][0]) == pytest.approx(np.mean(gaps["off"][1]), rel=0.25)  # no blocs: alike
+
+
+def test_blocking_minorities_more_deadlocks_under_qualified_majority_with_cohesive_declared_blocs():
+    """Declared blocs of 35% each can block a two-thirds majority.  Not so with membership blocs: the states that
+    load on the multistakeholder side are some 30% of the 193, so cohesion there does not raise these deadlocks."""
     counts = {}
     for cohesion in (0.0, 1.0):
         counts[cohesion] = sum(
@@ -232,7 +277,9 @@ def test_blocking_minorities_more_deadlocks_under_qualified_majority_with_cohesi
                 "centralised",
                 rng=s,
                 **SMALL,
-                **BASE | {"outside_option": 0.9, "bloc_cohesion": cohesion, "decision_rule": "qualified_majority"},
+                **BASE
+                | {"outside_option": 0.9, "bloc_cohesion": cohesion, "decision_rule": "qualified_majority"}
+                | {"bloc_source": "declared"},
             )
             .run()
             .metrics()["deadlocks"]

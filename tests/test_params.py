@@ -62,7 +62,7 @@ def test_parameters_returns_a_copy():
         ({"n_companies": 2.5}, r"n_companies=2.5 has the wrong type: expected an integer"),
         ({"n_companies": True}, r"n_companies=True has the wrong type"),
         ({"n_companies": 0}, r"n_companies=0 is out of range: expected an integer in \[1, 100000\]"),
-        ({"market_concentration": 1.5}, r"market_concentration=1.5 is out of range: expected a number in \[0, 0.95\]"),
+        ({"market_concentration": 1.5}, r"market_concentration=1.5 is out of range: expected a number in \[0, 1.25\]"),
         ({"monitoring_capacity": math.nan}, r"monitoring_capacity=nan is not allowed"),
         ({"decision_rule": "vote"}, r"decision_rule='vote' is not allowed: expected one of consensus, "),
         ({"issue_mix": {"cyber": 1.0}}, r"issue_mix has an unknown category 'cyber'"),

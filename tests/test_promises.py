@@ -470,7 +470,7 @@ def test_reproduce_help_offers_only_its_own_options():
 def test_ecsim_params_shows_the_plausible_ranges():
     lines = ecsim("params").stdout.splitlines()
     concentration = next(line for line in lines if line.startswith("market_concentration "))
-    assert "plausible (sensitivity): 0.1-0.9" in concentration
+    assert "plausible (sensitivity): 0.843-1.043" in concentration
     rule = next(line for line in lines if line.startswith("decision_rule "))
     assert "plausible (sensitivity): every choice" in rule
     steps = next(line for line in lines if line.startswith("steps "))

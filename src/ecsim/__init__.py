@@ -62,7 +62,7 @@ _LAZY: dict[str, str] = {
     "run_experiment": "ecsim.experiment",
 }
 #: Subpackages that ``import ecsim`` used to load, still reachable as attributes (``ecsim.experiment.Range``).
-_SUBMODULES = frozenset({"experiment", "games", "model", "params", "rng"})
+_SUBMODULES = frozenset({"data", "experiment", "games", "model", "params", "rng"})
 
 __all__ = [
     "CATEGORIES",

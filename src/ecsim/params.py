@@ -209,6 +209,10 @@ def _p(name: str, kind: str, default: Any, description: str, unit: str, source: 
 
 
 _SEED_1B = "seed 1b (Tunis §69: governments on an equal footing)"
+#: Zipf's law for firm sizes: P(size > s) ~ s^-1.06 (Axtell 2001, US Census firms 1997, by employees), so
+#: size ~ U^-c with c = 1/1.06, rounded to three decimals.
+ZIPF_EXPONENT = 1.06
+ZIPF_CONCENTRATION = round(1.0 / ZIPF_EXPONENT, 3)
 _PARAMETERS: tuple[Parameter, ...] = (
     # --- horizon -----------------------------------------------------------
     _p(
@@ -265,13 +269,17 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p(
         "market_concentration",
         "float",
-        0.6,
-        "Tail of firm sizes: size ~ U^-c (Pareto with shape 1/c); 0 = equal firms, near 1 = a few giants.",
+        ZIPF_CONCENTRATION,
+        "Tail of firm sizes: size ~ U^-c (Pareto with tail exponent 1/c); 0 = equal firms; the larger c, the more "
+        "the few largest firms hold. The default is Zipf's law for firm sizes (tail exponent 1.06, c = 1/1.06); "
+        "the plausible range spans exponents of about 0.96-1.19. Off: 0.6, the former stand-in.",
         "-",
-        "seed 1g (harm from large corporations); reported as HHI",
+        "seed 1g (harm from large corporations); Axtell 2001 (US firm sizes: Zipf, exponent 1.06); reported as "
+        "HHI; docs/ODD.md §7.1",
         min=0.0,
-        max=0.95,
-        plausible=(0.1, 0.9),
+        max=1.25,
+        plausible=(ZIPF_CONCENTRATION - 0.1, ZIPF_CONCENTRATION + 0.1),
+        off=0.6,
     ),
     _p(
         "enforcement_capacity",
@@ -601,16 +609,30 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "bloc_cohesion",
         "float",
         0.5,
-        "Within-bloc correlation of governments' positions on contested international issues (international, "
-        "critical resources): each government's issue-specific shock is this share of its bloc's (declared "
-        "blocs with shares and stances, membership drawn once per run). 0 switches blocs off.",
-        "correlation",
-        "seed 1f, 2a (governments need to agree on international public policy); declared stand-in blocs until "
-        "the UN regional groups; docs/ODD.md §7.6a",
+        "How much governments' positions on contested international issues (international, critical resources) "
+        "move with their bloc: the share of each government's issue-specific shock that comes from the issue's "
+        "shock on the sovereignty-first / multistakeholder axis, through the government's loading on it (its "
+        "memberships and regional group), or from its declared bloc's shock (bloc_source). 0 switches blocs off.",
+        "share of variance",
+        "seed 1f, 2a (governments need to agree on international public policy); WCIT-12 (ITU 2012); Maurer & "
+        "Morgus 2014; docs/ODD.md §7.6a",
         min=0.0,
         max=1.0,
         plausible=(0.25, 0.75),
         off=0.0,
+    ),
+    _p(
+        "bloc_source",
+        "choice",
+        "memberships",
+        "With bloc_cohesion > 0: where governments' blocs come from. memberships: one latent axis, "
+        "sovereignty-first vs multistakeholder, each state's loading a score of its real memberships (OECD, EU, "
+        "Council of Europe, BRICS, SCO) and UN regional group; declared: the stand-in the model had before, three "
+        "declared blocs (light touch 35%, non-aligned 30%, state-led 35%) drawn at random.",
+        "-",
+        "ecsim.data (the 193 UN member states and their memberships); WCIT-12 signatories (ITU 2012); Maurer & "
+        "Morgus 2014; docs/ODD.md §7.6a",
+        choices=("memberships", "declared"),
     ),
     _p(
         "return_delay",

@@ -24,8 +24,8 @@ STREAMS: dict[str, int] = {
     "design": 4,  # an experiment's sampling design (from the experiment's root seed)
     "runs": 5,  # an experiment's run seeds: one child per (design point, replicate)
     "norms": 6,  # Axelrod's norms games (ecsim.games.norms): one child per (run, purpose)
-    "blocs": 7,  # governments' bloc membership (ecsim.model.deadlock; drawn only with bloc_cohesion > 0)
-    "bloc_positions": 8,  # each contested issue's bloc shocks (one child per issue; only with bloc_cohesion > 0)
+    "blocs": 7,  # declared bloc membership (ecsim.model.deadlock; bloc_cohesion > 0 and bloc_source declared)
+    "bloc_positions": 8,  # each contested issue's bloc or axis shocks (one child per issue; with bloc_cohesion > 0)
     "returns": 9,  # fresh positions of a failed issue raised again: one child per (issue, attempt)
     "ratification": 10,  # ratification with legitimacy or overreach on (ecsim.model.legitimacy): one child per issue
     "remit": 11,  # the remit dispute (ecsim.model.remit): which issues are contested, when they are classified

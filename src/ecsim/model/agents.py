@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import mesa
 
+from ecsim.data import State, group_names, state_records
+
 if TYPE_CHECKING:
     from ecsim.model.bindings import Bindings
     from ecsim.model.population import Population
@@ -90,8 +92,17 @@ class Stakeholder(mesa.Agent):
         return f"{type(self).__name__}(unique_id={self.unique_id}, index={self.index})"
 
 
+#: A government beyond the 193 UN member states (``n_governments`` > 193): no code, no group, no membership.
+HYPOTHETICAL = State(iso3="", iso2="", name="", group="", memberships=frozenset(), cctld="")
+
+
 class Government(Stakeholder):
-    """A state: one vote in multilateral fora (seed 1b), law and enforcement at home (seed 1f)."""
+    """A state: one vote in multilateral fora (seed 1b), law and enforcement at home (seed 1f).
+
+    Each government is a UN member state (``ecsim.data``; which one: ``Population.state``): its codes, name,
+    regional group and memberships are views onto the state table, like its other attributes onto the
+    population's arrays.
+    """
 
     constituency = "government"
 
@@ -99,6 +110,46 @@ class Government(Stakeholder):
     def enforcement_capacity(self) -> float:
         """Chance that this state detects a breach of law in its jurisdiction."""
         return float(self.model.population.enforcement_capacity[self.local_index])
+
+    @property
+    def state(self) -> State:
+        """Its row of the state table (:func:`ecsim.data.state_records`); empty for a hypothetical state."""
+        row = int(self.model.population.state[self.local_index])
+        return state_records()[row] if row >= 0 else HYPOTHETICAL
+
+    @property
+    def iso3(self) -> str:
+        """ISO 3166-1 alpha-3 code, e.g. ``"NAM"``."""
+        return self.state.iso3
+
+    @property
+    def name(self) -> str:
+        """The UN's short name of the state."""
+        return self.state.name
+
+    @property
+    def group(self) -> str:
+        """The code of its UN regional group (``ecsim.data.regional_groups()``), e.g. ``"african"``."""
+        return self.state.group
+
+    @property
+    def group_name(self) -> str:
+        """The name of its UN regional group, e.g. ``"African Group"``."""
+        return group_names().get(self.group, "")
+
+    @property
+    def memberships(self) -> frozenset[str]:
+        """The organisations of ``ecsim.data.MEMBERSHIPS`` it belongs to, e.g. ``{"oecd", "eu", "coe"}``."""
+        return self.state.memberships
+
+    def member_of(self, organisation: str) -> bool:
+        """Whether it is a member of ``organisation`` (a key of ``ecsim.data.MEMBERSHIPS``)."""
+        return organisation in self.state.memberships
+
+    @property
+    def cctld(self) -> str:
+        """Its country-code top-level domain, e.g. ``".na"``."""
+        return self.state.cctld
 
 
 class Company(Stakeholder):

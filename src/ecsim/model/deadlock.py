@@ -17,14 +17,19 @@ the model without them bit for bit; docs/ODD.md §7.6a):
   decision rule's required support (:func:`can_agree`, a sweep over the intervals' endpoints), the
   negotiation is deadlocked and ends at once as failed (the win-set is empty, Putnam 1988; each red line
   a veto, Tsebelis 2002).
-- ``bloc_cohesion`` (:class:`Blocs`): governments belong to the declared :data:`BLOCS`, and on contested
-  international issues (:data:`CONTESTED`) the issue-specific shock of a government's position is the
-  share ``bloc_cohesion`` of its bloc's (a one-factor model: within a bloc positions correlate by that
-  share; each bloc's shock centres on its declared stance).  The real blocs (UN regional groups and
-  memberships) come later; these are a declared stand-in.
+- ``bloc_cohesion``: on contested international issues (:data:`CONTESTED`) the governments' issue-specific
+  shocks move together, by this share.  By default (``bloc_source`` = ``"memberships"``, :class:`Axis`) along
+  one latent dimension, sovereignty-first against multistakeholder, on which each state's loading is a
+  documented score of its real memberships and UN regional group (:func:`sovereignty_loading`): each contested
+  issue draws one shock on that axis, and it enters each government's position through its loading, scaled
+  by ``bloc_cohesion``.  With ``bloc_source`` = ``"declared"`` (:class:`Blocs`), the stand-in the model had
+  before: governments belong to the declared :data:`BLOCS`, drawn at random, and a government's shock is the
+  share ``bloc_cohesion`` of its bloc's (a one-factor model per bloc; each bloc's shock centres on its
+  declared stance).
 
-Nothing here draws from an existing stream: bloc membership comes from the ``blocs`` stream, each issue's
-bloc shocks from its own child of the ``bloc_positions`` stream, and the red lines are drawn from nothing.
+Nothing here draws from an existing stream: declared bloc membership comes from the ``blocs`` stream, each
+issue's bloc or axis shocks from its own child of the ``bloc_positions`` stream, the loadings and the red lines
+from nothing.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ecsim.data import MEMBERSHIPS, group_names, state_records
 from ecsim.params import DECISION_RULES, ParameterError
 from ecsim.rng import Substreams, stream, stream_sequence
 
@@ -62,7 +68,7 @@ class Bloc:
     stance: float
 
 
-#: The declared blocs, a stand-in until the real ones (UN regional groups and memberships) arrive: two
+#: The declared blocs (``bloc_source`` = ``"declared"``), the stand-in the model had before the real memberships: two
 #: opposed blocs that can each block a two-thirds majority (more than a third of the governments) and a
 #: non-aligned group between them.  The stances cancel, so the governments' mean position does not move.
 BLOCS: tuple[Bloc, ...] = (
@@ -100,14 +106,99 @@ class Blocs:
         shocks += np.sqrt(self.cohesion) * bloc[self.membership]
 
 
-def blocs(seed: np.random.SeedSequence, n_governments: int, cohesion: float) -> Blocs | None:
-    """The governments' blocs in a run (``bloc_cohesion`` > 0), from their own streams; None when off."""
+#: Each membership's weight in a state's raw score on the sovereignty-first (+) / multistakeholder (-) axis.
+#: Direction: at WCIT-12 (Dubai, December 2012) 89 states signed the revised International Telecommunication
+#: Regulations and 55 did not, the classic split of Internet governance: no EU member signed, nor the United
+#: States and most OECD members; Russia, China, Iran and most African and Arab states did (ITU 2012; Maurer &
+#: Morgus 2014).  The OECD's 2011 Principles for Internet Policy Making, the G8's 2011 Deauville declaration, the
+#: Commission's 2014 communication on Internet governance (COM(2014) 72) and the Council of Europe's 2011
+#: Internet governance principles back the multistakeholder model; the SCO's draft codes of conduct for
+#: information security (UN documents A/66/359, 2011, and A/69/723, 2015, tabled by China, Russia and others) and
+#: BRICS declarations put states first.  The weights are a stylised reading, not estimates.
+MEMBERSHIP_LOADING: dict[str, float] = {
+    "oecd": -1.0,
+    "g7": -0.5,
+    "eu": -0.5,
+    "coe": -0.5,
+    "brics": 1.0,
+    "sco": 1.0,
+}
+#: Each UN regional group's weight in the raw score: most African and Asia-Pacific (including the Arab) states
+#: signed at WCIT-12, WEOG's did not; the Eastern European and Latin American groups were split (their EU,
+#: OECD, BRICS and SCO members carry it).
+GROUP_LOADING: dict[str, float] = {
+    "african": 0.5,
+    "asia_pacific": 0.5,
+    "eastern_european": 0.0,
+    "latin_american_caribbean": 0.0,
+    "western_european_others": -0.5,
+}
+#: Mean of an issue's shock on the axis, in units of the issue's spread of positions (as a declared bloc's
+#: stance): on a contested international issue sovereignty-first states want stricter state-led norms, the
+#: multistakeholder states lighter ones.
+AXIS_STANCE = 1.0
+
+
+def raw_scores() -> np.ndarray:
+    """Each of the 193 states' raw score: the sum of its memberships' and its regional group's weights."""
+    assert set(MEMBERSHIP_LOADING) <= set(MEMBERSHIPS) and set(GROUP_LOADING) == set(group_names())
+    return np.array(
+        [
+            sum(MEMBERSHIP_LOADING.get(m, 0.0) for m in state.memberships) + GROUP_LOADING[state.group]
+            for state in state_records()
+        ]
+    )
+
+
+def sovereignty_loading(states: np.ndarray) -> np.ndarray:
+    """Each government's loading on the sovereignty-first (+) / multistakeholder (-) axis.
+
+    ``states`` are the governments' rows of the state table (``Population.state``; -1 a hypothetical state, whose
+    raw score is 0).  The raw scores are standardised over the 193 states (mean 0, standard deviation 1), so a
+    state's loading is the same in every population it is part of.
+    """
+    raw = raw_scores()
+    mean, sd = raw.mean(), raw.std()
+    return (np.where(states >= 0, raw[states], 0.0) - mean) / sd
+
+
+class Axis:
+    """The governments' loadings on the sovereignty-first / multistakeholder axis, and each contested issue's shock.
+
+    An issue's axis shock is ``AXIS_STANCE`` plus one standard-normal draw of child ``issue id`` of ``shocks``
+    (the ``bloc_positions`` stream), so it is the same in every regime run on a seed.
+    """
+
+    def __init__(self, loading: np.ndarray, cohesion: float, shocks: Substreams) -> None:
+        self.loading = loading
+        self.cohesion = cohesion
+        self._shocks = shocks
+
+    def correlate(self, issue_id: int, shocks: np.ndarray) -> None:
+        """Mix the governments' standard-normal shocks on issue ``issue_id`` with the axis shock (in place).
+
+        Each becomes ``sqrt(c) x loading x z + sqrt(1 - c) x own``, ``z`` the issue's axis shock: governments with
+        like loadings (shared memberships and group) move together, opposite ones apart.
+        """
+        z = AXIS_STANCE + self._shocks[issue_id].standard_normal()
+        shocks *= np.sqrt(1.0 - self.cohesion)
+        shocks += np.sqrt(self.cohesion) * z * self.loading
+
+
+def blocs(seed: np.random.SeedSequence, states: np.ndarray, cohesion: float, source: str) -> Axis | Blocs | None:
+    """The governments' blocs in a run (``bloc_cohesion`` > 0), from their own streams; None when off.
+
+    ``states``: the governments' rows of the state table (``Population.state``); ``source``: ``bloc_source``.
+    """
     if cohesion == 0.0:
         return None
-    return Blocs(stream(seed, "blocs"), n_governments, cohesion, Substreams(stream_sequence(seed, "bloc_positions")))
+    shocks = Substreams(stream_sequence(seed, "bloc_positions"))
+    if source == "memberships":
+        return Axis(sovereignty_loading(states), cohesion, shocks)
+    return Blocs(stream(seed, "blocs"), states.size, cohesion, shocks)
 
 
-def correlation(run_blocs: Blocs | None, category: str) -> Callable[[int, np.ndarray], None] | None:
+def correlation(run_blocs: Axis | Blocs | None, category: str) -> Callable[[int, np.ndarray], None] | None:
     """What mixes the governments' shocks on an issue of ``category``: their blocs' on a contested one, else nothing."""
     return run_blocs.correlate if run_blocs is not None and category in CONTESTED else None
 

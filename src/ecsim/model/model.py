@@ -98,7 +98,7 @@ class EnhancedCooperationModel(mesa.Model):
         # the switched mechanisms (docs/ODD.md §7): each inert while its switch is off
         self.returns = returns.Returns.of(p)
         self.remit = remit.dispute(seed, self.issues, self.regime, p, self.ledger, self.agendas)
-        self.blocs = deadlock.blocs(seed, self.population.delegation.size, p["bloc_cohesion"])
+        self.blocs = deadlock.blocs(seed, self.population.state, p["bloc_cohesion"], p["bloc_source"])
         self.standing = legitimacy.Standing()  # each venue's legitimacy stock (moves only with overreach on)
         self._ratification_streams = legitimacy.streams(seed, p)
         self.cumulative_harm = 0.0

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ecsim.data import N_STATES, group_names, state_records
 from ecsim.model.constituencies import CONSTITUENCIES, PREFERENCE_CONCENTRATION
 
 
@@ -42,6 +43,7 @@ class Population:
     monitoring_effort: np.ndarray  # CSOs
     expertise: np.ndarray  # technical organisations
     delegation: np.ndarray  # governments: how many negotiations each can staff at once (at least 1)
+    state: np.ndarray  # governments: each one's row of ecsim.data.state_records() (-1: a hypothetical state)
     _visibility: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -76,7 +78,8 @@ def draw_population(rng: np.random.Generator, p: dict[str, Any]) -> Population:
         ]
     )
     n_c = sizes["company"]
-    # Firm sizes ~ U^-c: a Pareto tail with shape 1/c (seed 1g: a few large corporations).
+    # Firm sizes ~ U^-c: a Pareto tail with exponent 1/c (seed 1g: a few large corporations); by default Zipf's
+    # law for firm sizes, c = 1/1.06 (Axtell 2001).
     raw = rng.random(n_c) ** (-p["market_concentration"])
     market_share = raw / raw.sum()
     enforcement_capacity = beta_with_mean(rng, p["enforcement_capacity"], 4.0, sizes["government"])
@@ -93,6 +96,7 @@ def draw_population(rng: np.random.Generator, p: dict[str, Any]) -> Population:
         # Drawn last, so that adding it left every other attribute's draws unchanged.
         vengefulness=rng.random(n_c),  # uniform, like Axelrod's random genes
         delegation=delegations(enforcement_capacity, p["delegation_capacity"]),
+        state=government_states(sizes["government"]),
     )
 
 
@@ -102,3 +106,21 @@ def delegations(enforcement_capacity: np.ndarray, mean: float) -> np.ndarray:
     average = float(enforcement_capacity.mean()) if enforcement_capacity.size else 0.0
     relative = enforcement_capacity / average if average > 0 else np.ones_like(enforcement_capacity)
     return np.maximum(1, np.rint(mean * relative)).astype(np.int64)
+
+
+def government_states(n: int) -> np.ndarray:
+    """Which UN member state each of ``n`` governments is: its row of :func:`ecsim.data.state_records` (no draw).
+
+    193 governments are the 193 UN member states in ISO3 order.  Fewer are a systematic sample of the states
+    ordered by UN regional group (in the order of :func:`ecsim.data.group_names`), then ISO3: every
+    ``193 / n``-th state, starting half a step in, so each group has its share of the governments (within one);
+    the chosen states are then in ISO3 order.  More than 193 are the 193 states followed by hypothetical ones
+    (row -1: no code, no group, no membership), so that thought experiments with more governments still run.
+    """
+    records = state_records()
+    if n >= N_STATES:
+        return np.concatenate([np.arange(N_STATES), np.full(n - N_STATES, -1)]).astype(np.int64)
+    rank = {g: i for i, g in enumerate(group_names())}
+    by_group = sorted(range(N_STATES), key=lambda i: (rank[records[i].group], records[i].iso3))
+    picks = np.floor((np.arange(n) + 0.5) * N_STATES / n).astype(np.int64)
+    return np.sort(np.array(by_group, dtype=np.int64)[picks])
