@@ -189,7 +189,9 @@ def test_harm_reduction_is_paired_against_the_baseline_on_the_same_seed():
 def test_performance_reports_escalate_sanctions_on_badly_complied_with_norms():
     # Weak sanctions, no monitoring: compliance is poor, so reporting venues revise the
     # enforcement of their norms (graduated sanctions); a regime without reports never does.
-    weak = SMALL | {"monitoring_capacity": 0.0, "sanction_industry": 0.2, "peer_visibility": 0.1, "steps": 96}
+    # The base model isolates escalation: with the defaults, reports also relax costly norms (§7.11a) and the
+    # gain in compliance is smaller and depends on the seed (seed 1: 0.672 against 0.694 without reports).
+    weak = SMALL | BASE | {"monitoring_capacity": 0.0, "sanction_industry": 0.2, "peer_visibility": 0.1, "steps": 96}
     flexible = EnhancedCooperationModel("flexible", rng=1, **weak).run()
     log = flexible.issue_log()
     revised = log[log["revisions"] > 0]

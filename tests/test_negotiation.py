@@ -282,7 +282,9 @@ def test_protocol_choice_reaches_the_model(mechanisms):
 
     from ecsim import EnhancedCooperationModel
 
-    params = SMALL | (BASE if mechanisms == "base" else {})
+    # With the defaults' sessions (a round every session_interval months), 60 months hold 15 rounds: a deadline
+    # of 8 rounds lets negotiations time out within the run, as the base model's 36 monthly rounds do.
+    params = SMALL | (BASE if mechanisms == "base" else {"negotiation_deadline": 8})
     models = {
         p: EnhancedCooperationModel("centralised", rng=2, negotiation_protocol=p, **params).run()
         for p in ("concession", "bounded_confidence", "bargaining")

@@ -441,11 +441,29 @@ _PARAMETERS: tuple[Parameter, ...] = (
         for name, d in DIMENSIONS.items()
     ),
     _p(
+        "session_interval",
+        "int",
+        4,
+        "Months between the negotiating sessions of a forum where governments alone decide together (the central, "
+        "a multilateral or a new forum): a negotiation there plays one round a session, the first in the month it "
+        "opens. Tables where firms, technical bodies or civil society decide work every month. 1 switches sessions "
+        "off (every table plays a round every month).",
+        "months",
+        "UN Ad Hoc Committee on cybercrime (A/RES/74/247): six negotiating sessions and a concluding one, "
+        "February 2022 to August 2024, about one every four months; Council of Europe PC-CY, 1997-2001 "
+        "(the Budapest Convention); docs/ODD.md §7.6c",
+        min=1,
+        max=120,
+        plausible=(2, 6),
+        off=1,
+    ),
+    _p(
         "negotiation_deadline",
         "int",
         36,
-        "Rounds (steps) after which an unfinished negotiation fails.",
-        "steps",
+        "Rounds after which an unfinished negotiation fails (a round is a month, or a session at a forum that "
+        "meets in sessions: session_interval).",
+        "rounds",
         "ODD §7.6, step 4 (a deadline ends a negotiation as a failure)",
         min=1,
         max=10_000,

@@ -216,8 +216,8 @@ class EnhancedCooperationModel(mesa.Model):
     def negotiate(self, now: int) -> None:
         """3. One round at every table; adopted proposals become norms, failed ones are recorded."""
         legislating, decided = self.sittings.legislatures(now)  # national legislatures sit until they decide
-        self._step_cost += self.table.cost_per_round + legislating
-        for outcome in self.table.play_round() + decided:
+        self._step_cost += self.table.cost_in_session(now) + legislating
+        for outcome in self.table.play_round(now) + decided:
             seat = self.sittings.close(outcome, self.agendas, self.ledger)
             interim = self.remit is not None and outcome.key in self.remit.national  # the dispute is not settled
             if outcome.adopted:

@@ -88,7 +88,7 @@ class NegotiationTable:
     """
 
     #: Columns of ``meta``.
-    KEY, RULE, ANCHOR, PULL, DEADLINE, COST, THRESHOLD, SIZE, ROUNDS, DEADLOCK = range(10)
+    KEY, RULE, ANCHOR, PULL, DEADLINE, COST, THRESHOLD, SIZE, ROUNDS, DEADLOCK, OPENED, INTERVAL = range(12)
     #: Decision rules by their index in the RULE column.
     RULES: tuple[str, ...] = tuple(DECISION_RULES)
     _STRICT = np.array([rule.strict for rule in DECISION_RULES.values()])
@@ -115,7 +115,7 @@ class NegotiationTable:
         self.slot = np.empty(0, dtype=np.int64)
         self.position = np.empty(0)
         self.share = np.empty(0)
-        self.meta = np.empty((0, 10))
+        self.meta = np.empty((0, 12))
         self._offsets: np.ndarray | None = None  # first decider row of each negotiation (and the end)
         self._pending: list[tuple[np.ndarray, np.ndarray, list[float]]] = []
         self.red_lines = red_lines  # deciders' red lines (ecsim.model.deadlock); off: never read or kept
@@ -138,13 +138,16 @@ class NegotiationTable:
         deadline: int,
         cost_per_round: int = 0,
         reservation: np.ndarray | None = None,
+        opened: int = 0,
+        interval: int = 1,
     ) -> None:
         """Put a negotiation on the table (it plays its first round at the next :meth:`play_round`).
 
         ``anchor`` is the consulted stakeholders' mean position (NaN when nobody
         is consulted); ``weights`` are the deciders' decision weights.  ``reservation``: each decider's
         red-line distance from its position (:func:`ecsim.model.deadlock.reservation_distance`; needed
-        when the table has red lines, ignored otherwise).
+        when the table has red lines, ignored otherwise).  ``interval``: the months between the sessions of
+        the negotiation's forum (one round a session, the first in the month it ``opened``; ODD §7.6c).
         """
         if rule not in THRESHOLDS:
             raise ValueError(f"rule {rule!r} is not one of {', '.join(THRESHOLDS)}")
@@ -162,6 +165,8 @@ class NegotiationTable:
             len(positions),
             0,
             0,
+            opened,
+            interval,
         ]
         positions = np.array(positions, dtype=float)
         if self.red_lines:
@@ -177,6 +182,21 @@ class NegotiationTable:
     def cost_per_round(self) -> int:
         """Participant-rounds that one round of every open negotiation costs."""
         return int(self.meta[:, self.COST].sum()) + int(sum(p[2][self.COST] for p in self._pending))
+
+    def cost_in_session(self, now: int) -> int:
+        """Participant-rounds of the negotiations in session at ``now`` (one opened at ``now`` is)."""
+        live = self.in_session(now)
+        cost = int(self.meta[:, self.COST].sum()) if live is None else int(self.meta[live, self.COST].sum())
+        return cost + int(sum(p[2][self.COST] for p in self._pending))
+
+    def in_session(self, now: int | None) -> np.ndarray | None:
+        """Which negotiations on the table (admitted rows) sit at ``now``: None when all do (every forum sits
+        monthly, or ``now`` is None).  A forum meeting every k months sits in the month a negotiation opened
+        and every k months after (ODD §7.6c)."""
+        interval = self.meta[:, self.INTERVAL]
+        if now is None or not (interval > 1).any():
+            return None
+        return (now - self.meta[:, self.OPENED]) % interval == 0
 
     def _admit_pending(self) -> None:
         pending, self._pending = self._pending, []
@@ -233,15 +253,21 @@ class NegotiationTable:
             adopted &= ~unanimous | (dissent == 0)
         return adopted & (meta[:, self.SIZE] > 0)
 
-    def play_round(self) -> list[Outcome]:
-        """Play one round of every open negotiation; return those that ended."""
+    def play_round(self, now: int | None = None) -> list[Outcome]:
+        """Play one round of every negotiation in session at ``now`` (all, if None); return those that ended.
+
+        A negotiation out of session (its forum meets every few months, ODD §7.6c) neither votes, ends nor
+        moves this month; its round is computed with the others' and discarded, so that what a protocol
+        draws does not depend on the calendar.
+        """
         if self._pending:
             self._admit_pending()
         meta = self.meta
         n = meta.shape[0]
         if n == 0:
             return []
-        meta[:, self.ROUNDS] += 1
+        live = self.in_session(now)
+        meta[:, self.ROUNDS] += 1 if live is None else live
         if self._offsets is None:  # negotiations joined or left since the last round
             self._offsets = np.concatenate([[0], meta[:, self.SIZE].astype(np.int64).cumsum()])
         offsets = self._offsets
@@ -262,10 +288,13 @@ class NegotiationTable:
         if deadlocked is not None:
             adopted &= ~deadlocked
             failed |= deadlocked
+        if live is not None:  # out of session: no vote, no end
+            adopted &= live
+            failed &= live
         ended = (adopted | failed).nonzero()[0]
         going_on = np.ones(n, dtype=bool)
         going_on[ended] = False
-        self.protocol.move(self, going_on, accept, gap, offsets)
+        self.protocol.move(self, going_on if live is None else going_on & live, accept, gap, offsets)
         if self.red_lines:  # no concession beyond a red line
             np.clip(self.position, self.low, self.high, out=self.position)
         if ended.size == 0:

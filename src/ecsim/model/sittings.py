@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ecsim.model import igf
+from ecsim.model import igf, selectors
+from ecsim.model.constituencies import CONSTITUENCIES
 from ecsim.model.negotiation import NegotiationTable, Outcome, legislate
 from ecsim.model.population import Population
 from ecsim.model.venues import Seat, Venue
@@ -23,6 +24,16 @@ from ecsim.model.weightings import mean
 if TYPE_CHECKING:
     from ecsim.model.ledger import IssueLedger
     from ecsim.model.venues import Agendas
+
+
+def session_interval(venue: Venue, interval: int) -> int:
+    """Months between the sessions of ``venue`` (ODD §7.6c): ``interval`` for a forum where governments alone
+    decide together (the central, a multilateral or a new forum: diplomats meet in sessions, between which
+    delegations consult their capitals); every month (1) for a table where firms, technical bodies or civil
+    society decide, which works continuously."""
+    governments = CONSTITUENCIES["government"]
+    alone = all(selectors.selectors()[name].constituency == governments.name for name in venue.deciders)
+    return int(interval) if alone and venue.decision_rule != "unilateral" else 1
 
 
 class Sittings:
@@ -80,6 +91,8 @@ class Sittings:
                 deadline=p["negotiation_deadline"],
                 cost_per_round=cost_per_round,
                 reservation=reservation,
+                opened=now,
+                interval=session_interval(seat.venue, p["session_interval"]),
             )
             if sessions:  # discussed at the IGF while it waited
                 self.table.narrow(np.array([key]), igf.learned(p["igf_learning"], sessions))
