@@ -262,12 +262,14 @@ def _validate_command(args: argparse.Namespace) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from ecsim.validation.run import SCENARIOS, validate
+    from ecsim.validation import scenarios
+    from ecsim.validation.run import validate
 
-    if args.scenario not in SCENARIOS:
+    known = scenarios.names()
+    if args.scenario not in known:
         raise UsageError(
-            f"--scenario {args.scenario}: not a known scenario; expected one of {', '.join(SCENARIOS)}"
-            + did_you_mean(args.scenario, SCENARIOS)
+            f"--scenario {args.scenario}: not a known scenario; expected one of {', '.join(known)}"
+            + did_you_mean(args.scenario, known)
         )
     out = _check_out(args.out, (".md",))
     params = _params(args)
@@ -287,6 +289,32 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
         print(f"\nreport: {out} (figures in {out.parent / 'img'})")
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from ecsim.validation import calibrate as abc
+
+    samples = args.samples or (abc.QUICK_SAMPLES if args.quick else abc.SAMPLES)
+    replicates = args.replicates or (abc.QUICK_REPLICATES if args.quick else abc.REPLICATES)
+    out = Path(args.out) if args.out else Path("results") / ("quick" if args.quick else "") / "calibration"
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: is a file; give a folder")
+    params = _params(args)
+    start = time.perf_counter()
+    try:
+        result = abc.calibrate(out, samples, replicates, args.seed, params, args.workers, progress=not args.quiet)
+    except abc.CalibrationError as exc:
+        raise UsageError(f"--out {out}: {exc}") from None
+    print(f"Calibration by rejection ABC, {time.perf_counter() - start:.1f} s -> {out}")
+    print(result.text())
+    paths = abc.figures(result, out / "figures")
+    print(f"\nfigures: {', '.join(str(p) for p in paths.values())}")
+    if args.install:
+        try:
+            print(f"calibrated scenario: {abc.install(result)} ({len(result.posterior)} parameter sets)")
+        except abc.CalibrationError as exc:
+            raise UsageError(f"--install: {exc}") from None
     return 0
 
 
@@ -504,6 +532,25 @@ def build_parser() -> argparse.ArgumentParser:
     model_options(val)
     val.add_argument("--out", metavar="FILE.md", help="also write the report (Markdown) and its figures")
     val.set_defaults(func=cmd_validate)
+
+    cal = sub.add_parser(
+        "calibrate",
+        help="fit the negotiation parameters to the empirical patterns (rejection ABC), resumably",
+        description="Draw prior points of the calibrated parameters (a Latin hypercube over their plausible ranges), "
+        "run each calibration pattern's setting on paired seeds, and accept the points at which every calibration "
+        "pattern's statistic lies within its accepted interval (docs/ODD.md §1.2). Writes points.csv, posterior.csv, "
+        "calibration.json and figures to --out; a stopped calibration resumes there. --install makes the posterior "
+        "the 'calibrated' scenario of `ecsim validate --scenario calibrated`.",
+    )
+    cal.add_argument("--quick", action="store_true", help="16 prior points, 1 replicate: a first look")
+    cal.add_argument("--samples", type=_positive, default=None, metavar="N", help="prior points (default 400)")
+    cal.add_argument("--replicates", type=_positive, default=None, metavar="N", help="runs per point (default 2)")
+    cal.add_argument("--workers", type=_positive, default=1, metavar="N", help="local processes (default 1)")
+    cal.add_argument("--out", metavar="DIR", help="the calibration's folder (default results/calibration)")
+    cal.add_argument("--install", action="store_true", help="make the posterior the 'calibrated' scenario")
+    cal.add_argument("--quiet", action="store_true", help="no progress bar")
+    model_options(cal)
+    cal.set_defaults(func=cmd_calibrate)
 
     sto = sub.add_parser(
         "store",

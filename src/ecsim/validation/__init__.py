@@ -14,7 +14,7 @@ from ecsim._lazy import lazy
 
 if TYPE_CHECKING:  # what type checkers see; at run time ``__getattr__`` imports these on first use
     from ecsim.validation.facts import PATTERNS, Pattern, RunOutput, accepts, distance, patterns
-    from ecsim.validation.run import SCENARIOS, Validation, ValidationError, validate
+    from ecsim.validation.run import Validation, ValidationError, validate
 
 #: The module that defines each public name.
 _LAZY: dict[str, str] = {
@@ -24,7 +24,6 @@ _LAZY: dict[str, str] = {
     "accepts": "ecsim.validation.facts",
     "distance": "ecsim.validation.facts",
     "patterns": "ecsim.validation.facts",
-    "SCENARIOS": "ecsim.validation.run",
     "Validation": "ecsim.validation.run",
     "ValidationError": "ecsim.validation.run",
     "validate": "ecsim.validation.run",
@@ -32,7 +31,6 @@ _LAZY: dict[str, str] = {
 
 __all__ = [
     "PATTERNS",
-    "SCENARIOS",
     "Pattern",
     "RunOutput",
     "Validation",
