@@ -86,6 +86,8 @@ def _n_levels(name: str, factor: Factor) -> int:
 def count_points(experiment: Experiment) -> int:
     """The number of design points, computed without building them (so an impossible design is refused cheaply)."""
     factors, k, n = experiment.factors, len(experiment.factors), experiment.samples
+    if experiment.design == "points":
+        return len(experiment.points)
     if not factors:
         return 1
     if experiment.design == "factorial":
@@ -120,6 +122,8 @@ def ablation(levels: dict[str, list[Any]]) -> list[dict[str, Any]]:
 def design_points(experiment: Experiment) -> list[dict[str, Any]]:
     """Every design point as a dict of factor values (plus ``u_NAME`` coordinates for sampled designs)."""
     factors = experiment.factors
+    if experiment.design == "points":
+        return [dict(p) for p in experiment.points]
     if not factors:
         return [{}]
     names = list(factors)

@@ -19,7 +19,7 @@ from ecsim.model.model import METRICS
 from ecsim.model.regimes import BASELINE, Regime, RegimeError, resolve_regime
 from ecsim.params import PARAMETERS, ParameterError, did_you_mean, validate
 
-DESIGNS: tuple[str, ...] = ("factorial", "ablation", "lhs", "sobol", "morris", "saltelli")
+DESIGNS: tuple[str, ...] = ("factorial", "ablation", "lhs", "sobol", "morris", "saltelli", "points")
 #: Designs whose analysis reads run summaries only (sensitivity indices): they store no per-step table by default.
 SUMMARY_DESIGNS: tuple[str, ...] = ("morris", "saltelli")
 #: Designs of explicit levels (every factor needs a list of levels or ``Range(low, high, levels=k)``).
@@ -92,6 +92,9 @@ class Experiment:
             stored whatever this says.
         step_every: keep every k-th step of the per-step table (steps 0, k, 2k, ... and each run's
             last step).  Storage only: run summaries are computed from every step.
+        points: the design points themselves, for ``design="points"`` (each a mapping of parameters to
+            values, e.g. the parameter sets of a calibrated posterior: ``ecsim.validation.scenarios``);
+            every point runs ``replicates`` times on its own seeds, the regimes paired within it.
     """
 
     name: str
@@ -106,6 +109,7 @@ class Experiment:
     outputs: tuple[str, ...] | None = None
     morris_levels: int = 4
     step_every: int = 1
+    points: tuple[Mapping[str, Any], ...] = ()
     #: Whether ``no_cooperation`` was added because ``regimes`` lacked it (said in the sweep's plan and summary).
     added_baseline: bool = field(default=False, init=False, compare=False, repr=False)
 
@@ -164,6 +168,7 @@ class Experiment:
         object.__setattr__(self, "fixed", {k: fixed[k] for k in self.fixed})
         factors = {name: self._check_factor(name, _as_factor(name, v)) for name, v in self.factors.items()}
         object.__setattr__(self, "factors", factors)
+        object.__setattr__(self, "points", self._check_points())
         outputs = self.outputs
         if outputs is None:
             outputs = () if self.design in SUMMARY_DESIGNS else METRICS
@@ -179,6 +184,30 @@ class Experiment:
                     raise ExperimentError(
                         f"factor {name}: the {self.design} design needs levels: Range(low, high, levels=k) or a list"
                     )
+
+    def _check_points(self) -> tuple[dict[str, Any], ...]:
+        """The explicit points of ``design="points"``, validated like fixed parameters (none for other designs)."""
+        if self.design != "points":
+            if self.points:
+                raise ExperimentError(f"points: only design='points' takes explicit points, not design={self.design!r}")
+            return ()
+        if self.factors:
+            raise ExperimentError("factors: design='points' takes its points from points=, not from factors")
+        if isinstance(self.points, Mapping | str) or not isinstance(self.points, Iterable) or not list(self.points):
+            raise ExperimentError("points: design='points' needs a list of parameter mappings, e.g. [{'novelty': 0.4}]")
+        checked = []
+        for i, point in enumerate(self.points):
+            if not isinstance(point, Mapping):
+                raise ExperimentError(f"points[{i}]={point!r}: expected a mapping from parameter name to value")
+            clash = [k for k in point if k in self.fixed or k == "steps"]
+            if clash:
+                raise ExperimentError(f"points[{i}]: {clash[0]!r} is fixed or the run length: set it in one place")
+            try:
+                values = validate(dict(point))
+            except ParameterError as exc:
+                raise ExperimentError(f"points[{i}]: {exc}") from None
+            checked.append({k: values[k] for k in point})
+        return tuple(checked)
 
     def _check_factor(self, name: str, factor: Factor) -> Factor:
         if name not in PARAMETERS:
@@ -255,6 +284,7 @@ class Experiment:
             "outputs": list(self.outputs),
             # Added after stores existed: only when it differs from the default, so their hashes stay.
             **({"step_every": self.step_every} if self.step_every != 1 else {}),
+            **({"points": [_jsonable(p) for p in self.points]} if self.design == "points" else {}),
         }
 
     @property
