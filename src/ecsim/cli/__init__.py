@@ -6,7 +6,7 @@ and what is allowed, and exit status 2; never a traceback.
 
 One module per group of commands: :mod:`~ecsim.cli.runs` (``run``, ``compare``),
 :mod:`~ecsim.cli.sweeps` (``sweep``, ``reproduce``, ``store``),
-:mod:`~ecsim.cli.explore` (``explore``), :mod:`~ecsim.cli.glossary` (``params``);
+:mod:`~ecsim.cli.explore` (``explore``), :mod:`~ecsim.cli.glossary` (``params``, ``metrics``);
 what they share is in :mod:`~ecsim.cli.common`.  Building the parser imports
 only light modules (:mod:`ecsim.params`, :mod:`ecsim.model.regimes`), so
 ``ecsim --help`` and ``ecsim --version`` answer without Mesa, pandas, SciPy or
@@ -31,6 +31,7 @@ EPILOG = """examples:
   ecsim compare --seed 7 --set market_concentration=0.9
   ecsim sweep experiments/regime_comparison.py --replicates 5 --workers 2
   ecsim params
+  ecsim metrics
   ecsim store repair results/regime_comparison
   ecsim explore --port 8765
 """

@@ -1,4 +1,8 @@
-"""``ecsim params``: what the model's inputs are (declared in :mod:`ecsim.params`)."""
+"""``ecsim params`` and ``ecsim metrics``: the glossaries of the model's inputs and outputs, from their declarations.
+
+Parameters are declared in :mod:`ecsim.params`, metrics in :mod:`ecsim.model.metrics`; nothing here
+repeats what they say.
+"""
 
 from __future__ import annotations
 
@@ -34,8 +38,45 @@ def _plausible(p: Any) -> str:
     return f"plausible (sensitivity): {p.plausible[0]:g}-{p.plausible[1]:g}"
 
 
+#: How a run summary aggregates a metric's per-step series, in words (``Metric.summary``).
+SUMMARY_WORDS = {"last": "run summary: last month", "mean": "run summary: mean over months", "sum": "run summary: sum"}
+#: The paired outcome that ``ecsim compare`` and ``ecsim export`` add to run summaries (ecsim.analysis.paired).
+PAIRED = (
+    "harm_reduction",
+    "share",
+    "1 - cumulative harm / cumulative harm of the no_cooperation run on the same seed (paired across regimes; "
+    "computed from run summaries, not stored per step)",
+)
+
+
+def _direction(lower_is_better: bool | None) -> str:
+    return {True: "lower is better", False: "higher is better", None: "descriptive"}[lower_is_better]
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from ecsim.model.metrics import DECLARED
+
+    if args.markdown:
+        print("| name | unit | run summary | direction | meaning |")
+        print("|---|---|---|---|---|")
+        for m in DECLARED:
+            summary = m.summary or "— (per step only)"
+            print(f"| `{m.name}` | {m.unit} | {summary} | {_direction(m.lower_is_better)} | {m.meaning} |")
+        name, unit, meaning = PAIRED
+        print(f"| `{name}` | {unit} | paired | higher is better | {meaning} |")
+        return 0
+    for m in DECLARED:
+        summary = SUMMARY_WORDS[m.summary] if m.summary else "per step only, not in run summaries"
+        print(f"{m.name}  (unit: {m.unit}; {summary}; {_direction(m.lower_is_better)})")
+        print(f"    {m.meaning}")
+    name, unit, meaning = PAIRED
+    print(f"{name}  (unit: {unit}; run summary, paired; higher is better)")
+    print(f"    {meaning}")
+    return 0
+
+
 def register(sub: Any) -> None:
-    """Add ``params`` to the subcommands ``sub``."""
+    """Add ``params`` and ``metrics`` to the subcommands ``sub``."""
     prm = sub.add_parser(
         "params",
         help="list every model parameter",
@@ -43,3 +84,13 @@ def register(sub: Any) -> None:
     )
     prm.add_argument("--markdown", action="store_true", help="print a Markdown table (as in docs/ODD.md)")
     prm.set_defaults(func=cmd_params)
+
+    met = sub.add_parser(
+        "metrics",
+        help="list every output of the model (name, unit, meaning)",
+        description="List every output of the model: its name (the column in every table), unit, how a run "
+        "summary aggregates it, whether lower or higher is better, and what it measures; from the metric "
+        "declarations (ecsim.model.metrics), plus the paired harm_reduction.",
+    )
+    met.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    met.set_defaults(func=cmd_metrics)
