@@ -1,0 +1,144 @@
+"""Sweeps from the command line without a script (``ecsim sweep --factor ...``), and what to do with a store
+or a run afterwards: ``ecsim export`` and ``ecsim plot``.
+
+One tiny sweep (small population, 24 months, 2 design points, 1 replicate) is run once for the module
+and read by the tests below; mistakes are checked in this process (``main``), without a sweep.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ecsim.cli import build_parser, main
+from ecsim.experiment import Experiment, Levels, Range, load_results
+
+TINY = ("n_governments=12", "n_companies=30", "n_cso=10", "n_technical=4")
+SWEEP = (
+    "sweep",
+    "--regimes",
+    "flexible,centralised",
+    "--factor",
+    "monitoring_capacity=0.2:0.8",
+    "--factor",
+    "decision_rule=consensus,qualified_majority",
+    *(arg for pair in TINY for arg in ("--set", pair)),
+    "--design",
+    "lhs",
+    "--samples",
+    "2",
+    "--replicates",
+    "1",
+    "--steps",
+    "24",
+    "--seed",
+    "3",
+    "--serial",
+)
+
+
+def ecsim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ecsim.cli", *args], capture_output=True, text=True, timeout=300, cwd=cwd
+    )
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("cli_sweep") / "store"
+    done = ecsim(*SWEEP, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "done: 6 runs completed, 0 failed, 0 already stored (of 6 runs = 2 points x 1 replicate x 3 regimes" in (
+        done.stdout
+    )
+    return out
+
+
+def test_a_sweep_defined_on_the_command_line_is_the_experiment_written_in_python():
+    args = build_parser().parse_args([*SWEEP, "--out", "unused"])
+    from ecsim.cli.sweeps import experiment_from_args
+
+    from_cli = experiment_from_args(args)
+    in_python = Experiment(
+        "sweep",
+        regimes=("flexible", "centralised"),
+        fixed={"n_governments": 12, "n_companies": 30, "n_cso": 10, "n_technical": 4},
+        factors={"monitoring_capacity": Range(0.2, 0.8), "decision_rule": Levels(["consensus", "qualified_majority"])},
+        design="lhs",
+        samples=2,
+        replicates=1,
+        steps=24,
+        seed=3,
+    )
+    assert from_cli.hash == in_python.hash and from_cli.to_dict() == in_python.to_dict()
+
+
+def test_the_store_holds_the_runs_the_factors_and_the_command(store):
+    results = load_results(store)
+    runs = results.runs
+    assert len(runs) == 6 and (runs["status"] == "ok").all()
+    assert list(dict.fromkeys(runs["regime"])) == ["flexible", "centralised", "no_cooperation"]
+    assert runs["monitoring_capacity"].between(0.2, 0.8).all()
+    assert set(runs["decision_rule"]) <= {"consensus", "qualified_majority"}
+    assert (runs["n_companies"] == 30).all() and (runs["steps"] == 24).all()
+    manifest = json.loads((store / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["spec"]["factors"]["monitoring_capacity"] == {"range": [0.2, 0.8], "levels": None}
+    assert manifest["sessions"][0]["command"].startswith("ecsim sweep --regimes flexible,centralised --factor")
+
+
+def test_the_same_command_resumes_and_runs_nothing_again(store):
+    parts = sorted(p.name for p in (store / "runs").iterdir())
+    again = ecsim(*SWEEP, "--out", str(store))
+    assert again.returncode == 0, again.stderr
+    assert "done: 0 runs completed, 0 failed, 6 already stored" in again.stdout
+    assert sorted(p.name for p in (store / "runs").iterdir()) == parts
+
+
+def run_main(capsys, *args: str) -> tuple[int, str]:
+    """``ecsim ARGS`` in this process: (exit status, stderr)."""
+    try:
+        status = main(list(args))
+    except SystemExit as exc:  # argparse's own errors
+        status = int(exc.code or 0)
+    return status, capsys.readouterr().err
+
+
+def test_another_experiment_in_the_same_folder_is_refused_naming_what_differs(store, capsys):
+    status, err = run_main(capsys, *[a if a != "2" else "3" for a in SWEEP], "--out", str(store))
+    assert status == 2
+    assert len(err.strip().splitlines()) == 1 and "holds runs of another specification" in err
+    assert "they differ in samples" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--factor", "monitoring_capacit=0:1"], "--factor monitoring_capacit=0:1: unknown parameter"),
+        (["--factor", "monitoring_capacity=0:2", "--design", "lhs"], "monitoring_capacity=2.0 is out of range"),
+        (["--factor", "monitoring_capacity=0.8:0.2", "--design", "lhs"], "a range needs LOW < HIGH"),
+        (["--factor", "monitoring_capacity=0:1"], "the factorial design needs levels"),
+        (["--factor", "decision_rule=consensus,vote"], "decision_rule='vote' is not allowed: expected one of"),
+        (["--factor", "decision_rule=consensus:qualified_majority"], "takes a list of levels (A,B,C), not a range"),
+        (["--factor", "issue_rate=abc"], "--factor issue_rate=abc: issue_rate='abc' cannot be read"),
+        (["--factor", "issue_rate=1:2:1"], "K (the number of levels) must be a whole number >= 2"),
+        (["--factor", "issue_rate"], "expected NAME=LOW:HIGH, NAME=A,B,C or NAME=VALUE"),
+        (["--factor", "steps=12:24"], "set it with --steps"),
+        (["--factor", "issue_rate=1,2", "--set", "issue_rate=2"], "issue_rate is given twice"),
+        (["--regimes", "flexible,anarchy"], "'anarchy' is not a regime: expected some of"),
+        (["--design", "lhx"], "--design lhx: expected one of factorial, ablation, lhs"),
+        (["--samples", "4"], "the factorial design takes no samples"),
+        (["--outputs", "harm,harms"], "'harms' is not a metric"),
+        (["--samples", "0"], "argument --samples: '0' is not allowed"),
+        (["experiments/regime_comparison.py", "--factor", "issue_rate=1,2"], "defines the experiment"),
+    ],
+)
+def test_mistakes_in_a_sweep_give_one_line_naming_the_option(args, message, capsys, tmp_path):
+    status, err = run_main(capsys, "sweep", *args, "--out", str(tmp_path / "never"))
+    assert status == 2
+    assert len(err.strip().splitlines()) == 1 and message in err, err
+    assert not (tmp_path / "never").exists()
