@@ -19,9 +19,10 @@ def ecsim(*args: str) -> subprocess.CompletedProcess:
 def test_help_lists_the_commands():
     out = ecsim("--help")
     assert out.returncode == 0
-    for command in ("run", "compare", "params"):
-        assert command in out.stdout
-    for command in ("run", "compare", "params"):
+    commands = ("run", "compare", "sweep", "export", "plot", "reproduce", "explore", "store", "params", "metrics")
+    for command in commands:
+        assert f"    {command} " in out.stdout
+    for command in ("run", "compare", "params", "metrics", "export", "plot"):
         assert ecsim(command, "--help").returncode == 0
 
 

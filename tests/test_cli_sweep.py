@@ -142,3 +142,72 @@ def test_mistakes_in_a_sweep_give_one_line_naming_the_option(args, message, caps
     assert status == 2
     assert len(err.strip().splitlines()) == 1 and message in err, err
     assert not (tmp_path / "never").exists()
+
+
+# ------------------------------------------------------------------------------------------------ export
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_export_writes_runs_and_steps_with_the_factors_on_every_step(store, fmt, tmp_path, capsys):
+    import pandas as pd
+
+    from ecsim import analysis
+
+    status, err = run_main(capsys, "export", str(store), f"--{fmt}", "--to", str(tmp_path / "out"))
+    assert status == 0, err
+    results = load_results(store)
+
+    def read(name: str) -> pd.DataFrame:
+        path = tmp_path / "out" / f"{name}.{fmt}"
+        return pd.read_parquet(path) if fmt == "parquet" else pd.read_csv(path, keep_default_na=False, na_values=[""])
+
+    runs, steps = read("runs"), read("steps")
+    paired = analysis.paired_runs(results)  # the stored runs and harm_reduction
+    same = [c for c in paired.columns if c != "error"]  # CSV reads an empty error as missing
+    pd.testing.assert_frame_equal(runs[same], paired[same], check_dtype=False, check_exact=True)
+    factors = ["monitoring_capacity", "decision_rule"]
+    assert list(steps.columns[:7]) == ["run_id", "point", "replicate", "regime", "seed", *factors]
+    expected = results.steps.merge(results.runs[["run_id", *factors]], on="run_id")
+    pd.testing.assert_frame_equal(steps[expected.columns], expected, check_dtype=False, check_exact=True)
+    assert len(steps) == 6 * 25
+
+
+def test_export_defaults_to_csv_inside_the_store_which_still_opens(store, capsys):
+    status, _ = run_main(capsys, "export", str(store))
+    assert status == 0
+    assert (store / "export" / "runs.csv").is_file() and (store / "export" / "steps.csv").is_file()
+    assert len(load_results(store).runs) == 6
+
+
+# ------------------------------------------------------------------------------------------------ plot
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_draws_a_store_and_a_run(store, tmp_path, capsys):
+    figure = tmp_path / "store.png"
+    status, err = run_main(capsys, "plot", str(store), "--metric", "cumulative_harm", "--out", str(figure))
+    assert status == 0, err
+    assert figure.read_bytes()[:8] == PNG and figure.stat().st_size > 10_000
+    run = tmp_path / "run.parquet"
+    assert run_main(capsys, "run", "--steps", "24", "--set", "n_companies=80", "--out", str(run))[0] == 0
+    status, err = run_main(capsys, "plot", str(run))
+    assert status == 0, err
+    assert (tmp_path / "run_harm.png").read_bytes()[:8] == PNG
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["export", "{tmp}"], "no manifest.json here"),
+        (["export", "{tmp}/none"], "no such folder"),
+        (["export", "{store}", "--csv", "--parquet"], "not allowed with argument"),
+        (["plot", "{store}", "--metric", "harms"], "--metric harms: not a per-step metric"),
+        (["plot", "{tmp}/none.parquet"], "no such file or folder"),
+        (["plot", "{store}", "--out", "{tmp}/figure.jpg"], "must end in .png, .pdf or .svg"),
+        (["plot", "{tmp}/table.csv"], "not a per-step table of a run"),
+    ],
+)
+def test_mistakes_in_export_and_plot_give_one_line(args, message, store, tmp_path, capsys):
+    (tmp_path / "table.csv").write_text("regime,harm_reduction\nflexible,0.1\n")
+    args = [a.format(tmp=tmp_path, store=store) for a in args]
+    status, err = run_main(capsys, *args)
+    assert status == 2
+    assert len(err.strip().splitlines()) == 1 and message in err, err

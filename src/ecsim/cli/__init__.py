@@ -6,6 +6,7 @@ and what is allowed, and exit status 2; never a traceback.
 
 One module per group of commands: :mod:`~ecsim.cli.runs` (``run``, ``compare``),
 :mod:`~ecsim.cli.sweeps` (``sweep``, ``reproduce``, ``store``),
+:mod:`~ecsim.cli.results` (``export``, ``plot``),
 :mod:`~ecsim.cli.explore` (``explore``), :mod:`~ecsim.cli.glossary` (``params``, ``metrics``);
 what they share is in :mod:`~ecsim.cli.common`.  Building the parser imports
 only light modules (:mod:`ecsim.params`, :mod:`ecsim.model.regimes`), so
@@ -22,7 +23,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ecsim.cli import explore, glossary, runs, sweeps
+from ecsim.cli import explore, glossary, results, runs, sweeps
 from ecsim.cli.common import Parser, UsageError, Version, user_error
 
 EPILOG = """examples:
@@ -30,6 +31,9 @@ EPILOG = """examples:
   ecsim run --regime centralised --seed 7 --steps 120 --set decision_rule=qualified_majority --out run.parquet
   ecsim compare --seed 7 --set market_concentration=0.9
   ecsim sweep experiments/regime_comparison.py --replicates 5 --workers 2
+  ecsim sweep --regimes flexible,centralised --factor monitoring_capacity=0:1 --design lhs --samples 20 --out DIR
+  ecsim export DIR --csv
+  ecsim plot DIR --metric harm
   ecsim params
   ecsim metrics
   ecsim store repair results/regime_comparison
@@ -51,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     runs.register(sub)
     sweeps.register_sweep(sub)
+    results.register(sub)
     sweeps.register_reproduce(sub)
     explore.register(sub)
     sweeps.register_store(sub)
