@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -21,7 +22,7 @@ def test_help_lists_the_commands():
     assert out.returncode == 0
     commands = ("run", "compare", "sweep", "export", "plot", "reproduce", "explore", "store", "params", "metrics")
     for command in commands:
-        assert f"    {command} " in out.stdout
+        assert re.search(rf"^    {command}\b", out.stdout, re.M), command
     for command in ("run", "compare", "params", "metrics", "export", "plot"):
         assert ecsim(command, "--help").returncode == 0
 
