@@ -14,7 +14,7 @@ CHROMIUM := /usr/bin/chromium
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml src/ecsim/_version.py
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ecsim needs Python >= 3.11, found " + sys.version.split()[0]'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
