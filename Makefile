@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 # Debian's chromium, where the explorer's browser test looks for it.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test browser lint format bench venv clean
+.PHONY: run test browser lint format bench dist venv clean
 
 venv: $(STAMP)
 
@@ -60,5 +60,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/sweep_speed.py
 	$(BIN)/python benchmarks/analysis_scale.py
 
+# The release artefacts: the sdist, then the wheel built from it, in dist/ (tests/test_package.py builds
+# and installs them in a temporary folder as part of make test).
+dist: $(STAMP)
+	$(BIN)/python -m build --outdir dist
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache .hypothesis src/*.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache .hypothesis src/*.egg-info build dist
