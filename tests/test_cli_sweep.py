@@ -211,3 +211,16 @@ def test_mistakes_in_export_and_plot_give_one_line(args, message, store, tmp_pat
     status, err = run_main(capsys, *args)
     assert status == 2
     assert len(err.strip().splitlines()) == 1 and message in err, err
+
+
+def test_plot_of_a_store_without_steps_draws_the_factor_alone(tmp_path, capsys):
+    """A Morris design keeps run summaries only: the figure is each run's harm reduction against the factor."""
+    sets = [arg for pair in TINY for arg in ("--set", pair)]
+    design = ["--design", "morris", "--samples", "2", "--replicates", "1", "--steps", "12", "--serial", "--quiet"]
+    argv = ["sweep", "--regimes", "flexible", "--factor", "monitoring_capacity=0:1", *sets, *design]
+    assert run_main(capsys, *argv, "--out", str(tmp_path / "m"))[0] == 0
+    status, err = run_main(capsys, "plot", str(tmp_path / "m"))
+    assert status == 0, err
+    assert (tmp_path / "m" / "quick_harm.png").read_bytes()[:8] == PNG
+    status, err = run_main(capsys, "plot", str(tmp_path / "m"), "--metric", "coverage")
+    assert status == 2 and "this store keeps no per-step coverage; it keeps none (outputs=())" in err

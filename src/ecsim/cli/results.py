@@ -98,7 +98,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")  # headless: the figure goes to a file, never to a window
     from ecsim.model.metrics import METRICS
 
-    metric = args.metric
+    metric = args.metric or "harm"
     if metric not in METRICS:
         raise UsageError(
             f"--metric {metric}: not a per-step metric (see `ecsim metrics`){did_you_mean(metric, METRICS)}"
@@ -115,7 +115,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {out}: the file name must end in .png, .pdf or .svg")
     if not out.parent.is_dir():
         raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
-    fig = _plot_store(args.source, metric) if source.is_dir() else _plot_run(source, metric)
+    fig = _plot_store(args.source, metric, args.metric is not None) if source.is_dir() else _plot_run(source, metric)
     import matplotlib.pyplot as plt
 
     from ecsim import plots
@@ -155,7 +155,7 @@ def _plot_run(path: Path, metric: str) -> Any:
     return fig
 
 
-def _plot_store(path: str, metric: str) -> Any:
+def _plot_store(path: str, metric: str, asked: bool = False) -> Any:
     """A store: the metric's mean and band per regime over time; harm reduction against the first factor."""
     from ecsim import analysis, plots
 
@@ -163,14 +163,20 @@ def _plot_store(path: str, metric: str) -> Any:
     if results.runs.empty:
         raise UsageError(f"{path}: holds no runs yet; run (or resume) its sweep first")
     table = results.step_table
-    if metric not in table.metrics:
+    factors = [f for f in factor_columns(results) if f in results.runs]
+    if metric not in table.metrics and (table.metrics or not factors or asked):
         kept = ", ".join(table.metrics) or "none (outputs=())"
         raise UsageError(f"--metric {metric}: this store keeps no per-step {metric}; it keeps {kept}")
-    factors = [f for f in factor_columns(results) if f in results.runs]
+    name = results.manifest.get("name", Path(path).name)
+    if not table.metrics:  # run summaries only (e.g. a Morris or Saltelli design): the factor panel alone
+        fig, ax = plots.figure()
+        _factor_scatter(analysis.paired_runs(results), factors[0], ax)
+        ax.set_title(f"{name}: {len(results.runs):,} runs, no per-step table")
+        ax.title.set_fontsize(8)
+        return fig
     fig, axes = plots.figure(width=plots.DOUBLE_WIDTH if factors else plots.COLUMN_WIDTH, ncols=2 if factors else 1)
     ax = axes[0] if factors else axes
     plots.timeseries(analysis.timeseries(table, metric), metric, ax=ax)
-    name = results.manifest.get("name", Path(path).name)
     ax.set_title(f"{name} ({len(results.runs):,} runs): mean over runs, 95% band", fontsize=8)
     if factors:
         _factor_scatter(analysis.paired_runs(results), factors[0], axes[1])
@@ -236,11 +242,12 @@ def register(sub: Any) -> None:
         help="draw a quick figure of a run or a store",
         description="Draw a quick figure: of one run (the per-step table `ecsim run --out` writes), the metric "
         "over time; of a store, the metric's mean and 95%% band per regime over time and, if the experiment "
-        "has factors, each run's harm reduction against the first factor. For publication figures see "
+        "has factors, each run's harm reduction against the first factor (that panel alone for a store that "
+        "keeps no per-step table). For publication figures see "
         "ecsim.plots and the studies.",
     )
     plt.add_argument("source", metavar="FILE_OR_STORE", help="a run's .parquet/.csv table or a store folder")
-    plt.add_argument("--metric", default="harm", help="the per-step metric to draw (default harm; `ecsim metrics`)")
+    plt.add_argument("--metric", help="the per-step metric to draw (default harm; `ecsim metrics`)")
     plt.add_argument(
         "--out",
         metavar="FILE",
