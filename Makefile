@@ -12,11 +12,11 @@ RUN_STAMP := $(VENV)/.installed-run
 # Debian's chromium, where the explorer's browser test looks for it.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test docs browser lint format bench venv clean
+.PHONY: run test docs browser lint format bench dist venv clean
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml src/ecsim/_version.py
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ecsim needs Python >= 3.11, found " + sys.version.split()[0]'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP) $(RUN_STAMP)
 
 # What the package needs and nothing more (no test or documentation tools).
-$(RUN_STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml src/ecsim/_version.py
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ecsim needs Python >= 3.11, found " + sys.version.split()[0]'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -74,5 +74,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/sweep_speed.py
 	$(BIN)/python benchmarks/analysis_scale.py
 
+# The release artefacts: the sdist, then the wheel built from it, in dist/ (tests/test_package.py builds
+# and installs them in a temporary folder as part of make test).
+dist: $(STAMP)
+	$(BIN)/python -m build --outdir dist
+
 clean:
-	rm -rf $(VENV) site .pytest_cache .ruff_cache .import_linter_cache .hypothesis src/*.egg-info
+	rm -rf $(VENV) site .pytest_cache .ruff_cache .import_linter_cache .hypothesis src/*.egg-info build dist

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -19,9 +20,10 @@ def ecsim(*args: str) -> subprocess.CompletedProcess:
 def test_help_lists_the_commands():
     out = ecsim("--help")
     assert out.returncode == 0
-    for command in ("run", "compare", "params"):
-        assert command in out.stdout
-    for command in ("run", "compare", "params"):
+    commands = ("run", "compare", "sweep", "export", "plot", "reproduce", "explore", "store", "params", "metrics")
+    for command in commands:
+        assert re.search(rf"^    {command}\b", out.stdout, re.M), command
+    for command in ("run", "compare", "params", "metrics", "export", "plot"):
         assert ecsim(command, "--help").returncode == 0
 
 
@@ -93,3 +95,18 @@ def test_user_mistakes_give_one_line_and_exit_2(args, message):
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr
+
+
+def test_metrics_prints_every_declared_metric_with_its_unit_and_meaning():
+    from ecsim.model.metrics import DECLARED
+
+    result = ecsim("metrics")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for metric in DECLARED:
+        head = next(i for i, line in enumerate(lines) if line.startswith(f"{metric.name}  (unit: {metric.unit};"))
+        assert lines[head + 1].strip() == metric.meaning
+    assert any(line.startswith("harm_reduction  (unit: share;") for line in lines)
+    table = ecsim("metrics", "--markdown").stdout.splitlines()
+    assert table[0].startswith("| name | unit |")
+    assert [row.split("`")[1] for row in table[2:]] == [*(m.name for m in DECLARED), "harm_reduction"]

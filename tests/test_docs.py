@@ -85,3 +85,42 @@ def test_readme_shows_what_ecsim_validate_quick_prints():
     ).stdout
     table = out.split("\n", 1)[1]  # after the first line, which carries the time taken
     assert shown.group(1).strip() == table.strip(), f"README's sample is stale; the command prints:\n{table}"
+
+
+def _normalised(text: str) -> str:
+    """Output without what varies from run to run (seconds) or with the code (spec hashes)."""
+    text = re.sub(r"in \d+\.\d s ->", "in S s ->", text)
+    return re.sub(r"\b[0-9a-f]{16}\b", "HASH", text).strip()
+
+
+def test_readme_shows_what_a_sweep_from_the_command_line_prints(tmp_path, monkeypatch, capsys):
+    """The console block of "Sweeps from the command line" is what its commands print, run in order."""
+    import shlex
+
+    from ecsim.cli import main
+
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"A small one, and what it prints.*?```console\n(.*?)```", text, re.S)
+    assert block is not None, "README lost its command-line sweep sample"
+    steps = re.split(r"^\$ ", block.group(1), flags=re.M)[1:]
+    assert len(steps) >= 4
+    monkeypatch.chdir(tmp_path)
+    for step in steps:
+        command, _, shown = step.partition("\n")
+        argv = shlex.split(command)
+        assert argv[0] == "ecsim"
+        main(argv[1:])
+        out = capsys.readouterr()
+        printed = out.out + out.err
+        assert _normalised(printed) == _normalised(shown), f"README's sample of `{command}` is stale:\n{printed}"
+    assert (tmp_path / "results" / "monitoring" / "quick_harm.png").stat().st_size > 0
+
+
+def test_readme_shows_the_first_lines_of_ecsim_metrics():
+    text = (ROOT / "README.md").read_text()
+    shown = re.search(r"What `ecsim metrics` prints.*?```\n(.*?)```", text, re.S)
+    assert shown is not None, "README lost its ecsim metrics sample"
+    out = subprocess.run(
+        [sys.executable, "-m", "ecsim.cli", "metrics"], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.startswith(shown.group(1)), f"README's sample is stale; the command prints:\n{out}"

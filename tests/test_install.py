@@ -1,11 +1,12 @@
 """A plain install works on every supported Python: ``pip install .`` without extras, then the commands run.
 
 For each of Python 3.11, 3.12 and 3.13 found on this machine (pyenv's versions, else ``python3.X``
-on PATH; one that is absent is skipped with its name): a fresh virtual environment in a temporary
-folder, ecsim installed into it from this checkout, non-editable and without extras, with the
-venv's own pip resolving the dependencies from pyproject.toml as a user's would (pip picks the
-newest Mesa the Python allows: 3.3 on 3.11, 3.5 on 3.12 and later); then ``ecsim compare --seed 1``
-must print the regime table, the same numbers as this interpreter's ecsim prints, and
+on PATH; one that is absent is skipped with its name), but the one running the tests (its case is
+``tests/test_package.py``'s, from the built sdist and wheel, so that no install runs twice): a fresh
+virtual environment in a temporary folder, ecsim installed into it from this checkout, non-editable
+and without extras, with the venv's own pip resolving the dependencies from pyproject.toml as a
+user's would (pip picks the newest Mesa the Python allows: 3.3 on 3.11, 3.5 on 3.12 and later); then
+``ecsim compare --seed 1`` must print the regime table, the same numbers as this interpreter's ecsim prints, and
 ``import ecsim.viz`` (Mesa's SolaraViz, solara) must work.
 
 What is done to keep it fast, and why it stays honest:
@@ -34,6 +35,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+pytestmark = pytest.mark.packaging  # slow: a fresh environment per Python, dependencies from the package index
 
 ROOT = Path(__file__).resolve().parents[1]
 VERSIONS = ("3.11", "3.12", "3.13")
@@ -157,6 +160,8 @@ def workdir() -> Iterator[Path]:
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_plain_install(version: str, workdir: Path, reference_table: list[str]) -> None:
+    if version == f"{sys.version_info.major}.{sys.version_info.minor}":
+        pytest.skip(f"Python {version} runs the tests: tests/test_package.py installs the built wheel on it")
     python = find_python(version)
     if python is None:
         pytest.skip(

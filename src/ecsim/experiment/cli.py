@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import shlex
 import sys
 import traceback
 from collections.abc import Sequence
@@ -120,6 +121,7 @@ def run_from_args(experiment: Experiment, args: argparse.Namespace, prog: str = 
             progress=False if args.quiet else None,
             run_timeout=args.run_timeout,
             max_runs=args.max_runs,
+            command=_command(prog),
         )
     except (ExperimentError, StoreError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
@@ -129,6 +131,16 @@ def run_from_args(experiment: Experiment, args: argparse.Namespace, prog: str = 
     if report.interrupted:
         return 143 if report.signal == "SIGTERM" else 130
     return 1 if report.failed else 0
+
+
+def _command(prog: str) -> str | None:
+    """This process's command line, as typed (``ecsim sweep ...`` or ``python SCRIPT ...``); None when the
+    options did not come from it (``main(experiment, argv)`` called from code)."""
+    if prog.startswith("ecsim"):
+        return shlex.join(["ecsim", *sys.argv[1:]])
+    if sys.argv and prog == Path(sys.argv[0]).name:
+        return shlex.join(["python", *sys.argv])
+    return None
 
 
 def main(experiment: Experiment, argv: Sequence[str] | None = None) -> int:

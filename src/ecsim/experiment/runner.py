@@ -253,6 +253,7 @@ def run_experiment(
     progress: bool | None = None,
     run_timeout: float | None = None,
     max_runs: int = MAX_RUNS,
+    command: str | None = None,
 ) -> SweepReport:
     """Run (or resume) ``experiment`` into the store folder ``out`` (default ``results/NAME``).
 
@@ -263,6 +264,8 @@ def run_experiment(
         progress: show a progress bar (default: when stderr is a terminal, or in Jupyter).
         run_timeout: seconds after which a run is stopped and stored as failed (default: none).
         max_runs: refuse, before anything is built or written, a design of more runs than this.
+        command: the command line that started the sweep, recorded with the session in the manifest
+            (how to resume it: the same command).
     """
     out = Path(out) if out is not None else Path("results") / experiment.name
     executor = executor or SerialExecutor()
@@ -299,6 +302,8 @@ def run_experiment(
             }
             manifest["provenance"] = _provenance()
             session = {"start": dt.datetime.now(dt.UTC).isoformat(), "executor": executor.description, "end": None}
+            if command is not None:
+                session["command"] = command
             manifest["sessions"].append(session)
             manifest["status"] = "running"
             store.write_manifest(manifest)

@@ -300,9 +300,12 @@ class Store:
                 shutil.rmtree(folder, ignore_errors=True)
         manifest = self.read_manifest()
         if manifest is not None and manifest.get("spec_hash") != identity.spec_hash:
+            stored, asked = manifest.get("spec") or {}, identity.spec
+            differ = [k for k in sorted({*stored, *asked}) if stored.get(k) != asked.get(k)] if asked else []
             raise StoreError(
                 f"{self.path} holds runs of another specification (hash {manifest.get('spec_hash')}, this one "
-                f"{identity.spec_hash}): use another --out folder, or --fresh to discard them"
+                f"{identity.spec_hash}{'; they differ in ' + ', '.join(differ) if differ else ''}): use another "
+                "--out folder, or --fresh to discard them"
             )
         if manifest is not None and manifest.get("model_fingerprint") != identity.model_fingerprint:
             raise StoreError(
