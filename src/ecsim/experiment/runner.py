@@ -161,7 +161,9 @@ def _git(args: list[str]) -> str | None:
 
 
 #: The code that decides what a run computes: a store's runs must all come from the same bytes of it.
-_MODEL_CODE = ("model", "games", "params.py", "rng.py", "experiment/worker.py", "experiment/designs.py")
+_MODEL_CODE = ("model", "games", "data", "params.py", "rng.py", "experiment/worker.py", "experiment/designs.py")
+#: The files of those folders that count: code, and the data tables the model reads (ecsim.data).
+_MODEL_FILES = ("*.py", "*.csv")
 #: The libraries that draw a sweep's design points.
 _DESIGN_LIBRARIES = ("scipy", "SALib")
 
@@ -169,8 +171,8 @@ _DESIGN_LIBRARIES = ("scipy", "SALib")
 def model_fingerprint(package: Path | None = None) -> str:
     """Hash of what decides a run's numbers and a sweep's design points.
 
-    The source of the model, its games, parameters and seeds, the worker, and the design
-    code, plus the versions of scipy and SALib that draw designs.  Stored in a sweep's
+    The source of the model, its games, parameters and seeds, the data tables it reads (ecsim.data),
+    the worker, and the design code, plus the versions of scipy and SALib that draw designs.  Stored in a sweep's
     manifest and in every part; a resume with a different fingerprint is refused, so one
     store never mixes runs of two models or two sets of design points.  Analysis, plotting
     and documentation are not part of it.
@@ -179,7 +181,8 @@ def model_fingerprint(package: Path | None = None) -> str:
     digest = hashlib.sha256()
     for entry in _MODEL_CODE:
         path = root / entry
-        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+        files = sorted(f for pattern in _MODEL_FILES for f in path.rglob(pattern)) if path.is_dir() else [path]
+        for file in files:
             digest.update(file.relative_to(root).as_posix().encode())
             digest.update(file.read_bytes())
     for library in _DESIGN_LIBRARIES:

@@ -317,11 +317,11 @@ def figures(result: Calibration, folder: str | Path) -> dict[str, Path]:
     with plt.rc_context(plots.STYLE):
         cols = 3
         rows = math.ceil(len(names) / cols)
-        fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.3 * rows, ncols=cols, nrows=rows)
+        fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.75, ncols=cols, nrows=rows)
         for ax, name in zip(np.ravel(axes), names, strict=False):
             low, high = result.spec["prior"][name]
             bins = np.linspace(low, high, 11)
-            ax.hist(result.points[name], bins=bins, color="0.85", label="prior sample")
+            ax.hist(result.points[name], bins=bins, color="0.8", label="prior sample")
             ax.hist(result.posterior[name], bins=bins, color="0.25", label="accepted")
             ax.set_xlabel(name.replace("_", " "))
         np.ravel(axes)[0].set_ylabel("points")
@@ -332,17 +332,18 @@ def figures(result: Calibration, folder: str | Path) -> dict[str, Path]:
         fig.savefig(out["posterior"], dpi=200)
         plt.close(fig)
         patterns = result.patterns
-        fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.32, ncols=len(patterns))
+        fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.8, ncols=len(patterns))
         for ax, p in zip(np.ravel(axes), patterns, strict=True):
             values = result.points[f"stat_{p.key}"].dropna()
             accepted = result.posterior[f"stat_{p.key}"].dropna()
             bins = np.histogram_bin_edges(np.concatenate([values, list(p.accept)]), bins=15)
             ax.axvspan(*p.accept, color="#cfe8d5", zorder=0, label="accepted interval")
-            ax.hist(values, bins=bins, color="0.85", label="prior sample")
+            ax.hist(values, bins=bins, color="0.8", label="prior sample")
             ax.hist(accepted, bins=bins, color="0.25", label="accepted points")
-            ax.set_xlabel(f"{p.label} ({p.unit})")
+            ax.set_title(p.label, loc="left")
+            ax.set_xlabel(p.unit)
         np.ravel(axes)[0].set_ylabel("points")
-        np.ravel(axes)[0].legend(frameon=False, fontsize="small")
+        np.ravel(axes)[-1].legend(frameon=False, fontsize="small")
         out["patterns"] = folder / "patterns.png"
         fig.savefig(out["patterns"], dpi=200)
         plt.close(fig)
