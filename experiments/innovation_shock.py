@@ -127,7 +127,7 @@ def report(results: Results, figures: Path) -> Section:
     panels = ["excess_after_year", "half_recovery", "recovery_90", "excess_resolved", "excess_failed", "excess_harm"]
     for ax, metric in zip(axes.flat, panels, strict=True):
         plots.regime_intervals(summary, metric, ax)
-    axes.flat[-1].set_xlabel(f"Excess harm over {window} months (units)")
+    axes.flat[-1].set_xlabel(f"Excess harm over {window} months (issue-months)")
     for ax in axes[:, 1:].flat:
         ax.set_yticklabels([])
     response_png = plots.save(fig, figures / "shock_response")[1]
