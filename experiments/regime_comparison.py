@@ -127,7 +127,8 @@ def report(results: Results, figures: Path) -> Section:
 
     reductions = "; ".join(f"**{r}** {analysis.ci_text(row.loc[r])}" for r in regimes)
     differences = "; ".join(
-        f"{analysis.display(p['comparison'], spaces=False)} = {analysis.ci_text(p)}, positive in {p['share_positive']:.0%} of pairs"
+        f"{analysis.display(p['comparison'], spaces=False)} = {analysis.ci_text(p)}, "
+        f"positive in {p['share_positive']:.0%} of pairs"
         for _, p in paired.iterrows()
     )
     speed = ", ".join(f"{r} {tta[r]:.1f}" for r in tta.index)

@@ -67,7 +67,8 @@ SPARE_STYLES: tuple[Style, ...] = (
 #: Rows that are no regime (a paired difference, a whole gap, a total): dark grey, circles, solid.
 NEUTRAL = Style("#4D4D4D", "o", "-")
 
-#: The chosen box of a PRIM trajectory: orange, a colour no built-in regime has.
+#: The box reported from a PRIM trajectory (a star; the chosen box is ringed in black): orange, which no built-in
+#: regime has.
 CHOSEN = SPARE_STYLES[0].colour
 
 #: The regimes' colours (:data:`REGIME_STYLE`), for code that needs only a colour.
@@ -220,8 +221,11 @@ def end_labels(ax: Axes, ends: Sequence[tuple[str, float, float, str]], fontsize
     ordered = sorted(ends, key=lambda e: e[2])
     low, high = ax.get_ylim()
     fig = ax.get_figure()
-    height = max(ax.get_position().height * fig.get_figheight() * 72 * 0.8, 1.0)  # points, after layout (about)
-    gap = fontsize * 1.3 / height * abs(high - low)
+    engine = fig.get_layout_engine()
+    if engine is not None:  # the axes' height once laid out (the labels, right of the axes, narrow it only)
+        engine.execute(fig)
+    height = max(ax.get_position().height * fig.get_figheight() * 72 * 0.95, 1.0)  # points
+    gap = fontsize * 1.35 / height * abs(high - low)
     positions = _spread([e[2] for e in ordered], gap)
     for (text, x, y, c), at in zip(ordered, positions, strict=True):
         ax.annotate(
@@ -291,11 +295,15 @@ def flag_few(
             **note,
         )
         return
-    named: dict[tuple[str, str, str, str], int] = getattr(fig, "_ecsim_named", {})
-    key = (what.capitalize(), name, of, tail)
-    named[key] = min(n, named.get(key, n))
+    # (what, name) -> (of, tail) -> the smallest n: one phrase per kind of interval, its sample sizes joined.
+    named: dict[tuple[str, str], dict[tuple[str, str], int]] = getattr(fig, "_ecsim_named", {})
+    sizes = named.setdefault((what.capitalize(), name), {})
+    sizes[(of, tail)] = min(n, sizes.get((of, tail), n))
     fig._ecsim_named = named  # type: ignore[union-attr]
-    text = "; ".join(f"{w}: {m} over {k} {o}{t}" for (w, m, o, t), k in named.items())
+    text = "; ".join(
+        f"{w}: {m} over " + " or ".join(f"{k} {o}{t}" for (o, t), k in counts.items())
+        for (w, m), counts in named.items()
+    )
     fig.supxlabel(text, **note)  # type: ignore[union-attr]
 
 
@@ -729,9 +737,11 @@ def factor_panels(
         ax.set_title(title, fontsize=7)
         ax.set_xlabel(xlabel)
         ax.set_ylabel("")
-        old = ax.get_legend()  # keep its order (the lines' ends)
-        names = [t.get_text() for t in old.get_texts()]
-        ax.legend(old.legend_handles, names, loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=6, frameon=False)
+        found = dict(zip(*ax.get_legend_handles_labels()[::-1], strict=True))
+        names = [t.get_text() for t in ax.get_legend().get_texts()]  # in its order (the lines' ends)
+        ax.legend(
+            [found[n] for n in names], names, loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=6, frameon=False
+        )
     panel_letters(axes)
     return fig
 
@@ -790,7 +800,7 @@ def peeling_trajectory(
             chosen["density"],
             s=60,
             facecolors="none",
-            edgecolors=CHOSEN,
+            edgecolors="black",
             linewidths=1.2,
             zorder=3,
             label="chosen box",
@@ -802,8 +812,8 @@ def peeling_trajectory(
                 marker="*",
                 s=70,
                 color=CHOSEN,
-                edgecolors="white",
-                linewidths=0.4,
+                edgecolors="black",
+                linewidths=0.5,
                 zorder=4,
                 label="reported",
             )
