@@ -111,6 +111,7 @@ def report(results: Results, figures: Path) -> Section:
     plots.timeseries(analysis.timeseries(window_rows, "excess_open"), "excess_open", axes[1], labels=False)
     plots.timeseries(analysis.timeseries(window_rows, "excess_harm_step"), "excess_harm_step", axes[2], labels=False)
     axes[0].set_ylabel("Open issues (queued or negotiating)")
+    axes[2].set_ylabel("Excess harm\n(issue-months per month)")
     for ax in axes[1:]:
         ax.axhline(0, color="0.6", linewidth=0.6)
     for ax in axes:
