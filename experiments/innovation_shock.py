@@ -100,36 +100,40 @@ def report(results: Results, figures: Path) -> Section:
     lo_step, hi_step = max(shock - 2 * PRE, 0), shock + min(window, ZOOM)
     near = steps[steps["step"].between(lo_step, hi_step)]
     fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.95, ncols=3)
-    plots.timeseries(analysis.timeseries(near[near["shock_issues"] > 0], "issues_open"), "issues_open", axes[0])
+    shocked = analysis.timeseries(near[near["shock_issues"] > 0], "issues_open")
+    plots.timeseries(shocked, "issues_open", axes[0], labels=False)
     control = analysis.timeseries(near[near["shock_issues"] == 0], "issues_open")
-    for regime in regimes:
+    for regime in regimes:  # the control: each regime's own line style, thin and faint
         c = control[control["regime"] == regime]
-        axes[0].plot(c["step"], c["mean"], color=plots.colour(regime), linestyle="--", linewidth=0.8)
+        style = plots.style(regime)
+        axes[0].plot(c["step"], c["mean"], color=style.colour, linestyle=style.linestyle, linewidth=0.6, alpha=0.5)
     window_rows = s[s["step"].between(lo_step, hi_step)]
-    plots.timeseries(analysis.timeseries(window_rows, "excess_open"), "excess_open", axes[1])
-    plots.timeseries(analysis.timeseries(window_rows, "excess_harm_step"), "excess_harm_step", axes[2])
+    plots.timeseries(analysis.timeseries(window_rows, "excess_open"), "excess_open", axes[1], labels=False)
+    plots.timeseries(analysis.timeseries(window_rows, "excess_harm_step"), "excess_harm_step", axes[2], labels=False)
     axes[0].set_ylabel("Open issues (queued or negotiating)")
+    axes[2].set_ylabel("Excess harm\n(issue-months per month)")
     for ax in axes[1:]:
         ax.axhline(0, color="0.6", linewidth=0.6)
     for ax in axes:
-        ax.axvline(shock, color="0.4", linewidth=0.8, linestyle=":")
-        ax.get_legend().remove()
+        ax.axvline(shock, color="0.4", linewidth=0.8, linestyle=(0, (1, 3)))
     handles, names = axes[0].get_legend_handles_labels()
     handles += [
-        Line2D([], [], color="0.3", linestyle="--", linewidth=0.8),
-        Line2D([], [], color="0.4", linestyle=":", linewidth=0.8),
+        Line2D([], [], color="0.3", linewidth=0.6, alpha=0.5),
+        Line2D([], [], color="0.4", linestyle=(0, (1, 3)), linewidth=0.8),
     ]
-    names += ["no shock (control)", f"shock (month {shock})"]
+    names += ["no shock (control; thin, faint)", f"shock (month {shock})"]
     fig.legend(handles, names, loc="outside upper center", ncols=len(names), fontsize=7, frameon=False)
+    plots.panel_letters(axes)
     time_png = plots.save(fig, figures / "shock_over_time")[1]
 
     fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.55, ncols=3, nrows=2)
     panels = ["excess_after_year", "half_recovery", "recovery_90", "excess_resolved", "excess_failed", "excess_harm"]
     for ax, metric in zip(axes.flat, panels, strict=True):
         plots.regime_intervals(summary, metric, ax)
-    axes.flat[-1].set_xlabel(f"Excess harm over {window} months (units)")
+    axes.flat[-1].set_xlabel(f"Excess harm over {window} months (issue-months)")
     for ax in axes[:, 1:].flat:
         ax.set_yticklabels([])
+    plots.panel_letters(axes)
     response_png = plots.save(fig, figures / "shock_response")[1]
 
     # ---- reading
@@ -157,7 +161,7 @@ def report(results: Results, figures: Path) -> Section:
         d = paired[paired["metric"] == metric]
         verdict = {-1: f" ({lower})", 1: f" ({higher})", 0: " (no detectable difference)"}
         return "; ".join(
-            f"{p['comparison']} = {analysis.ci_text(p, digits)} {unit}" + verdict[side]
+            f"{analysis.display(p['comparison'], spaces=False)} = {analysis.ci_text(p, digits)} {unit}" + verdict[side]
             for (_, p), side in zip(d.iterrows(), analysis.ci_side(d), strict=True)
         )
 

@@ -104,6 +104,7 @@ def report(results: Results, figures: Path) -> Section:
     plots.paired_lines(paired_entropy, "entropy", axes[1])
     _legends_on_top(fig, axes)
     axes[1].set_ylabel("Flexible minus other regime,\nharm reduction (share)")
+    plots.panel_letters(axes)
     entropy_png = plots.save(fig, figures / "harm_reduction_vs_entropy")[1]
 
     levels = [entropy_of[m] for m in order]
@@ -123,6 +124,7 @@ def report(results: Results, figures: Path) -> Section:
             if levels[i] != levels[i - 1]:
                 ax.axhline(i - 0.5, color="0.85", linewidth=0.6)
     _legends_on_top(fig, axes)
+    plots.panel_letters(axes)
     mix_png = plots.save(fig, figures / "harm_reduction_by_mix")[1]
 
     # ---- reading
@@ -156,7 +158,7 @@ def report(results: Results, figures: Path) -> Section:
         below = [m for m in order if side[m] == -1]
         lo, hi = pe.loc[(comparison, low_h)], pe.loc[(comparison, high_h)]
         premium_lines.append(
-            f"{comparison}: {analysis.ci_text(lo)} at entropy {low_h:.2f} and "
+            f"{analysis.display(comparison, spaces=False)}: {analysis.ci_text(lo)} at entropy {low_h:.2f} and "
             f"{analysis.ci_text(hi)} at entropy {high_h:.2f}; across the {len(order)} mixes "
             f"it {TREND[trend.direction]} (Spearman ρ = {trend.rho:.2f}, p = {trend.p:.3f}) and has ρ = {rv.rho:.2f} "
             "with the number of the flexible regime's venues on the shared budget that the mix uses. "

@@ -67,6 +67,7 @@ def report(results: Results, figures: Path) -> Section:
             limits=limits,
         )
         ax.set_title(f"harm reduction: {regime.replace('_', ' ')}", fontsize=8)
+    plots.panel_letters(axes)
     grid_png = plots.save(fig, figures / "harm_reduction_grid")[1]
 
     fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.75, ncols=2, nrows=1)
@@ -84,7 +85,8 @@ def report(results: Results, figures: Path) -> Section:
             colorbar_label="Paired difference in harm reduction",
             limits=(-span, span),
         )
-        ax.set_title(comparison.replace("_", " "), fontsize=8)
+        ax.set_title(analysis.display(comparison), fontsize=8)
+    plots.panel_letters(axes)
     diff_png = plots.save(fig, figures / "paired_grid")[1]
 
     sr = paired[paired["comparison"] == "self_regulatory - centralised"]

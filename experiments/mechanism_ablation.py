@@ -69,7 +69,8 @@ def _paired_text(runs: pd.DataFrame, label: str) -> tuple[str, dict[str, float]]
     paired = analysis.paired_summary(runs, "harm_reduction", PAIRS)
     side = analysis.ci_side(paired)
     parts = [
-        f"{r['comparison']} {r['mean']:+.3f} [{r['low']:+.3f}, {r['high']:+.3f}]" + ("" if side[i] else " (includes 0)")
+        f"{analysis.display(r['comparison'], spaces=False)} {r['mean']:+.3f} "
+        f"[{r['low']:+.3f}, {r['high']:+.3f}]" + ("" if side[i] else " (includes 0)")
         for i, r in paired.iterrows()
     ]
     return f"{label}: " + "; ".join(parts), {f"{r.comparison} ({label})": float(r.mean) for r in paired.itertuples()}
@@ -107,7 +108,8 @@ def _conclusions(labelled: pd.DataFrame, full: pd.DataFrame, none: pd.DataFrame)
         sides = [SIDES[int(analysis.ci_side(g.to_frame().T).iloc[0])] for g in (before, after)]
         verdict = "the conclusion holds" if sides[0] == sides[1] else "the conclusion changes"
         lines.append(
-            f"- {comparison}: {before['mean']:+.3f} [{before['low']:+.3f}, {before['high']:+.3f}] without the "
+            f"- {analysis.display(comparison, spaces=False)}: "
+            f"{before['mean']:+.3f} [{before['low']:+.3f}, {before['high']:+.3f}] without the "
             f"mechanisms ({sides[0]}), {after['mean']:+.3f} [{after['low']:+.3f}, {after['high']:+.3f}] with them "
             f"({sides[1]}): {verdict}."
         )

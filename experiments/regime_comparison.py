@@ -16,6 +16,8 @@ Outputs: results/regime_comparison/ (runs, steps, manifest, figures/, report.md)
 
 from pathlib import Path
 
+import pandas as pd
+
 from ecsim import analysis, plots
 from ecsim.analysis import Section
 from ecsim.experiment import Experiment, Results
@@ -54,20 +56,25 @@ def report(results: Results, figures: Path) -> Section:
     summary = analysis.summarise(runs, METRICS, by=["regime"])
     paired = analysis.paired_summary(runs, "harm_reduction", PAIRS)
     adequacy = analysis.replicate_adequacy(runs[runs["regime"] != BASELINE], "harm_reduction", target=0.01)
+    # The CSV holds every outcome as computed; the LaTeX table is for reading: one outcome per pair of rows.
     tables = analysis.export(
         analysis.wide_ci_table(summary),
         figures / "summary",
-        caption=f"Outcomes per regime: mean [{ci}] over replicates.",
+        caption=f"Outcomes per regime over {n_rep} replicates of {months} months: the mean, and under it the {ci} "
+        "(k: thousands, M: millions; an outcome's unit is under its name).",
         label="tab:regime-summary",
+        latex=analysis.ci_table(summary, stacked=True),
     )
     tables += analysis.export(
         paired.set_index("comparison"),
         figures / "paired_harm_reduction",
-        caption=f"Paired differences in harm reduction (same seeds): mean, low and high of the {ci}.",
+        caption=f"Paired differences in harm reduction (same seeds): mean, low and high of the {ci}, and the share "
+        "of pairs in which the first regime removes more harm.",
         label="tab:paired",
+        latex=analysis.paired_table(paired),
     )
 
-    fig, ax = plots.figure()
+    fig, ax = plots.figure(aspect=0.8)
     plots.timeseries(analysis.timeseries(steps, "harm"), "harm", ax)
     harm_png = plots.save(fig, figures / "harm_over_time")[1]
 
@@ -78,10 +85,12 @@ def report(results: Results, figures: Path) -> Section:
     axes.flat[2].set_xscale("log")
     for ax in axes[:, 1:].flat:
         ax.set_yticklabels([])
+    plots.panel_letters(axes)
     outcomes_png = plots.save(fig, figures / "outcomes")[1]
 
-    fig, ax = plots.figure(aspect=0.45)
-    plots.paired_intervals(paired, ax)
+    fig, ax = plots.figure(aspect=0.5)
+    differences = pd.concat([analysis.paired_differences(runs, "harm_reduction", a, b) for a, b in PAIRS])
+    plots.paired_intervals(paired, ax, differences)
     paired_png = plots.save(fig, figures / "paired_harm_reduction")[1]
 
     # Equal resources against one agenda per venue (a regime's capacity then grows with its venues).
@@ -102,7 +111,7 @@ def report(results: Results, figures: Path) -> Section:
         label="tab:horizons",
     )
     fig, ax = plots.figure()
-    plots.factor_lines(by_horizon, "horizon", "harm_reduction", ax)
+    plots.factor_lines(by_horizon, "horizon", "harm_reduction", ax, legend=False, labels=True)
     horizon_png = plots.save(fig, figures / "harm_reduction_by_horizon")[1]
 
     row = summary[summary["metric"] == "harm_reduction"].set_index("regime")
@@ -118,7 +127,8 @@ def report(results: Results, figures: Path) -> Section:
 
     reductions = "; ".join(f"**{r}** {analysis.ci_text(row.loc[r])}" for r in regimes)
     differences = "; ".join(
-        f"{p['comparison']} = {analysis.ci_text(p)}, positive in {p['share_positive']:.0%} of pairs"
+        f"{analysis.display(p['comparison'], spaces=False)} = {analysis.ci_text(p)}, "
+        f"positive in {p['share_positive']:.0%} of pairs"
         for _, p in paired.iterrows()
     )
     speed = ", ".join(f"{r} {tta[r]:.1f}" for r in tta.index)
@@ -177,10 +187,16 @@ def report(results: Results, figures: Path) -> Section:
         figures=[
             (
                 harm_png,
-                f"Harm per month, mean over replicates with {analysis.ci_name(n_rep, '95% band', 'band')}, by regime.",
+                f"Harm per month (issue-months: one is the harm of a median national issue unaddressed for a "
+                f"month), mean over {n_rep} replicates with "
+                f"{analysis.ci_name(n_rep, '95% confidence band of the mean (Student t)', 'band')}, by regime.",
             ),
-            (outcomes_png, f"Outcomes per regime: mean and {ci} over replicates."),
-            (paired_png, f"Paired differences in harm reduction (same seeds), mean and {ci}."),
+            (outcomes_png, f"Outcomes per regime (a-f): mean and {ci} over replicates; shares on axes from 0."),
+            (
+                paired_png,
+                f"Paired differences in harm reduction (same seeds): each pair's difference (dots), their mean "
+                f"and {ci}, and the share of pairs in which the first regime removes more harm.",
+            ),
             (horizon_png, f"Harm reduction after each horizon, mean and {ci}, by regime."),
         ],
         tables=tables,

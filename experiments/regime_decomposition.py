@@ -113,6 +113,7 @@ def report(results: Results, figures: Path) -> Section:
     fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.32, ncols=len(OTHERS))
     for ax, other in zip(axes.flat, OTHERS, strict=True):
         plots.decomposition(table[table["comparison"] == f"{REFERENCE} vs {other}"], ax)
+    plots.panel_letters(axes)
     png = plots.save(fig, figures / "decomposition")[1]
     ci = analysis.ci_name(n_rep)
     lines, numbers = [], {}

@@ -104,10 +104,12 @@ def report(results: Results, figures: Path) -> Section:
         ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.autoscale(axis="y")  # a share's axis from 0 (plots.share_axis) has no place on a log scale
     axes[0].set_ylabel("Time to agreement (months, log scale)")
     axes[1].set_ylabel("Issues still open at the end\n(share of arrived, log scale)")
     handles, names = axes[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="outside upper center", ncols=len(names), fontsize=7, frameon=False)
+    plots.panel_letters(axes)
     scale_png = plots.save(fig, figures / "speed_vs_governments")[1]
 
     fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.95, ncols=3)
@@ -119,6 +121,7 @@ def report(results: Results, figures: Path) -> Section:
         ax.set_ylabel("Negotiating budget\n(negotiations at once)")
     for ax in axes[1:]:
         ax.set_ylabel("")
+    plots.panel_letters(axes)
     heat_png = plots.save(fig, figures / "centralised_heatmap")[1]
 
     # ---- reading

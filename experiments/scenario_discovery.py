@@ -123,6 +123,7 @@ def report(results: Results, figures: Path) -> Section:
     for ax, (w, lo, _, r) in zip(axes.flat, found, strict=True):
         plots.peeling_trajectory(r.trajectory, ax, vmax=top, colorbar=False, legend=False)
         ax.set_title(_title(w, lo))
+    plots.panel_letters(axes)
     fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="outside lower center", ncols=4, frameon=False)
     fig.colorbar(
         axes.flat[0].collections[0],
@@ -138,6 +139,7 @@ def report(results: Results, figures: Path) -> Section:
     fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.15 + 0.1 * slots, ncols=2, nrows=len(PAIRS))
     for ax, (w, lo, _, _) in zip(axes.flat, found, strict=True):
         plots.scenario_box(boxes[(boxes["winner"] == w) & (boxes["loser"] == lo)], ax, slots=slots)
+    plots.panel_letters(axes)
     boxes_png = plots.save(fig, figures / "boxes")[1]
 
     # The answer, pair by pair, in words.

@@ -47,16 +47,17 @@ def report(results: Results, figures: Path) -> Section:
         tables += analysis.export(
             table.set_index("factor"), figures / stem, caption=f"Sobol' indices (95% CI) of {output} ({name})."
         )
-        plots.sensitivity_bars(
-            table, "ST", "ST_conf", top=8, ax=ax, colour_=plots.colour(regime if isinstance(regime, str) else regime[0])
-        )
-        ax.set_title(name.replace("_", " "), fontsize=8)
+        # A regime's own outcome in its colour; a difference between two regimes in the neutral grey.
+        colour = plots.colour(regime) if isinstance(regime, str) else plots.NEUTRAL.colour
+        plots.sensitivity_bars(table, "ST", "ST_conf", top=8, ax=ax, colour_=colour)
+        ax.set_title(analysis.display(name), fontsize=8)
         top = table.head(3)
         lines.append(
             f"- **{name}**: "
             + ", ".join(f"{r.factor} (ST {r.ST:.2f} ± {r.ST_conf:.2f}, S1 {r.S1:.2f})" for r in top.itertuples())
         )
         key.update({f"ST[{name}][{r.factor}]": float(r.ST) for r in top.itertuples()})
+    plots.panel_letters(axes)
     png = plots.save(fig, figures / "sobol")[1]
     n = results.manifest["spec"]["samples"]
     text = (

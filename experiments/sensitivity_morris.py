@@ -56,14 +56,16 @@ def report(results: Results, figures: Path) -> Section:
             "mu_star_conf",
             top=10,
             ax=ax,
-            colour_=plots.colour(regime if isinstance(regime, str) else regime[0]),
+            # A regime's own outcome in its colour; a difference between two regimes in the neutral grey.
+            colour_=plots.colour(regime) if isinstance(regime, str) else plots.NEUTRAL.colour,
         )
-        ax.set_title(f"{output.replace('_', ' ')}: {name.replace('_', ' ')}", fontsize=8)
+        ax.set_title(f"{output.replace('_', ' ')}: {analysis.display(name)}", fontsize=8)
         top = table.head(3)
         lines.append(
             f"- **{name}**: " + ", ".join(f"{r.factor} (μ* {r.mu_star:.3f}, σ {r.sigma:.3f})" for r in top.itertuples())
         )
         key.update({f"mu_star[{name}][{r.factor}]": float(r.mu_star) for r in top.itertuples()})
+    plots.panel_letters(axes)
     pngs.append((plots.save(fig, figures / "morris")[1], "Morris μ* (95% CI) of harm reduction, top 10 factors."))
     n_points = runs["point"].nunique()
     text = (

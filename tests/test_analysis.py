@@ -182,7 +182,9 @@ def test_tables_export_csv_and_booktabs_latex(tmp_path):
     assert pd.read_csv(csv, index_col=0).shape == (3, 2)
     text = tex.read_text()
     assert "\\toprule" in text and "\\midrule" in text and "\\bottomrule" in text
-    assert "harm\\_reduction" in text and "no\\_cooperation" in text and "\\label{tab:x}" in text
+    # Short headers from the metrics' declarations and regimes spaced, not snake_case; the CSV keeps the names.
+    assert "Harm reduction vs. no cooperation" in text and "no cooperation &" in text and "\\label{tab:x}" in text
+    assert "harm\\_reduction" not in text and "no\\_cooperation" not in text
 
 
 def test_figures_have_labels_units_fixed_colours_and_are_written(tmp_path):
@@ -199,7 +201,7 @@ def test_figures_have_labels_units_fixed_colours_and_are_written(tmp_path):
     )
     fig, ax = plots.figure()
     plots.timeseries(analysis.timeseries(steps, "harm"), "harm", ax)
-    assert ax.get_xlabel() == "Time (months)" and ax.get_ylabel() == "Harm (units per month)"
+    assert ax.get_xlabel() == "Time (months)" and ax.get_ylabel() == "Harm (issue-months per month)"
     assert ax.lines[0].get_color() == plots.REGIME_COLOURS["flexible"]
     assert ax.lines[1].get_color() == plots.REGIME_COLOURS["centralised"]
     s2 = analysis.summarise(runs, ["harm_reduction"], by=["regime", "market_concentration"])
@@ -236,10 +238,11 @@ def test_group_intervals_paired_lines_and_level_heatmap(tmp_path):
     fig, ax = plots.figure()
     plots.paired_lines(paired, "market_concentration", ax)
     assert ax.get_xlabel() == "Market concentration c" and "harm reduction" in ax.get_ylabel()
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "flexible − centralised",
-        "flexible − no cooperation",
-    ]
+    # The legend follows the lines' ends, highest first.
+    last = paired.sort_values("market_concentration").groupby("comparison", sort=False)["mean"].last()
+    expected = [c.replace(" - ", " − ").replace("_", " ") for c in last.sort_values(ascending=False).index]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == expected
+    assert set(expected) == {"flexible − centralised", "flexible − no cooperation"}
     assert ax.containers[1].get_children()[0].get_color() == plots.REGIME_COLOURS["no_cooperation"]
     grid = pd.DataFrame(
         {

@@ -10,6 +10,7 @@ column (:data:`COLUMN_WIDTH` inches).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.colors
@@ -22,22 +23,57 @@ from matplotlib.figure import Figure
 from ecsim.analysis import backlog, issue_mix, paired, shock
 from ecsim.analysis.scenarios import DENSITY as SCENARIO_DENSITY
 from ecsim.analysis.scenarios import LABELS as SCENARIO_LABELS
-from ecsim.analysis.tables import MIN_CI_N, sample_size, too_few
+from ecsim.analysis.tables import MIN_CI_N, display, sample_size, too_few
+from ecsim.analysis.tables import MINUS as MINUS  # re-exported: the minus sign of a displayed difference
 from ecsim.model.metrics import DECLARED
 
 COLUMN_WIDTH = 3.5  # inches, one journal column
 DOUBLE_WIDTH = 7.2  # inches, full page width
 
-#: Okabe-Ito palette: one fixed colour per built-in regime; others take the remaining colours in turn.
-REGIME_COLOURS: dict[str, str] = {
-    "centralised": "#D55E00",  # vermillion
-    "flexible": "#0072B2",  # blue
-    "self_regulatory": "#009E73",  # bluish green
-    "no_cooperation": "#000000",  # black
-}
-_SPARE = ["#E69F00", "#56B4E9", "#CC79A7", "#F0E442"]
-MARKERS = {"centralised": "s", "flexible": "o", "self_regulatory": "^", "no_cooperation": "D"}
 
+@dataclass(frozen=True)
+class Style:
+    """How one regime (or one kind of row) is drawn: a colour, a marker and a line style.
+
+    Every figure, and the explorer (:mod:`ecsim.viz.app`), takes a regime's look from :func:`style`, so a
+    regime looks the same everywhere.  Colours are from the Okabe & Ito (2008) colour-blind-safe palette and
+    differ in greyscale luminance (:func:`luminance`) by at least 0.1 between the built-in regimes; markers
+    and line styles are unique, so a figure printed in greyscale still tells the regimes apart.
+    """
+
+    colour: str
+    marker: str
+    linestyle: str | tuple[int, tuple[int, ...]]
+
+    def line(self) -> dict[str, object]:
+        """Keyword arguments of ``Axes.plot`` and ``Axes.errorbar`` for this style."""
+        return {"color": self.colour, "marker": self.marker, "linestyle": self.linestyle}
+
+
+#: One style per built-in regime.  The baseline (no cooperation) is black and dotted: the neutral reference.
+REGIME_STYLE: dict[str, Style] = {
+    "centralised": Style("#D55E00", "s", "--"),  # vermillion, squares, dashed
+    "flexible": Style("#0072B2", "o", "-"),  # blue, circles, solid
+    "self_regulatory": Style("#CC79A7", "^", "-."),  # reddish purple, triangles, dash-dot
+    "no_cooperation": Style("#000000", "D", ":"),  # black, diamonds, dotted: the baseline
+}
+#: Styles of regimes that are not built in, in turn (by position among a figure's other regimes).
+SPARE_STYLES: tuple[Style, ...] = (
+    Style("#E69F00", "v", (0, (5, 1))),  # orange
+    Style("#56B4E9", "P", (0, (3, 1, 1, 1, 1, 1))),  # sky blue
+    Style("#009E73", "X", (0, (1, 2))),  # bluish green
+    Style("#F0E442", "*", (0, (8, 2))),  # yellow
+)
+#: Rows that are no regime (a paired difference, a whole gap, a total): dark grey, circles, solid.
+NEUTRAL = Style("#4D4D4D", "o", "-")
+
+#: The box reported from a PRIM trajectory (a star; the chosen box is ringed in black): orange, which no built-in
+#: regime has.
+CHOSEN = SPARE_STYLES[0].colour
+
+#: The regimes' colours (:data:`REGIME_STYLE`), for code that needs only a colour.
+REGIME_COLOURS: dict[str, str] = {r: s.colour for r, s in REGIME_STYLE.items()}
+MARKERS: dict[str, str] = {r: s.marker for r, s in REGIME_STYLE.items()}
 #: Labels of model parameters on axes (a parameter declares its unit and meaning, not a label).
 PARAMETER_LABELS: dict[str, str] = {
     "market_concentration": "Market concentration c",
@@ -60,9 +96,19 @@ LABELS: dict[str, str] = {
     **shock.LABELS,
     "step": "Time (months)",
     "horizon": "Horizon (months)",
-    "steady_harm": "Harm per month, last five years (units)",
+    "steady_harm": "Harm per month, last five years (issue-months per month)",
     **PARAMETER_LABELS,
 }
+
+#: Units of the metrics (their declarations) and of the analysed quantities that are shares.
+UNITS: dict[str, str] = {
+    **{m.name: m.unit for m in DECLARED},
+    "harm_reduction": "share",
+    "open_share": "share",
+    "failed_share": "share",
+}
+#: Units whose axis runs from 0 (to 1): :func:`share_axis`.
+SHARE_UNITS = ("share", "probability")
 
 STYLE: dict[str, object] = {
     "font.size": 8,
@@ -80,17 +126,121 @@ STYLE: dict[str, object] = {
 }
 
 
+def style(regime: str, order: Sequence[str] = ()) -> Style:
+    """The regime's fixed style (custom regimes get spare styles by position in ``order``)."""
+    if regime in REGIME_STYLE:
+        return REGIME_STYLE[regime]
+    extras = [r for r in order if r not in REGIME_STYLE]
+    return SPARE_STYLES[extras.index(regime) % len(SPARE_STYLES)] if regime in extras else SPARE_STYLES[0]
+
+
 def colour(regime: str, order: Sequence[str] = ()) -> str:
     """The regime's fixed colour (custom regimes get spare colours by position in ``order``)."""
-    if regime in REGIME_COLOURS:
-        return REGIME_COLOURS[regime]
-    extras = [r for r in order if r not in REGIME_COLOURS]
-    return _SPARE[extras.index(regime) % len(_SPARE)] if regime in extras else _SPARE[0]
+    return style(regime, order).colour
+
+
+def luminance(colour_: str) -> float:
+    """Greyscale value of a colour, 0 (black) to 1 (white): ITU-R BT.601 luma, as greyscale printing uses."""
+    r, g, b = matplotlib.colors.to_rgb(colour_)
+    return 0.299 * r + 0.587 * g + 0.114 * b
 
 
 def label(name: str) -> str:
     """The axis label of a metric, an analysed quantity or a parameter (else the name, spaced)."""
     return LABELS.get(name, name.replace("_", " "))
+
+
+def is_share(name: str) -> bool:
+    """Whether a metric or analysed quantity is a share or a probability (its declared unit)."""
+    return UNITS.get(name) in SHARE_UNITS
+
+
+def share_axis(ax: Axes, name: str, axis: str = "y") -> None:
+    """A share's axis starts at 0 (or below, for negative values) and ends at 1 once its values pass 0.5,
+    so that 0.74 to 0.78 does not look like a large range; other quantities' axes are left as they are."""
+    if not is_share(name):
+        return
+    low, high = ax.get_ylim() if axis == "y" else ax.get_xlim()
+    inverted = low > high
+    low, high = sorted((low, high))
+    limits = (min(low, 0.0), max(high, 1.0) if high > 0.5 else high)
+    if inverted:
+        limits = limits[::-1]
+    (ax.set_ylim if axis == "y" else ax.set_xlim)(*limits)
+
+
+def panel_letters(axes: Axes | Sequence[Axes] | np.ndarray, start: int = 0) -> list[str]:
+    """Letter the panels of a figure a, b, c ... (row by row), in bold at each panel's top left; return them.
+
+    Every figure of more than one panel is lettered by this one helper, so a caption can say "(b)"."""
+    letters = []
+    for i, ax in enumerate(np.ravel(np.asarray(axes, dtype=object))):
+        letter = chr(ord("a") + start + i)
+        ax.annotate(
+            letter,
+            (0.0, 1.0),
+            xycoords="axes fraction",
+            xytext=(-4, 4),
+            textcoords="offset points",
+            ha="right",
+            va="bottom",
+            fontsize=9,
+            fontweight="bold",
+        )
+        letters.append(letter)
+    return letters
+
+
+def _spread(values: Sequence[float], gap: float) -> list[float]:
+    """Positions near ``values`` (sorted ascending) at least ``gap`` apart: touching labels are grouped and each
+    group centred on its values' mean."""
+    groups: list[list[int]] = [[i] for i in range(len(values))]
+
+    def bottom(group: list[int]) -> float:
+        return float(np.mean([values[i] for i in group])) - gap * (len(group) - 1) / 2
+
+    merged = True
+    while merged:
+        merged = False
+        for k in range(len(groups) - 1):
+            if bottom(groups[k + 1]) - (bottom(groups[k]) + gap * (len(groups[k]) - 1)) < gap:
+                groups[k] += groups.pop(k + 1)
+                merged = True
+                break
+    return [bottom(g) + gap * j for g in groups for j in range(len(g))]
+
+
+def end_labels(ax: Axes, ends: Sequence[tuple[str, float, float, str]], fontsize: float = 6.5) -> list[str]:
+    """Label lines directly at their right ends instead of a legend: ``ends`` holds (text, x, y, colour) per line.
+
+    The labels sit just right of the axes, in the order of the lines' end values (highest on top), pushed
+    apart where ends are close, each joined to its line's end by a thin leader.  Returns the texts from top
+    to bottom."""
+    if not ends:
+        return []
+    ordered = sorted(ends, key=lambda e: e[2])
+    low, high = ax.get_ylim()
+    fig = ax.get_figure()
+    engine = fig.get_layout_engine()
+    if engine is not None:  # the axes' height once laid out (the labels, right of the axes, narrow it only)
+        engine.execute(fig)
+    height = max(ax.get_position().height * fig.get_figheight() * 72 * 0.95, 1.0)  # points
+    gap = fontsize * 1.35 / height * abs(high - low)
+    positions = _spread([e[2] for e in ordered], gap)
+    for (text, x, y, c), at in zip(ordered, positions, strict=True):
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=(1.03, at),
+            textcoords=ax.get_yaxis_transform(),
+            ha="left",
+            va="center",
+            fontsize=fontsize,
+            color=c,
+            annotation_clip=False,
+            arrowprops={"arrowstyle": "-", "color": c, "linewidth": 0.5, "shrinkA": 0, "shrinkB": 1},
+        )
+    return [e[0] for e in reversed(ordered)]
 
 
 def figure(width: float = COLUMN_WIDTH, aspect: float = 0.72, ncols: int = 1, nrows: int = 1) -> tuple[Figure, object]:
@@ -112,103 +262,192 @@ def _regimes(df: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(df["regime"]))
 
 
-def flag_few(ax: Axes, data: pd.DataFrame, what: str = "intervals") -> None:
-    """Note under the figure when ``data``'s intervals come from fewer than 5 replicates (its ``n`` or ``n_pairs``).
+def flag_few(
+    ax: Axes,
+    data: pd.DataFrame,
+    what: str = "intervals",
+    name: str = "95% bootstrap CI of the mean",
+    of: str = "runs",
+    tail: str = "",
+) -> None:
+    """Name the figure's intervals under it, '{What}: {name} over {n} {of}{tail}' (``n`` is ``data``'s ``n`` or
+    ``n_pairs``), or, when they come from fewer than 5 replicates, say that they are no 95% CIs.
 
     Such an interval is not a 95% confidence interval (with 2 replicates a bootstrap interval is about their
     minimum and maximum), so the figure says so wherever it is shown, whatever its caption.  One note per
-    figure, naming the smallest number of replicates behind any of its panels.
+    figure: each kind of interval its panels draw (with the smallest number behind it), or the warning naming
+    the smallest number of replicates behind any of its panels.
     """
     n = sample_size(data)
-    if not too_few(n):
+    if n is None:
         return
     fig = ax.get_figure()
-    smallest = min(n, getattr(fig, "_ecsim_fewest", n))
-    fig._ecsim_fewest = smallest  # type: ignore[union-attr]
-    fig.supxlabel(  # type: ignore[union-attr]
-        f"{what.capitalize()} from only {smallest} replicate{'' if smallest == 1 else 's'} "
-        f"(fewer than {MIN_CI_N}): not 95% confidence intervals",
-        fontsize=6,
-        color="0.3",
-        style="italic",
+    note = {"fontsize": 6, "color": "0.3", "style": "italic"}
+    fewest = getattr(fig, "_ecsim_fewest", None)
+    if too_few(n) or fewest is not None:
+        smallest = min(n, fewest if fewest is not None else n)
+        if not too_few(smallest):
+            return
+        fig._ecsim_fewest = smallest  # type: ignore[union-attr]
+        fig.supxlabel(  # type: ignore[union-attr]
+            f"{what.capitalize()} from only {smallest} replicate{'' if smallest == 1 else 's'} "
+            f"(fewer than {MIN_CI_N}): not 95% confidence intervals",
+            **note,
+        )
+        return
+    # (what, name) -> (of, tail) -> the smallest n: one phrase per kind of interval, its sample sizes joined.
+    named: dict[tuple[str, str], dict[tuple[str, str], int]] = getattr(fig, "_ecsim_named", {})
+    sizes = named.setdefault((what.capitalize(), name), {})
+    sizes[(of, tail)] = min(n, sizes.get((of, tail), n))
+    fig._ecsim_named = named  # type: ignore[union-attr]
+    text = "; ".join(
+        f"{w}: {m} over " + " or ".join(f"{k} {o}{t}" for (o, t), k in counts.items())
+        for (w, m), counts in named.items()
     )
+    fig.supxlabel(text, **note)  # type: ignore[union-attr]
 
 
-def timeseries(ts: pd.DataFrame, metric: str, ax: Axes | None = None) -> Axes:
-    """Mean over runs per step with its confidence band, one line per regime (from ``analysis.timeseries``)."""
+def timeseries(
+    ts: pd.DataFrame, metric: str, ax: Axes | None = None, legend: bool = False, labels: bool = True
+) -> Axes:
+    """Mean over runs per step with its confidence band, one line per regime (from ``analysis.timeseries``).
+
+    Each regime has its style (:func:`style`: colour, line style, a marker every few steps) and, with
+    ``labels``, its name written at its line's end (ordered by end value); ``legend`` adds a legend in the
+    same order.  The band's kind is named under the figure (:func:`flag_few`).  A share's axis starts at 0."""
     ax = _axes(ax)
     with plt.rc_context(STYLE):
         order = _regimes(ts)
-        for regime in order:
+        ends = []
+        for i, regime in enumerate(order):
             d = ts[ts["regime"] == regime]
-            c = colour(regime, order)
-            ax.plot(d["step"], d["mean"], color=c, label=regime.replace("_", " "))
-            ax.fill_between(d["step"], d["low"], d["high"], color=c, alpha=0.2, linewidth=0)
+            s = style(regime, order)
+            every = max(1, len(d) // 8)
+            ax.plot(
+                d["step"],
+                d["mean"],
+                **s.line(),
+                markevery=(i * every // max(len(order), 1), every),
+                markersize=3,
+                label=display(regime),
+            )
+            ax.fill_between(d["step"], d["low"], d["high"], color=s.colour, alpha=0.2, linewidth=0)
+            if len(d):
+                ends.append((display(regime), float(d["step"].iloc[-1]), float(d["mean"].iloc[-1]), s.colour))
         ax.set_xlabel(label("step"))
         ax.set_ylabel(label(metric))
-        ax.legend(loc="best")
-        flag_few(ax, ts, "bands")
+        share_axis(ax, metric)
+        top_down = end_labels(ax, ends) if labels else [e[0] for e in sorted(ends, key=lambda e: -e[2])]
+        if legend:
+            handles = {h.get_label(): h for h in ax.get_lines()}
+            ax.legend([handles[t] for t in top_down], top_down, loc="best")
+        flag_few(ax, ts, "bands", "95% confidence interval of the mean (Student t)")
     return ax
 
 
 def regime_intervals(summary: pd.DataFrame, metric: str, ax: Axes | None = None) -> Axes:
-    """One point and confidence interval per regime (from ``analysis.summarise``)."""
+    """One point and confidence interval per regime (from ``analysis.summarise``); a share's axis starts at 0."""
     ax = _axes(ax)
     d = summary[summary["metric"] == metric]
     order = _regimes(d)
     with plt.rc_context(STYLE):
         for i, regime in enumerate(order):
             r = d[d["regime"] == regime].iloc[0]
+            s = style(regime, order)
             ax.errorbar(
                 r["mean"],
                 i,
                 xerr=[[r["mean"] - r["low"]], [r["high"] - r["mean"]]],
-                fmt=MARKERS.get(regime, "o"),
-                color=colour(regime, order),
+                fmt=s.marker,
+                color=s.colour,
                 capsize=2,
                 markersize=4,
             )
-        ax.set_yticks(range(len(order)), [r.replace("_", " ") for r in order])
+        ax.set_yticks(range(len(order)), [display(r) for r in order])
         ax.set_ylim(-0.6, len(order) - 0.4)
         ax.invert_yaxis()
         ax.set_xlabel(label(metric))
-        flag_few(ax, d)
+        share_axis(ax, metric, "x")
+        flag_few(ax, d, "error bars", "mean and 95% bootstrap CI", "runs each")
     return ax
 
 
-def paired_intervals(paired: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Mean paired differences with confidence intervals, one row per comparison (``analysis.paired_summary``)."""
+def paired_intervals(
+    paired: pd.DataFrame, ax: Axes | None = None, differences: pd.DataFrame | None = None, seed: int = 0
+) -> Axes:
+    """Mean paired differences with confidence intervals, one row per comparison (``analysis.paired_summary``).
+
+    Rows are neutral (no regime's colour) and named with a true minus sign ('flexible − centralised').
+    ``differences`` (``analysis.paired_differences`` of the same comparisons, concatenated: columns
+    ``comparison`` and ``difference``) adds each pair's difference as a faint dot, jittered within its row
+    (``seed`` fixes the jitter), behind the mean and interval.  The share of pairs with a positive
+    difference (``share_positive``, else from ``differences``) is written at the right of each row."""
     ax = _axes(ax)
+    rng = np.random.default_rng(seed)
     with plt.rc_context(STYLE):
         for i, r in enumerate(paired.itertuples()):
-            first = r.comparison.split(" - ")[0]
+            d = None
+            if differences is not None:
+                d = differences.loc[differences["comparison"] == r.comparison, "difference"].dropna().to_numpy()
+                ax.scatter(
+                    d,
+                    i + rng.uniform(-0.22, 0.22, len(d)),
+                    s=6,
+                    color="0.55",
+                    alpha=0.5,
+                    linewidths=0,
+                    zorder=1,
+                    label="one pair (seed)" if i == 0 else None,
+                )
             ax.errorbar(
                 r.mean,
                 i,
                 xerr=[[r.mean - r.low], [r.high - r.mean]],
-                fmt="o",
-                color=colour(first),
-                capsize=2,
+                fmt=NEUTRAL.marker,
+                color=NEUTRAL.colour,
+                ecolor="black",
+                capsize=2.5,
                 markersize=4,
+                elinewidth=1.2,
+                zorder=3,
             )
-        ax.axvline(0, color="0.6", linewidth=0.8, linestyle="--")
-        ax.set_yticks(range(len(paired)), [c.replace("_", " ") for c in paired["comparison"]])
+            share = getattr(r, "share_positive", None)
+            if (share is None or pd.isna(share)) and d is not None and len(d):
+                share = float((d > 0).mean())
+            if share is not None and pd.notna(share):
+                ax.annotate(
+                    f"{share:.0%} > 0",
+                    (1.0, i),
+                    xycoords=ax.get_yaxis_transform(),
+                    xytext=(4, 0),
+                    textcoords="offset points",
+                    ha="left",
+                    va="center",
+                    fontsize=6.5,
+                    color="0.25",
+                    annotation_clip=False,
+                )
+        ax.axvline(0, color="0.6", linewidth=0.8, linestyle="--", zorder=0)
+        ax.set_yticks(range(len(paired)), [display(c) for c in paired["comparison"]])
+        ax.set_ylim(-0.6, len(paired) - 0.4)
         ax.invert_yaxis()
         ax.set_xlabel(f"Paired difference in {label(paired['metric'].iloc[0]).lower()}")
-        flag_few(ax, paired)
+        dots = "; dots: one pair each" if differences is not None else ""
+        flag_few(ax, paired, "error bars", "mean and 95% bootstrap CI", "pairs", f"{dots}; right: share of pairs > 0")
     return ax
 
 
 def decomposition(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """One comparison's gap and each dimension's contribution to it, with intervals
-    (``analysis.decomposition.decompose``: columns dimension, contribution, ci_low, ci_high)."""
+    (``analysis.decomposition.decompose``: columns dimension, contribution, ci_low, ci_high).  The whole gap is
+    a dark bar, the dimensions' shares light, both neutral (no regime's colour)."""
     ax = _axes(ax)
     parts = table[table["dimension"] != "total"].sort_values("contribution", key=abs, ascending=False)
     rows = pd.concat([table[table["dimension"] == "total"], parts])
     with plt.rc_context(STYLE):
         for i, r in enumerate(rows.itertuples()):
             total = r.dimension == "total"
-            ax.barh(i, r.contribution, color="0.3" if total else "#0072B2", height=0.6)
+            ax.barh(i, r.contribution, color=NEUTRAL.colour if total else "0.72", height=0.6)
             ax.errorbar(
                 r.contribution,
                 i,
@@ -223,35 +462,59 @@ def decomposition(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
         ax.set_yticks(range(len(rows)), names)
         ax.invert_yaxis()
         first, _, second = str(rows["comparison"].iloc[0]).partition(" vs ")
-        ax.set_title(f"{first} vs {second}".replace("_", " "))
-        ax.set_xlabel(f"Advantage of {first.replace('_', ' ')} in harm reduction")
+        ax.set_title(f"{display(first)} vs {display(second)}")
+        ax.set_xlabel(f"Advantage of {display(first)} in harm reduction")
     return ax
 
 
-def factor_lines(summary: pd.DataFrame, factor: str, metric: str, ax: Axes | None = None) -> Axes:
-    """Mean and CI of ``metric`` against a factor, one line per regime (``analysis.summarise`` by regime+factor)."""
+def factor_lines(
+    summary: pd.DataFrame,
+    factor: str,
+    metric: str,
+    ax: Axes | None = None,
+    legend: bool = True,
+    labels: bool = False,
+) -> Axes:
+    """Mean and CI of ``metric`` against a factor, one line per regime in its style (``analysis.summarise`` by
+    regime+factor); the legend lists the regimes in the order of their lines' ends (highest first), and with
+    ``labels`` their names are written at the lines' ends instead (``legend=False``) or as well.  A share's
+    axis starts at 0."""
     ax = _axes(ax)
     d = summary[summary["metric"] == metric].sort_values(factor)
     order = _regimes(d)
     with plt.rc_context(STYLE):
+        ends = {}
         for regime in order:
             r = d[d["regime"] == regime]
-            c = colour(regime, order)
+            s = style(regime, order)
             ax.errorbar(
                 r[factor],
                 r["mean"],
                 yerr=[r["mean"] - r["low"], r["high"] - r["mean"]],
-                color=c,
-                marker=MARKERS.get(regime, "o"),
+                **s.line(),
                 markersize=3,
                 capsize=2,
-                label=regime.replace("_", " "),
+                label=display(regime),
             )
+            ends[display(regime)] = float(r["mean"].iloc[-1]) if len(r) else np.nan
         ax.set_xlabel(label(factor))
         ax.set_ylabel(label(metric))
-        ax.legend(loc="best")
-        flag_few(ax, d)
+        share_axis(ax, metric)
+        if labels:
+            x = float(d[factor].max())
+            end_labels(ax, [(n, x, y, style(r, order).colour) for (n, y), r in zip(ends.items(), order, strict=True)])
+        if legend:
+            _legend_by_end(ax, ends)
+        flag_few(ax, d, "error bars", "mean and 95% bootstrap CI", "runs each")
     return ax
+
+
+def _legend_by_end(ax: Axes, ends: dict[str, float], **kwargs: object) -> None:
+    """A legend whose entries follow the lines' end values, highest first (the order the eye meets them)."""
+    handles, names = ax.get_legend_handles_labels()
+    found = dict(zip(names, handles, strict=True))
+    order = sorted(found, key=lambda n: -ends.get(n, -np.inf) if np.isfinite(ends.get(n, np.nan)) else np.inf)
+    ax.legend([found[n] for n in order], order, **({"loc": "best"} | kwargs))
 
 
 def heatmap(
@@ -286,7 +549,7 @@ def sensitivity_bars(
     conf: str | None = None,
     top: int = 12,
     ax: Axes | None = None,
-    colour_: str = "#0072B2",
+    colour_: str = NEUTRAL.colour,
     labels: dict[str, str] | None = None,
 ) -> Axes:
     """Horizontal bars of a sensitivity index per factor (largest first), with CI whiskers.
@@ -325,9 +588,9 @@ def group_intervals(
     """Mean and CI per group (one row each) and regime (markers side by side within a row).
 
     ``summary`` is ``analysis.summarise`` by regime and ``group``, or, with ``hue="comparison"``,
-    ``analysis.paired_summary`` by ``group`` (a comparison ``a - b`` takes the colour and marker
-    of ``b``, as in :func:`paired_lines`).  ``order`` fixes the rows (default: order of
-    appearance) and ``labels`` renames them.  The legend sits above the axes.
+    ``analysis.paired_summary`` by ``group`` (a comparison ``a - b`` takes the style of ``b``, as in
+    :func:`paired_lines`).  ``order`` fixes the rows (default: order of appearance) and ``labels``
+    renames them.  The legend sits above the axes.  A share's axis starts at 0.
     """
     ax = _axes(ax)
     d = summary[summary["metric"] == metric]
@@ -337,17 +600,18 @@ def group_intervals(
     with plt.rc_context(STYLE):
         for name, offset in zip(series, offsets, strict=True):
             regime = name.split(" - ")[-1] if hue == "comparison" else name
+            s = style(regime, [n.split(" - ")[-1] for n in series])
             r = d[d[hue] == name].set_index(group).reindex(groups)
             ax.errorbar(
                 r["mean"],
                 np.arange(len(groups)) + offset,
                 xerr=[r["mean"] - r["low"], r["high"] - r["mean"]],
-                fmt=MARKERS.get(regime, "o"),
-                color=colour(regime, series),
+                fmt=s.marker,
+                color=s.colour,
                 capsize=1.5,
                 markersize=3,
                 elinewidth=0.8,
-                label=name.replace("_", " ").replace(" - ", " − "),
+                label=display(name),
             )
         ax.set_yticks(range(len(groups)), [(labels or {}).get(g, str(g)) for g in groups])
         ax.set_ylim(-0.6, len(groups) - 0.4)
@@ -357,8 +621,9 @@ def group_intervals(
             ax.set_xlabel(f"Paired difference in {label(metric).lower()}")
         else:
             ax.set_xlabel(label(metric))
+            share_axis(ax, metric, "x")
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(series), handletextpad=0.2, borderaxespad=0.2)
-        flag_few(ax, d)
+        flag_few(ax, d, "error bars", "mean and 95% bootstrap CI", "pairs" if hue == "comparison" else "runs each")
     return ax
 
 
@@ -420,11 +685,12 @@ def level_heatmap(
 
 def paired_lines(paired: pd.DataFrame, factor: str, ax: Axes | None = None) -> Axes:
     """Mean paired difference and CI against a factor, one line per comparison (``analysis.paired_summary``
-    with ``by=[factor]``).  A line takes the colour and marker of the regime compared against (``b`` in
-    ``a - b``), so one regime's comparisons with the others are told apart; 0 is marked."""
+    with ``by=[factor]``).  A line takes the style of the regime compared against (``b`` in ``a - b``), so
+    one regime's comparisons with the others are told apart; 0 is marked.  The legend follows the lines' ends."""
     ax = _axes(ax)
     d = paired.sort_values(factor)
     with plt.rc_context(STYLE):
+        ends = {}
         for comparison in dict.fromkeys(d["comparison"]):
             r = d[d["comparison"] == comparison]
             against = comparison.split(" - ")[-1]
@@ -432,17 +698,17 @@ def paired_lines(paired: pd.DataFrame, factor: str, ax: Axes | None = None) -> A
                 r[factor],
                 r["mean"],
                 yerr=[r["mean"] - r["low"], r["high"] - r["mean"]],
-                color=colour(against),
-                marker=MARKERS.get(against, "o"),
+                **style(against).line(),
                 markersize=3,
                 capsize=2,
-                label=comparison.replace("_", " ").replace(" - ", " − "),
+                label=display(comparison),
             )
+            ends[display(comparison)] = float(r["mean"].iloc[-1]) if len(r) else np.nan
         ax.axhline(0, color="0.6", linewidth=0.8, linestyle="--")
         ax.set_xlabel(label(factor))
         ax.set_ylabel(f"Paired difference in {label(d['metric'].iloc[0]).lower()}")
-        ax.legend(loc="best")
-        flag_few(ax, d)
+        _legend_by_end(ax, ends)
+        flag_few(ax, d, "error bars", "mean and 95% bootstrap CI", "pairs")
     return ax
 
 
@@ -458,7 +724,7 @@ def factor_panels(
 ) -> Figure:
     """One factor varied alone, three panels: harm reduction by regime, the flexible regime's paired advantage,
     and ``third`` by regime (on a symmetric log scale with ``symlog_third``), against the factor
-    (``analysis.one_factor.tables``); ``axis`` sets each x axis."""
+    (``analysis.one_factor.tables``); ``axis`` sets each x axis.  Panels lettered a-c."""
     fig, axes = figure(width=DOUBLE_WIDTH, aspect=1.0, ncols=3, nrows=1)
     shown = summary[summary["regime"] != "no_cooperation"]
     factor_lines(shown, factor, "harm_reduction", axes[0])
@@ -471,7 +737,12 @@ def factor_panels(
         ax.set_title(title, fontsize=7)
         ax.set_xlabel(xlabel)
         ax.set_ylabel("")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=6, frameon=False)
+        found = dict(zip(*ax.get_legend_handles_labels()[::-1], strict=True))
+        names = [t.get_text() for t in ax.get_legend().get_texts()]  # in its order (the lines' ends)
+        ax.legend(
+            [found[n] for n in names], names, loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=6, frameon=False
+        )
+    panel_letters(axes)
     return fig
 
 
@@ -529,7 +800,7 @@ def peeling_trajectory(
             chosen["density"],
             s=60,
             facecolors="none",
-            edgecolors="#D55E00",
+            edgecolors="black",
             linewidths=1.2,
             zorder=3,
             label="chosen box",
@@ -540,9 +811,9 @@ def peeling_trajectory(
                 chosen["sig_density"],
                 marker="*",
                 s=70,
-                color="#D55E00",
-                edgecolors="white",
-                linewidths=0.4,
+                color=CHOSEN,
+                edgecolors="black",
+                linewidths=0.5,
                 zorder=4,
                 label="reported",
             )

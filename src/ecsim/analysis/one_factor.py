@@ -14,7 +14,7 @@ import pandas as pd
 
 from ecsim.analysis.findings import ci_side
 from ecsim.analysis.stats import paired_summary, summarise
-from ecsim.analysis.tables import export, format_ci
+from ecsim.analysis.tables import export, format_ci, paired_table
 from ecsim.model.regimes import BASELINE
 
 Level = Callable[[float], str]
@@ -43,8 +43,10 @@ def export_tables(
     return paths + export(
         paired.set_index([factor, "comparison"])[["mean", "low", "high", "n_pairs", "share_positive"]],
         stem / "paired",
-        caption=f"Paired differences in harm reduction by {what}: mean, low and high of the {ci}.",
+        caption=f"Paired differences in harm reduction by {what}: mean, low and high of the {ci}, and the share "
+        "of pairs with a positive difference.",
         label=f"tab:{label}-paired",
+        latex=paired_table(paired, by=[factor]),
     )
 
 

@@ -36,9 +36,9 @@ LABELS: dict[str, str] = {
     "recovery_90": "Time to 90% recovery (months)",
     "excess_resolved": "Excess issues resolved (issues)",
     "excess_failed": "Excess issues failed (issues)",
-    "excess_harm": "Excess cumulative harm (units)",
+    "excess_harm": "Excess cumulative harm (issue-months)",
     "excess_open": "Excess open issues (issues)",
-    "excess_harm_step": "Excess harm (units per month)",
+    "excess_harm_step": "Excess harm (issue-months per month)",
 }
 
 _CONTROL = ["issues_open", "harm", "issues_failed", "issues_resolved", "issues_arrived"]

@@ -43,23 +43,24 @@ class Metric:
 DECLARED: tuple[Metric, ...] = (
     Metric(
         "harm",
-        "Harm (units per month)",
-        "harm units per month",
-        "harm caused this month by issues that no norm (or no complied-with norm) addresses",
+        "Harm (issue-months per month)",
+        "issue-months per month",
+        "harm caused this month by issues that no norm (or no complied-with norm) addresses; one issue-month is "
+        "the harm a median national issue causes in a month while unaddressed (a harm rate of 1, ODD §7.2)",
         summary=None,
         lower_is_better=True,
     ),
     Metric(
         "cumulative_harm",
-        "Cumulative harm (units)",
-        "harm units",
+        "Cumulative harm (issue-months)",
+        "issue-months",
         "harm caused since the start of the run",
         lower_is_better=True,
     ),
     Metric(
         "state_harm",
-        "Harm caused by states (cumulative units)",
-        "harm units",
+        "Harm caused by states (cumulative issue-months)",
+        "issue-months",
         "the part of cumulative harm that governments cause and no norm binding them removes (0 with state harm "
         "off; ODD §7.10a)",
         lower_is_better=True,

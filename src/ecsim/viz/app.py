@@ -30,6 +30,7 @@ from ecsim.model import REGIMES, EnhancedCooperationModel, Regime, Venue
 from ecsim.model.metrics import BY_NAME
 from ecsim.model.regimes import RegimeError, resolve_regime
 from ecsim.params import CATEGORIES, PARAMETERS, ParameterError, defaults, validate
+from ecsim.plots import REGIME_COLOURS, style
 
 with warnings.catch_warnings():
     # Solara's hook checker flags an early return inside Mesa's own ComponentsView at import.
@@ -59,7 +60,12 @@ WIDGETS: dict[str, tuple[float | None, float | None]] = {
 
 #: Outcomes of an issue in the issue log, in the order the venue chart stacks them.
 OUTCOMES: tuple[str, ...] = ("adopted", "failed", "negotiating", "queued")
-_OUTCOME_COLOURS = {"adopted": "#009E73", "failed": "#D55E00", "negotiating": "#56B4E9", "queued": "#CCCCCC"}
+#: Okabe-Ito colours that no regime has (a regime's colour means that regime everywhere: ``ecsim.plots.style``).
+_OUTCOME_COLOURS = {"adopted": "#009E73", "failed": "#E69F00", "negotiating": "#56B4E9", "queued": "#CCCCCC"}
+#: A panel's colour that stands for the running regime's own style (:func:`ecsim.plots.style`).
+REGIME = "regime"
+#: Line styles of the metrics of a panel of several, in turn (greyscale: they differ in more than colour).
+_LINESTYLES = ("-", "--", "-.", ":")
 _FIGSIZE = (5.6, 4.4)
 _UNSHOWN_UNITS = ("", "-", "probability", "agents")  # evident from the name; a long label shortens the slider
 
@@ -161,7 +167,10 @@ class Panel:
     Its legend, y-axis and scale come from the metrics' declarations: each line is labelled
     with its metric's label, the y-axis with their unit, shares and probabilities run from
     0 to 1, and counts get whole-number ticks.  A panel of one metric is titled with its
-    label; a panel of several has a ``heading`` saying what they have in common.
+    label; a panel of several has a ``heading`` saying what they have in common.  A colour
+    :data:`REGIME` draws the line in the running regime's colour and line style, as every
+    figure draws that regime (:func:`ecsim.plots.style`); other colours are ones no regime
+    has, and the lines of a panel of several differ in line style too.
     """
 
     colours: Mapping[str, str]
@@ -171,6 +180,18 @@ class Panel:
         unknown = [name for name in self.colours if name not in BY_NAME]
         if unknown:
             raise ValueError(f"panel: {', '.join(unknown)} is not a declared metric (ecsim.model.metrics)")
+        taken = [name for name, c in self.colours.items() if c in REGIME_COLOURS.values()]
+        if taken:
+            raise ValueError(f"panel: {', '.join(taken)} has a regime's colour; use REGIME for the running regime's")
+
+    @property
+    def by_regime(self) -> bool:
+        """Whether its lines take the running regime's style."""
+        return REGIME in self.colours.values()
+
+    def colours_for(self, regime: str) -> dict[str, str]:
+        """The colour of each metric when ``regime`` runs (:data:`REGIME` is that regime's colour)."""
+        return {name: style(regime).colour if c == REGIME else c for name, c in self.colours.items()}
 
     @property
     def title(self) -> str:
@@ -192,26 +213,33 @@ class Panel:
 
 #: The explorer's time series, in page order: a small selection of the declared metrics.
 PANELS: tuple[Panel, ...] = (
-    Panel({"harm": "#D55E00"}),
-    Panel({"issues_open": "#0072B2"}),
+    Panel({"harm": REGIME}),
+    Panel({"issues_open": REGIME}),
     Panel(
-        {"issues_resolved": "#009E73", "issues_failed": "#CC79A7"}, "Agreements (norms adopted) and failures, to date"
+        {"issues_resolved": "#009E73", "issues_failed": "#E69F00"}, "Agreements (norms adopted) and failures, to date"
     ),
     Panel({"compliance": "#E69F00", "coverage": "#56B4E9"}, "Norms in force: compliance and harm covered"),
-    Panel({"boldness": "#CC79A7", "vengefulness": "#000000"}, "The norms game among firms bound by industry codes"),
+    Panel({"boldness": "#E69F00", "vengefulness": "#56B4E9"}, "The norms game among firms bound by industry codes"),
 )
 
 
-def _style(panel: Panel) -> Callable[[Axes], None]:
-    """A ``post_process`` for Mesa's plot component: title, declared labels and units, readable size."""
+def _style(panel: Panel, regime: str | None = None) -> Callable[[Axes], None]:
+    """A ``post_process`` for Mesa's plot component: title, declared labels and units, readable size; the
+    running ``regime``'s colour and line style on a :data:`REGIME` line, one line style per metric otherwise."""
 
     def post_process(ax: Axes) -> None:
         ax.figure.set_size_inches(*_FIGSIZE)
         ax.set_title(panel.title, fontsize=11, loc="left")
         ax.set_ylabel(panel.unit)
         lines = ax.get_lines()
-        for line in lines:  # Mesa labels a line with its column's name
-            metric = BY_NAME.get(str(line.get_label()))
+        for i, line in enumerate(lines):  # Mesa labels a line with its column's name
+            name = str(line.get_label())
+            if panel.colours.get(name) == REGIME and regime is not None:
+                line.set_color(style(regime).colour)
+                line.set_linestyle(style(regime).linestyle)
+            elif len(lines) > 1:
+                line.set_linestyle(_LINESTYLES[i % len(_LINESTYLES)])
+            metric = BY_NAME.get(name)
             if metric is not None:
                 line.set_label(metric.label)
         x = max((float(np.nanmax(line.get_xdata(), initial=0)) for line in lines), default=0.0)
@@ -233,8 +261,22 @@ def _style(panel: Panel) -> Callable[[Axes], None]:
 
 
 def plot_components() -> list[tuple[Callable, int]]:
-    """One Mesa plot component per :data:`PANELS` entry, read from the model's DataCollector columns."""
-    return [make_plot_component(dict(panel.colours), save_format="svg", post_process=_style(panel)) for panel in PANELS]
+    """One Mesa plot component per :data:`PANELS` entry, read from the model's DataCollector columns; a panel
+    drawn in the running regime's style (:attr:`Panel.by_regime`) is made for the model's regime at each render."""
+    return [_regime_component(panel) if panel.by_regime else _component(panel) for panel in PANELS]
+
+
+def _component(panel: Panel, regime: str | None = None) -> tuple[Callable, int]:
+    colours = panel.colours_for(regime) if regime is not None else dict(panel.colours)
+    made = make_plot_component(colours, save_format="svg", post_process=_style(panel, regime))
+    return made if isinstance(made, tuple) else (made, 0)  # Mesa 3.3 returns (component, page), later ones may not
+
+
+def _regime_component(panel: Panel) -> tuple[Callable, int]:
+    def draw(model: EnhancedCooperationModel) -> Element:
+        return _component(panel, model.regime.name)[0](model)
+
+    return (draw, 0)
 
 
 # ---------------------------------------------------------------------------------- venues
