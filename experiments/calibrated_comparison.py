@@ -58,6 +58,7 @@ def report(results: Results, figures: Path) -> Section:
         part = summary[(summary["scenario"] == scenario)].drop(columns="scenario")
         plots.regime_intervals(part, "harm_reduction", ax=ax)
         ax.set_title(scenario, loc="left")
+    plots.panel_letters(axes)
     png = plots.save(fig, figures / "calibrated_comparison")[1]
 
     def gap(scenario: str, a: str, b: str) -> str:

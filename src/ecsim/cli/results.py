@@ -151,7 +151,8 @@ def _plot_run(path: Path, metric: str) -> Any:
     plots.timeseries(series[["regime", "step", "mean", "low", "high"]], metric, ax=ax)
     seed = f", seed {table['seed'].iloc[0]}" if "seed" in table else ""
     ax.set_title(f"{table['regime'].iloc[0].replace('_', ' ')}{seed}", fontsize=8)
-    ax.get_legend().remove()
+    if ax.get_legend() is not None:  # one run, one line: its name is the title (plots.timeseries labels line ends)
+        ax.get_legend().remove()
     return fig
 
 

@@ -328,6 +328,7 @@ def figures(result: Calibration, folder: str | Path) -> dict[str, Path]:
         np.ravel(axes)[0].legend(frameon=False)
         for ax in np.ravel(axes)[len(names) :]:
             ax.set_visible(False)
+        plots.panel_letters(np.ravel(axes)[: len(names)])
         out["posterior"] = folder / "posterior.png"
         fig.savefig(out["posterior"], dpi=200)
         plt.close(fig)
@@ -344,6 +345,7 @@ def figures(result: Calibration, folder: str | Path) -> dict[str, Path]:
             ax.set_xlabel(p.unit)
         np.ravel(axes)[0].set_ylabel("points")
         np.ravel(axes)[-1].legend(frameon=False, fontsize="small")
+        plots.panel_letters(axes)
         out["patterns"] = folder / "patterns.png"
         fig.savefig(out["patterns"], dpi=200)
         plt.close(fig)
