@@ -14,6 +14,8 @@ Outputs: results/calibrated_comparison/ (runs, manifest, figures/, report.md).
 
 from pathlib import Path
 
+from matplotlib.ticker import MaxNLocator
+
 from ecsim import analysis, plots
 from ecsim.analysis import Section
 from ecsim.experiment import Experiment, Results
@@ -53,11 +55,16 @@ def report(results: Results, figures: Path) -> Section:
     tables = analysis.export(summary, figures / "harm_reduction", caption=f"Outcomes by scenario and regime; {ci}.")
     tables += analysis.export(paired, figures / "paired", caption=f"Paired differences in harm reduction; {ci}.")
 
-    fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.4, ncols=2)
+    fig, axes = plots.figure(width=plots.DOUBLE_WIDTH, aspect=0.5, ncols=2)
     for ax, scenario in zip(axes, ("defaults", "calibrated"), strict=True):
         part = summary[(summary["scenario"] == scenario)].drop(columns="scenario")
         plots.regime_intervals(part, "harm_reduction", ax=ax)
         ax.set_title(scenario, loc="left")
+    low = min(ax.get_xlim()[0] for ax in axes)
+    high = max(ax.get_xlim()[1] for ax in axes)
+    for ax in axes:  # one scale for both scenarios, so their positions compare at a glance
+        ax.set_xlim(low, high)
+        ax.xaxis.set_major_locator(MaxNLocator(5))
     plots.panel_letters(axes)
     png = plots.save(fig, figures / "calibrated_comparison")[1]
 

@@ -114,3 +114,22 @@ def test_the_command_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "holds a different calibration" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_shipped_calibrated_scenario_is_a_posterior_of_todays_calibration():
+    """The posterior in the package was made by this calibration: its parameters, priors and targets (rerun
+    `ecsim calibrate --install` when any of them changes)."""
+    assert "calibrated" in scenarios.names(), "no calibrated scenario is shipped: ecsim calibrate --install"
+    shipped = json.loads(scenarios.CALIBRATED_FILE.read_text())
+    spec = shipped["calibration"]
+    assert sorted(spec["prior"]) == sorted(abc.CALIBRATED)
+    assert {k: tuple(v) for k, v in spec["prior"].items()} == abc.prior()
+    assert spec["patterns"] == [p.key for p in CALIBRATION]
+    assert {k: tuple(v) for k, v in spec["targets"].items()} == {p.key: p.accept for p in CALIBRATION}
+    sets = scenarios.sets("calibrated")
+    assert len(sets) >= 10
+    for s in sets:
+        assert set(s) == set(abc.CALIBRATED)
+        for name, value in s.items():
+            low, high = abc.prior()[name]
+            assert low <= value <= high, name

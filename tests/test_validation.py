@@ -198,7 +198,7 @@ def test_ecsim_validate_out_writes_the_report_and_a_figure_per_pattern(tmp_path,
         (["--replicates", "two"], "--replicates"),
         (["--workers", "-1"], "--workers"),
         (["--seed", "-3"], "--seed"),
-        (["--scenario", "calibrated"], "--scenario"),
+        (["--scenario", "calibrateed"], "--scenario"),  # a misspelt name: one line, with the names there are
         (["--out", "report.txt"], "--out"),
         (["--set", "nonsense=1"], "--set"),
     ],
