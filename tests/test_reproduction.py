@@ -139,6 +139,7 @@ def test_the_built_in_studies_keep_their_order():
         "regime_comparison",
         "regime_decomposition",
         "mechanism_ablation",
+        "calibrated_comparison",
         "scenario_discovery",
         "delegation_capacity",
         "outside_option",
