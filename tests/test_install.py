@@ -1,13 +1,14 @@
 """A plain install works on every supported Python: ``pip install .`` without extras, then the commands run.
 
-For each of Python 3.11, 3.12 and 3.13 found on this machine (pyenv's versions, else ``python3.X``
-on PATH; one that is absent is skipped with its name), but the one running the tests (its case is
-``tests/test_package.py``'s, from the built sdist and wheel, so that no install runs twice): a fresh
-virtual environment in a temporary folder, ecsim installed into it from this checkout, non-editable
-and without extras, with the venv's own pip resolving the dependencies from pyproject.toml as a
-user's would (pip picks the newest Mesa the Python allows: 3.3 on 3.11, 3.5 on 3.12 and later); then
-``ecsim compare --seed 1`` must print the regime table, the same numbers as this interpreter's ecsim prints, and
-``import ecsim.viz`` (Mesa's SolaraViz, solara) must work.
+For each of Python 3.11, 3.12 and 3.13 found on this machine (pyenv's versions, else ``python3.X`` on PATH;
+one that is absent is skipped with its name), but the one running the tests (its case is
+``tests/test_package.py``'s, from the built sdist and wheel, so that no install runs twice): a fresh virtual
+environment in a temporary folder, ecsim installed into it from this checkout, non-editable and without
+extras, with the venv's own pip resolving the dependencies from pyproject.toml as a user's would (pip picks
+the newest Mesa the Python allows: 3.3 on 3.11, 3.5 on 3.12 and later); then ``ecsim compare --seed 1`` must
+print the regime table, the same numbers as this interpreter's ecsim prints; the smoke suite
+(``tests/smoke.py``, without pytest) must find the golden numbers, run a tiny sweep and render the explorer
+headless; and ``import ecsim.viz`` (Mesa's SolaraViz, solara) must work.
 
 What is done to keep it fast, and why it stays honest:
 
@@ -196,6 +197,17 @@ def test_plain_install(version: str, workdir: Path, reference_table: list[str]) 
         + f"\n--- {sys.executable}\n"
         + "\n".join(reference_table)
     )
+
+    # The smoke suite (tests/smoke.py, no pytest): golden numbers, a tiny sweep, the explorer headless.
+    smoke = [
+        str(bin_dir / "python"),
+        str(source / "tests" / "smoke.py"),
+        str(source / "tests" / "data" / "golden.json"),
+    ]
+    done = _run(smoke, RUN_TIMEOUT, bytecode=True, cwd=workdir)
+    assert done.returncode == 0, _explain(f"tests/smoke.py (Python {version})", done)
+    print(done.stdout)
+    assert "golden numbers:" in done.stdout and "explorer: renders headless" in done.stdout, done.stdout
 
     # ecsim from the environment's site-packages, not from the sources.
     code = "import sys, ecsim.viz; assert ecsim.viz.__file__.startswith(sys.prefix), ecsim.viz.__file__"
