@@ -102,6 +102,10 @@ def format_ci(table: pd.DataFrame, digits: int = 3, mark_few: bool = True) -> pd
     return table.apply(cell, axis=1)
 
 
+#: A cell of :func:`text_table` whose metric no run has a value for (a mean of nothing, not a number).
+NO_VALUE = "none"
+
+
 def text_table(
     summary: pd.DataFrame,
     columns: Mapping[str, str],
@@ -122,6 +126,8 @@ def text_table(
         places = digits if isinstance(digits, int) else digits.get(metric, 3)
         cells[heading] = [
             f"{number(r['mean'], places)} [{number(r['low'], places)}, {number(r['high'], places)}]"
+            if pd.notna(r["mean"])
+            else NO_VALUE
             for _, r in d.iterrows()
         ]
     widths = {h: max(len(h), *(len(c) for c in col)) for h, col in cells.items()}
@@ -129,8 +135,12 @@ def text_table(
     lines.append("  ".join(h.ljust(widths[h]) for h in cells).rstrip())
     for i in range(len(cells[index])):
         lines.append("  ".join(cells[h][i].ljust(widths[h]) for h in cells).rstrip())
-    interval = ci_name(sample_size(rows), "95% bootstrap confidence interval")
+    interval = ci_name(
+        sample_size(rows[rows["mean"].notna()]), "95% bootstrap confidence interval"
+    )  # of the intervals shown
     lines.append(f"(mean [{interval}] over replicates)")
+    if any(NO_VALUE in c for col in cells.values() for c in col):
+        lines.append(f"({NO_VALUE}: no run has a value, e.g. no agreement within the run's months)")
     return "\n".join(lines)
 
 
