@@ -83,6 +83,54 @@ def test_the_explorer_model_is_the_model_on_the_same_seed():
     assert fresh.seed_note == "" and shown.seed_note == ""
 
 
+def test_the_baseline_and_the_compared_regime_run_on_the_same_seed():
+    """Common random numbers: beside the chosen regime, no_cooperation and the compared regime are the runs
+    the seed gives them on their own, with the same parameters, stepped together."""
+    shown = ExplorerModel(regime="flexible", seed="5", compare="centralised", issue_rate=1.5, **SMALL)
+    assert list(shown.runs) == ["shown", "baseline", "comparison"]
+    for _ in range(12):
+        shown.step()
+    for role, regime in (("baseline", "no_cooperation"), ("comparison", "centralised")):
+        alone = EnhancedCooperationModel(regime=regime, rng=5, issue_rate=1.5, **SMALL)
+        for _ in range(12):
+            alone.step()
+        run = shown.runs[role]
+        assert run.regime.name == regime and run.steps == shown.steps == 12
+        pd.testing.assert_frame_equal(run.metrics(), alone.metrics())
+    fresh = ExplorerModel(seed="", compare="self_regulatory", **SMALL)
+    assert fresh.baseline.seed_sequence.entropy == fresh.comparison.seed_sequence.entropy == fresh.seed_sequence.entropy
+    # The baseline is not drawn twice, nor the chosen regime compared with itself.
+    assert list(ExplorerModel(regime="no_cooperation", compare="no_cooperation", **SMALL).runs) == ["shown"]
+    assert list(ExplorerModel(regime="flexible", compare="flexible", **SMALL).runs) == ["shown", "baseline"]
+    with pytest.raises(ParameterError, match="compare='feudal' is not allowed: expected none or one of"):
+        model_params(compare="feudal")
+
+
+def test_the_harm_and_open_issues_plots_draw_each_run_in_its_regime_style():
+    from matplotlib.colors import to_hex
+
+    from ecsim.plots import style
+    from ecsim.viz.app import PANELS, paired_figure
+
+    model = ExplorerModel(regime="self_regulatory", seed=4, compare="centralised", **SMALL)
+    for _ in range(5):
+        model.step()
+    for panel in (p for p in PANELS if p.by_regime):
+        (name,) = panel.colours
+        ax = paired_figure(model, panel).axes[0]
+        lines = ax.get_lines()
+        assert [line.get_label() for line in lines] == [
+            "self_regulatory",
+            "no_cooperation (baseline)",
+            "centralised (compared)",
+        ]
+        for line, run in zip(lines, model.runs.values(), strict=True):
+            assert to_hex(line.get_color()) == to_hex(style(run.regime.name).colour)
+            assert line.get_linestyle() == style(run.regime.name).linestyle
+            assert list(line.get_ydata()) == list(run.metrics()[name])
+        assert ax.get_xlabel() == "month" and ax.get_title(loc="left") == panel.title
+
+
 def test_a_mistyped_seed_runs_on_a_fresh_seed_and_says_so():
     """Typed into the page, a bad seed must not crash it (Mesa's Reset has no error path)."""
     model = ExplorerModel(seed="12a", **SMALL)
@@ -171,6 +219,8 @@ def test_explorer_renders_headless_with_controls_and_plots():
         if PARAMETERS[name].kind != "choice":
             assert any(label.startswith(name) for label in slider_labels), name
     assert rc.find(v.TextField, label="seed (blank: fresh)").widget.v_model == "0"
+    compare = rc.find(v.Select, label="compare with").widget
+    assert compare.v_model == "none" and compare.items == ["none", *REGIMES]
     images, steps, panels = state(rc)
     assert len(images) == 6 and all(images)  # harm, open issues, agreements, compliance, traits; venues
     assert steps == "Step: 0"
@@ -212,6 +262,11 @@ def test_switching_the_regime_takes_effect_at_reset():
     click(rc, "Reset")
     _, _, panels = state(rc)
     assert "seed 99" in panels and "--set decision_rule=simple_majority" in panels
+    assert "beside it (harm, open issues): no_cooperation (baseline), on the same seed" in panels
+    rc.find(v.Select, label="compare with").widget.v_model = "self_regulatory"
+    click(rc, "Reset")
+    _, _, panels = state(rc)
+    assert "no_cooperation (baseline) and self_regulatory (compared), on the same seed" in panels
 
 
 def test_a_user_regime_joins_the_menu():
