@@ -243,6 +243,46 @@ def test_stepping_through_the_page_moves_every_view():
     assert raised > 0 and f"{raised} issues raised so far" in panels3  # the same run as the seed's
 
 
+def test_run_to_end_steps_every_run_to_the_last_month_and_redraws_once():
+    rc = render(explorer(seed=6, compare="centralised", **SMALL))
+    images0, _, _ = state(rc)
+    click(rc, "Run to end")
+    images, steps, panels = state(rc)
+    assert steps == "Step: 60" and "month 60 of 60" in panels
+    assert all(a != b for a, b in zip(images0, images, strict=True)), "every plot redraws with the new data"
+    assert rc.find(v.Btn, children=["Run to end"]).widget.disabled  # nothing left to run
+    click(rc, "Step")  # Mesa's Step does not know the run ended: a step past the end does nothing
+    _, steps, panels = state(rc)
+    assert steps == "Step: 60" and "month 60 of 60" in panels
+    alone = EnhancedCooperationModel(regime="flexible", rng=6, **SMALL).run()
+    assert f"{int(alone.metrics()['issues_arrived'].iloc[-1])} issues raised so far" in panels
+    click(rc, "Reset")
+    _, steps, panels = state(rc)
+    assert steps == "Step: 0" and not rc.find(v.Btn, children=["Run to end"]).widget.disabled
+
+
+def test_the_metrics_download_is_every_run_on_screen_as_csv():
+    import io
+
+    from ecsim.viz.app import csv_name, metrics_csv
+
+    model = ExplorerModel(regime="flexible", seed=8, compare="self_regulatory", **SMALL)
+    for _ in range(7):
+        model.step()
+    table = pd.read_csv(io.BytesIO(metrics_csv(model)))
+    assert list(table.columns[:4]) == ["run", "regime", "seed", "step"] and (table["seed"] == 8).all()
+    for role, run in model.runs.items():
+        rows = table[table["run"] == role]
+        assert (rows["regime"] == run.regime.name).all()
+        got = rows.drop(columns=["run", "regime", "seed"]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, run.metrics(), check_dtype=False)
+    assert list(table["run"].unique()) == ["shown", "baseline", "comparison"] and len(table) == 3 * 8
+    assert csv_name(model) == "ecsim_flexible_seed8_month7.csv"
+    rc = render(explorer(**SMALL))
+    buttons = [w for w in rc.find(v.Btn).widgets if "Download metrics (CSV)" in w.children]
+    assert len(buttons) == 1
+
+
 def test_switching_the_regime_takes_effect_at_reset():
     rc = render(explorer(seed=2, **SMALL))
     rc.find(v.Select, label="regime").widget.v_model = "centralised"

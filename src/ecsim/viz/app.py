@@ -43,6 +43,11 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*use_state.*found despite early return", category=UserWarning)
     from mesa.visualization import SolaraViz, make_plot_component
 
+try:  # what Mesa's own Step calls to redraw every view (present in Mesa 3.x)
+    from mesa.visualization.utils import force_update
+except ImportError:  # pragma: no cover - a Mesa without it: "Run to end" is not offered
+    force_update = None
+
 #: The parameters with a widget: those the source text's argument turns on (how many issues,
 #: how concentrated the market, who monitors and enforces, how venues decide) plus the
 #: population sizes.  The value is the slider's top where the declared maximum is far beyond
@@ -511,7 +516,49 @@ def RunPanel(model: EnhancedCooperationModel) -> Element:
     with solara.Column(gap="0px") as panel:
         solara.Style(CSS)
         _panel("".join(parts))
+        RunControls(model, month=model.steps, running=model.running)  # new props: redrawn at each step
     return panel
+
+
+@solara.component
+def RunControls(model: EnhancedCooperationModel, month: int, running: bool) -> Element:
+    """Run to end (every run on screen to the last month, one redraw) and the download of the metrics as CSV,
+    for the run at ``month`` (``running``: not yet at the last month)."""
+
+    def run_to_end() -> None:
+        model.run()
+        if force_update is not None:
+            force_update()
+
+    with solara.Row(style={"padding": "0 8px 6px 8px", "flex-wrap": "wrap"}) as row:
+        if force_update is not None:
+            solara.Button(label="Run to end", color="primary", outlined=True, on_click=run_to_end, disabled=not running)
+        solara.FileDownload(
+            lambda: metrics_csv(model),
+            filename=csv_name(model),
+            label="Download metrics (CSV)",
+            mime_type="text/csv",
+        )
+    return row
+
+
+def metrics_csv(model: EnhancedCooperationModel) -> bytes:
+    """The per-month metrics of every run on screen, as CSV: one row per run and month, the run's role
+    (``shown``, ``baseline``, ``comparison``) and regime first, then :meth:`EnhancedCooperationModel.metrics`."""
+    frames = [
+        run.metrics().assign(run=role, regime=run.regime.name, seed=model.seed_sequence.entropy)
+        for role, run in runs_of(model).items()
+    ]
+    table = pd.concat(frames, ignore_index=True)
+    first = ["run", "regime", "seed"]
+    table = table[first + [c for c in table.columns if c not in first]]
+    return table.to_csv(index=False).encode()
+
+
+def csv_name(model: EnhancedCooperationModel) -> str:
+    """The download's file name: regime, seed and month, e.g. ``ecsim_flexible_seed0_month12.csv``."""
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in model.regime.name)
+    return f"ecsim_{name}_seed{model.seed_sequence.entropy}_month{model.steps}.csv"
 
 
 def _built_in(regime: Regime) -> bool:
