@@ -455,6 +455,9 @@ CSS = """
 .ecsim-panel td { padding: 2px 4px; border-bottom: 1px solid #e4e4e4; vertical-align: top; }
 .ecsim-panel td:nth-child(n+3), .ecsim-panel th:nth-child(n+3) { text-align: right; }
 .ecsim-warning { color: #b00020; font-weight: 600; }
+/* Mesa 3.3 draws a tab bar even when every view is on one page (a lone "Page 0" tab): hide a bar of one tab.
+   By what is on the page, not by Mesa's version: a Mesa that draws no tabs, or several, is left alone. */
+.v-tabs:not(:has(.v-tab ~ .v-tab)) { display: none !important; }
 .ecsim-panel code { font-size: 11.5px; white-space: pre-wrap; word-break: break-word; background: #f3f3f3;
   padding: 1px 3px; border-radius: 3px; }
 """
