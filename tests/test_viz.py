@@ -41,10 +41,14 @@ def test_controls_come_from_the_parameter_declarations():
             assert c["type"] == "Select" and c["values"] == list(p.choices)
             continue
         assert c["type"] == ("SliderInt" if p.kind == "int" else "SliderFloat")
-        assert c["min"] == p.min and c["step"] == increment
+        assert c["min"] == p.min
+        # The default lies on the slider's grid (a browser snaps a value to it, and Reset would run the snapped one).
+        assert c["step"] == increment or (p.kind == "float" and c["step"] < increment), name
+        assert abs((p.default - p.min) / c["step"] - round((p.default - p.min) / c["step"])) < 1e-6, name
         assert c["max"] == (p.max if top is None else min(top, p.max))
         assert c["label"].startswith(name)
     assert controls["issue_rate"]["label"] == "issue_rate (issues/step)"  # the declared unit
+    assert model_params(issue_rate=1.55)["issue_rate"]["step"] == 0.01
 
 
 def test_starting_values_and_fixed_parameters():

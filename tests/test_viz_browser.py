@@ -151,6 +151,9 @@ def drive(url: str) -> None:
             expect(
                 page.get_by_text("no_cooperation (baseline) and self_regulatory (compared), on the same seed")
             ).to_be_visible()
+            # The sliders reported their starting values unchanged (a slider snaps a value off its grid):
+            # the run is the defaults' run, and its command sets nothing.
+            assert "--set" not in page.locator(".ecsim-panel").nth(1).inner_text()
 
             # Five clicks of Step at once, in one burst before the first redraw: five months, none dropped
             # (the page queues them; each redraws the plots in turn) and none doubled.

@@ -197,13 +197,30 @@ def model_params(
             "value": value,
             "min": p.min,
             "max": high,
-            "step": increment,
+            "step": increment if p.kind == "int" else _increment(value, p.min, increment),
             "label": label,
         }
     fixed: dict[str, Any] = {name: values[name] for name in params if name not in WIDGETS}
     if regimes:
         fixed["user_regimes"] = dict(regimes)
     return controls | fixed
+
+
+def _increment(value: float, low: float, increment: float | None) -> float | None:
+    """A float slider's increment, made as fine as the starting value's last decimal if that is off the grid.
+
+    A browser's slider snaps its value to the grid (from its minimum) and reports the snapped value, which
+    Reset then uses: a default of 0.943 on a 0.05 grid would silently run as 0.95.
+    """
+
+    def on_grid(step: float) -> bool:
+        return abs((value - low) / step - round((value - low) / step)) < 1e-6
+
+    if increment is None or on_grid(increment):
+        return increment
+    decimals = len(f"{value:.6f}".rstrip("0").split(".")[1])
+    step = 10.0**-decimals
+    return step if step < increment and on_grid(step) else increment
 
 
 # ---------------------------------------------------------------------------------- plots
