@@ -41,10 +41,14 @@ def test_controls_come_from_the_parameter_declarations():
             assert c["type"] == "Select" and c["values"] == list(p.choices)
             continue
         assert c["type"] == ("SliderInt" if p.kind == "int" else "SliderFloat")
-        assert c["min"] == p.min and c["step"] == increment
+        assert c["min"] == p.min
+        # The default lies on the slider's grid (a browser snaps a value to it, and Reset would run the snapped one).
+        assert c["step"] == increment or (p.kind == "float" and c["step"] < increment), name
+        assert abs((p.default - p.min) / c["step"] - round((p.default - p.min) / c["step"])) < 1e-6, name
         assert c["max"] == (p.max if top is None else min(top, p.max))
         assert c["label"].startswith(name)
     assert controls["issue_rate"]["label"] == "issue_rate (issues/step)"  # the declared unit
+    assert model_params(issue_rate=1.55)["issue_rate"]["step"] == 0.01
 
 
 def test_starting_values_and_fixed_parameters():
@@ -81,6 +85,54 @@ def test_the_explorer_model_is_the_model_on_the_same_seed():
     fresh = ExplorerModel(seed="")
     assert EnhancedCooperationModel(rng=fresh.seed_sequence.entropy).issues[0].arrival == fresh.issues[0].arrival
     assert fresh.seed_note == "" and shown.seed_note == ""
+
+
+def test_the_baseline_and_the_compared_regime_run_on_the_same_seed():
+    """Common random numbers: beside the chosen regime, no_cooperation and the compared regime are the runs
+    the seed gives them on their own, with the same parameters, stepped together."""
+    shown = ExplorerModel(regime="flexible", seed="5", compare="centralised", issue_rate=1.5, **SMALL)
+    assert list(shown.runs) == ["shown", "baseline", "comparison"]
+    for _ in range(12):
+        shown.step()
+    for role, regime in (("baseline", "no_cooperation"), ("comparison", "centralised")):
+        alone = EnhancedCooperationModel(regime=regime, rng=5, issue_rate=1.5, **SMALL)
+        for _ in range(12):
+            alone.step()
+        run = shown.runs[role]
+        assert run.regime.name == regime and run.steps == shown.steps == 12
+        pd.testing.assert_frame_equal(run.metrics(), alone.metrics())
+    fresh = ExplorerModel(seed="", compare="self_regulatory", **SMALL)
+    assert fresh.baseline.seed_sequence.entropy == fresh.comparison.seed_sequence.entropy == fresh.seed_sequence.entropy
+    # The baseline is not drawn twice, nor the chosen regime compared with itself.
+    assert list(ExplorerModel(regime="no_cooperation", compare="no_cooperation", **SMALL).runs) == ["shown"]
+    assert list(ExplorerModel(regime="flexible", compare="flexible", **SMALL).runs) == ["shown", "baseline"]
+    with pytest.raises(ParameterError, match="compare='feudal' is not allowed: expected none or one of"):
+        model_params(compare="feudal")
+
+
+def test_the_harm_and_open_issues_plots_draw_each_run_in_its_regime_style():
+    from matplotlib.colors import to_hex
+
+    from ecsim.plots import style
+    from ecsim.viz.app import PANELS, paired_figure
+
+    model = ExplorerModel(regime="self_regulatory", seed=4, compare="centralised", **SMALL)
+    for _ in range(5):
+        model.step()
+    for panel in (p for p in PANELS if p.by_regime):
+        (name,) = panel.colours
+        ax = paired_figure(model, panel).axes[0]
+        lines = ax.get_lines()
+        assert [line.get_label() for line in lines] == [
+            "self_regulatory",
+            "no_cooperation (baseline)",
+            "centralised (compared)",
+        ]
+        for line, run in zip(lines, model.runs.values(), strict=True):
+            assert to_hex(line.get_color()) == to_hex(style(run.regime.name).colour)
+            assert line.get_linestyle() == style(run.regime.name).linestyle
+            assert list(line.get_ydata()) == list(run.metrics()[name])
+        assert ax.get_xlabel() == "month" and ax.get_title(loc="left") == panel.title
 
 
 def test_a_mistyped_seed_runs_on_a_fresh_seed_and_says_so():
@@ -171,6 +223,8 @@ def test_explorer_renders_headless_with_controls_and_plots():
         if PARAMETERS[name].kind != "choice":
             assert any(label.startswith(name) for label in slider_labels), name
     assert rc.find(v.TextField, label="seed (blank: fresh)").widget.v_model == "0"
+    compare = rc.find(v.Select, label="compare with").widget
+    assert compare.v_model == "none" and compare.items == ["none", *REGIMES]
     images, steps, panels = state(rc)
     assert len(images) == 6 and all(images)  # harm, open issues, agreements, compliance, traits; venues
     assert steps == "Step: 0"
@@ -193,6 +247,46 @@ def test_stepping_through_the_page_moves_every_view():
     assert raised > 0 and f"{raised} issues raised so far" in panels3  # the same run as the seed's
 
 
+def test_run_to_end_steps_every_run_to_the_last_month_and_redraws_once():
+    rc = render(explorer(seed=6, compare="centralised", **SMALL))
+    images0, _, _ = state(rc)
+    click(rc, "Run to end")
+    images, steps, panels = state(rc)
+    assert steps == "Step: 60" and "month 60 of 60" in panels
+    assert all(a != b for a, b in zip(images0, images, strict=True)), "every plot redraws with the new data"
+    assert rc.find(v.Btn, children=["Run to end"]).widget.disabled  # nothing left to run
+    click(rc, "Step")  # Mesa's Step does not know the run ended: a step past the end does nothing
+    _, steps, panels = state(rc)
+    assert steps == "Step: 60" and "month 60 of 60" in panels
+    alone = EnhancedCooperationModel(regime="flexible", rng=6, **SMALL).run()
+    assert f"{int(alone.metrics()['issues_arrived'].iloc[-1])} issues raised so far" in panels
+    click(rc, "Reset")
+    _, steps, panels = state(rc)
+    assert steps == "Step: 0" and not rc.find(v.Btn, children=["Run to end"]).widget.disabled
+
+
+def test_the_metrics_download_is_every_run_on_screen_as_csv():
+    import io
+
+    from ecsim.viz.app import csv_name, metrics_csv
+
+    model = ExplorerModel(regime="flexible", seed=8, compare="self_regulatory", **SMALL)
+    for _ in range(7):
+        model.step()
+    table = pd.read_csv(io.BytesIO(metrics_csv(model)))
+    assert list(table.columns[:4]) == ["run", "regime", "seed", "step"] and (table["seed"] == 8).all()
+    for role, run in model.runs.items():
+        rows = table[table["run"] == role]
+        assert (rows["regime"] == run.regime.name).all()
+        got = rows.drop(columns=["run", "regime", "seed"]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, run.metrics(), check_dtype=False)
+    assert list(table["run"].unique()) == ["shown", "baseline", "comparison"] and len(table) == 3 * 8
+    assert csv_name(model) == "ecsim_flexible_seed8_month7.csv"
+    rc = render(explorer(**SMALL))
+    buttons = [w for w in rc.find(v.Btn).widgets if "Download metrics (CSV)" in w.children]
+    assert len(buttons) == 1
+
+
 def test_switching_the_regime_takes_effect_at_reset():
     rc = render(explorer(seed=2, **SMALL))
     rc.find(v.Select, label="regime").widget.v_model = "centralised"
@@ -212,6 +306,11 @@ def test_switching_the_regime_takes_effect_at_reset():
     click(rc, "Reset")
     _, _, panels = state(rc)
     assert "seed 99" in panels and "--set decision_rule=simple_majority" in panels
+    assert "beside it (harm, open issues): no_cooperation (baseline), on the same seed" in panels
+    rc.find(v.Select, label="compare with").widget.v_model = "self_regulatory"
+    click(rc, "Reset")
+    _, _, panels = state(rc)
+    assert "no_cooperation (baseline) and self_regulatory (compared), on the same seed" in panels
 
 
 def test_a_user_regime_joins_the_menu():

@@ -1,7 +1,8 @@
 """Make docs/img/explorer.png, the README's picture of the explorer in use.
 
 Serves `ecsim explore` on a free loopback port, drives Debian's chromium (headless, through
-playwright) to run the flexible regime for five years, and saves the page at 1280 px wide.
+playwright) to run the flexible regime for five years, compared with the centralised one (and the
+no_cooperation baseline) on the same seed, and saves the page at 1280 px wide.
 
     .venv/bin/python docs/img/explorer_screenshot.py
 """
@@ -44,11 +45,16 @@ def main() -> None:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 1760})
             page.goto(url)
-            expect(page.get_by_text("Step: 0", exact=True)).to_be_visible(timeout=30_000)
+            expect(page.get_by_text("month 0 of", exact=False)).to_be_visible(timeout=30_000)
+            compare = page.locator(".v-select").filter(has=page.locator("label", has_text="compare with"))
+            compare.locator(".v-select__slot").click()
+            page.locator(".menuable__content__active").get_by_role("option", name="centralised", exact=True).click()
+            page.get_by_role("button", name="Reset", exact=True).click()
+            expect(page.get_by_text("centralised (compared)", exact=False)).to_be_visible(timeout=30_000)
             step = page.get_by_role("button", name="Step", exact=True)
-            for month in range(1, MONTHS + 1):
+            for month in range(1, MONTHS + 1):  # month by month, as a user would: ecsim's run panel counts them
                 step.click()
-                expect(page.get_by_text(f"Step: {month}", exact=True)).to_be_visible(timeout=30_000)
+                expect(page.get_by_text(f"month {month} of", exact=False)).to_be_visible(timeout=30_000)
             time.sleep(1.0)  # let the last images paint
             png = page.screenshot()
             browser.close()

@@ -12,6 +12,7 @@ repeated exactly by the code the "This run" panel prints.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import warnings
 from collections.abc import Callable, Mapping
@@ -32,10 +33,20 @@ from ecsim.model.regimes import RegimeError, resolve_regime
 from ecsim.params import CATEGORIES, PARAMETERS, ParameterError, defaults, validate
 from ecsim.plots import REGIME_COLOURS, style
 
+#: The regime every run is measured against, stepped beside the chosen one on the same seed.
+BASELINE = "no_cooperation"
+#: The "compare with" menu's entry for no second regime.
+NO_COMPARISON = "none"
+
 with warnings.catch_warnings():
     # Solara's hook checker flags an early return inside Mesa's own ComponentsView at import.
     warnings.filterwarnings("ignore", message=".*use_state.*found despite early return", category=UserWarning)
     from mesa.visualization import SolaraViz, make_plot_component
+
+try:  # what Mesa's own Step calls to redraw every view (present in Mesa 3.x)
+    from mesa.visualization.utils import force_update
+except ImportError:  # pragma: no cover - a Mesa without it: "Run to end" is not offered
+    force_update = None
 
 #: The parameters with a widget: those the source text's argument turns on (how many issues,
 #: how concentrated the market, who monitors and enforces, how venues decide) plus the
@@ -86,6 +97,7 @@ class ExplorerModel(EnhancedCooperationModel):
         self,
         regime: str = "flexible",
         seed: int | str | None = 0,
+        compare: str = NO_COMPARISON,
         user_regimes: Mapping[str, Regime] | None = None,
         **kwargs: Any,
     ) -> None:
@@ -97,6 +109,32 @@ class ExplorerModel(EnhancedCooperationModel):
             rng, note = None, f"{exc}: this run uses a fresh seed instead."
         super().__init__(regime=regimes.get(regime, regime), rng=rng, **kwargs)
         self.seed_note: str = note
+        # Common random numbers: the baseline and the comparison draw from this run's seed (a fresh seed's
+        # entropy included), with the same parameters, so their gaps to this run are the regimes' doing.
+        entropy = self.seed_sequence.entropy
+        self.baseline: EnhancedCooperationModel | None = None
+        self.comparison: EnhancedCooperationModel | None = None
+        if self.regime.name != BASELINE:
+            self.baseline = EnhancedCooperationModel(regime=BASELINE, rng=entropy, **kwargs)
+        if compare not in (NO_COMPARISON, BASELINE, self.regime.name):
+            self.comparison = EnhancedCooperationModel(regime=regimes.get(compare, compare), rng=entropy, **kwargs)
+
+    @property
+    def runs(self) -> dict[str, EnhancedCooperationModel]:
+        """The runs on screen by role: ``shown`` (the chosen regime), ``baseline``, ``comparison`` (if any)."""
+        runs = {"shown": self, "baseline": self.baseline, "comparison": self.comparison}
+        return {role: run for role, run in runs.items() if run is not None}
+
+    def step(self) -> None:
+        """One month of every run on screen; past the last month, nothing (a Step that Mesa left enabled)."""
+        if not self.running:
+            with contextlib.suppress(RuntimeError):  # the model refuses a step past ``steps``, unchanged
+                super().step()
+            return
+        super().step()
+        for run in (self.baseline, self.comparison):
+            if run is not None:
+                run.step()
 
 
 def parse_seed(seed: int | str | None) -> int | None:
@@ -113,9 +151,14 @@ def parse_seed(seed: int | str | None) -> int | None:
 
 # ---------------------------------------------------------------------------------- controls
 def model_params(
-    regime: str = "flexible", seed: int | str | None = 0, regimes: Mapping[str, Regime] | None = None, **params: Any
+    regime: str = "flexible",
+    seed: int | str | None = 0,
+    regimes: Mapping[str, Regime] | None = None,
+    compare: str = NO_COMPARISON,
+    **params: Any,
 ) -> dict[str, Any]:
-    """SolaraViz's ``model_params``: a widget per :data:`WIDGETS` entry, every other parameter fixed.
+    """SolaraViz's ``model_params``: regime, "compare with", seed, a widget per :data:`WIDGETS` entry,
+    every other parameter fixed.
 
     Ranges, defaults and choices come from the parameter declarations; ``params`` set the
     widgets' starting values (validated first, so a mistake fails here with one line).
@@ -133,8 +176,12 @@ def model_params(
     names = list(REGIMES) + [name for name in (regimes or {}) if name not in REGIMES]
     if regime not in names:
         raise ParameterError(f"regime={regime!r} is not allowed: expected one of {', '.join(names)}")
+    if compare not in (NO_COMPARISON, *names):
+        expected = f"expected {NO_COMPARISON} or one of {', '.join(names)}"
+        raise ParameterError(f"compare={compare!r} is not allowed: {expected}")
     controls: dict[str, Any] = {
         "regime": {"type": "Select", "value": regime, "values": names, "label": "regime"},
+        "compare": {"type": "Select", "value": compare, "values": [NO_COMPARISON, *names], "label": "compare with"},
         "seed": {"type": "InputText", "value": "" if seed is None else str(seed), "label": "seed (blank: fresh)"},
     }
     for name, (top, increment) in WIDGETS.items():
@@ -150,13 +197,30 @@ def model_params(
             "value": value,
             "min": p.min,
             "max": high,
-            "step": increment,
+            "step": increment if p.kind == "int" else _increment(value, p.min, increment),
             "label": label,
         }
     fixed: dict[str, Any] = {name: values[name] for name in params if name not in WIDGETS}
     if regimes:
         fixed["user_regimes"] = dict(regimes)
     return controls | fixed
+
+
+def _increment(value: float, low: float, increment: float | None) -> float | None:
+    """A float slider's increment, made as fine as the starting value's last decimal if that is off the grid.
+
+    A browser's slider snaps its value to the grid (from its minimum) and reports the snapped value, which
+    Reset then uses: a default of 0.943 on a 0.05 grid would silently run as 0.95.
+    """
+
+    def on_grid(step: float) -> bool:
+        return abs((value - low) / step - round((value - low) / step)) < 1e-6
+
+    if increment is None or on_grid(increment):
+        return increment
+    decimals = len(f"{value:.6f}".rstrip("0").split(".")[1])
+    step = 10.0**-decimals
+    return step if step < increment and on_grid(step) else increment
 
 
 # ---------------------------------------------------------------------------------- plots
@@ -242,13 +306,7 @@ def _style(panel: Panel, regime: str | None = None) -> Callable[[Axes], None]:
             metric = BY_NAME.get(name)
             if metric is not None:
                 line.set_label(metric.label)
-        x = max((float(np.nanmax(line.get_xdata(), initial=0)) for line in lines), default=0.0)
-        y = max((float(np.nanmax(line.get_ydata(), initial=0)) for line in lines), default=0.0)
-        ax.set_xlim(0, max(12.0, x))  # one step is one month: start with a year's axis
-        ax.set_ylim(*((0.0, 1.02) if panel.fraction else (0.0, max(1.0, 1.05 * y))))
-        ax.grid(alpha=0.3)
-        if panel.counts:
-            ax.yaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+        _axes(ax, panel)
         if len(lines) > 1:
             ax.legend(loc="upper left", fontsize=8, frameon=False)
         elif ax.get_legend() is not None:  # one series: the title names it
@@ -260,10 +318,61 @@ def _style(panel: Panel, regime: str | None = None) -> Callable[[Axes], None]:
     return post_process
 
 
+def _axes(ax: Axes, panel: Panel) -> None:
+    """A panel's axes: a year's axis at least, 0 to 1 for shares, whole numbers for counts, a light grid."""
+    lines = ax.get_lines()
+    x = max((float(np.nanmax(line.get_xdata(), initial=0)) for line in lines), default=0.0)
+    y = max((float(np.nanmax(line.get_ydata(), initial=0)) for line in lines), default=0.0)
+    ax.set_xlim(0, max(12.0, x))  # one step is one month: start with a year's axis
+    ax.set_ylim(*((0.0, 1.02) if panel.fraction else (0.0, max(1.0, 1.05 * y))))
+    ax.grid(alpha=0.3)
+    if panel.counts:
+        ax.yaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+
+
+#: How the legend names a run that is not the chosen regime's.
+_ROLES = {"shown": "", "baseline": " (baseline)", "comparison": " (compared)"}
+
+
+def runs_of(model: EnhancedCooperationModel) -> dict[str, EnhancedCooperationModel]:
+    """The runs on screen by role (:attr:`ExplorerModel.runs`); a plain model is the one run shown."""
+    return model.runs if isinstance(model, ExplorerModel) else {"shown": model}
+
+
+def paired_figure(model: EnhancedCooperationModel, panel: Panel) -> Figure:
+    """A one-metric panel drawn for every run on screen, each in its regime's style (:func:`ecsim.plots.style`):
+    the chosen regime (a thicker line), the no_cooperation baseline and the compared regime, all on one seed."""
+    (name,) = panel.colours
+    runs = runs_of(model)
+    order = [run.regime.name for run in runs.values()]
+    fig = Figure(figsize=_FIGSIZE)
+    ax = fig.subplots()
+    for role, run in runs.items():
+        values = run.datacollector.get_model_vars_dataframe()[name].to_numpy()
+        look = style(run.regime.name, order)
+        ax.plot(
+            np.arange(len(values)),
+            values,
+            color=look.colour,
+            linestyle=look.linestyle,
+            linewidth=2.0 if role == "shown" else 1.3,
+            label=run.regime.name + _ROLES[role],
+        )
+    ax.set_title(panel.title, fontsize=11, loc="left")
+    ax.set_ylabel(panel.unit)
+    ax.set_xlabel("month")
+    _axes(ax, panel)
+    if len(runs) > 1:
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
 def plot_components() -> list[tuple[Callable, int]]:
-    """One Mesa plot component per :data:`PANELS` entry, read from the model's DataCollector columns; a panel
-    drawn in the running regime's style (:attr:`Panel.by_regime`) is made for the model's regime at each render."""
-    return [_regime_component(panel) if panel.by_regime else _component(panel) for panel in PANELS]
+    """One plot component per :data:`PANELS` entry, read from the model's DataCollector columns; a panel
+    drawn in the running regime's style (:attr:`Panel.by_regime`) shows the baseline and the compared
+    regime beside it (:func:`paired_figure`), the others are Mesa's plot components."""
+    return [_paired_component(panel) if panel.by_regime else _component(panel) for panel in PANELS]
 
 
 def _component(panel: Panel, regime: str | None = None) -> tuple[Callable, int]:
@@ -272,10 +381,11 @@ def _component(panel: Panel, regime: str | None = None) -> tuple[Callable, int]:
     return made if isinstance(made, tuple) else (made, 0)  # Mesa 3.3 returns (component, page), later ones may not
 
 
-def _regime_component(panel: Panel) -> tuple[Callable, int]:
+def _paired_component(panel: Panel) -> tuple[Callable, int]:
     def draw(model: EnhancedCooperationModel) -> Element:
-        return _component(panel, model.regime.name)[0](model)
+        return solara.FigureMatplotlib(paired_figure(model, panel), format="svg", bbox_inches="tight")
 
+    draw.__name__ = f"Paired_{next(iter(panel.colours))}"
     return (draw, 0)
 
 
@@ -362,6 +472,9 @@ CSS = """
 .ecsim-panel td { padding: 2px 4px; border-bottom: 1px solid #e4e4e4; vertical-align: top; }
 .ecsim-panel td:nth-child(n+3), .ecsim-panel th:nth-child(n+3) { text-align: right; }
 .ecsim-warning { color: #b00020; font-weight: 600; }
+/* Mesa 3.3 draws a tab bar even when every view is on one page (a lone "Page 0" tab): hide a bar of one tab.
+   By what is on the page, not by Mesa's version: a Mesa that draws no tabs, or several, is left alone. */
+.v-tabs:not(:has(.v-tab ~ .v-tab)) { display: none !important; }
 .ecsim-panel code { font-size: 11.5px; white-space: pre-wrap; word-break: break-word; background: #f3f3f3;
   padding: 1px 3px; border-radius: 3px; }
 """
@@ -406,6 +519,13 @@ def RunPanel(model: EnhancedCooperationModel) -> Element:
         f"<p>{int(model.current_metrics['issues_arrived'])} issues raised so far. Widget changes apply at "
         "<b>Reset</b>, which rebuilds the model; the same seed repeats the same run, here or anywhere:</p>",
     ]
+    beside = [run.regime.name + _ROLES[role] for role, run in runs_of(model).items() if role != "shown"]
+    if beside:
+        parts.insert(
+            2,
+            f"<p>Drawn beside it (harm, open issues): {html.escape(' and '.join(beside))}, on the same seed and "
+            "parameters, so the gaps between the lines come from the regimes, not from chance.</p>",
+        )
     if _built_in(model.regime):  # by content: a user's regime that took a built-in name has no command
         sets = "".join(f" --set {k}={_cli_value(v)}" for k, v in changed.items())
         parts.append(
@@ -416,7 +536,49 @@ def RunPanel(model: EnhancedCooperationModel) -> Element:
     with solara.Column(gap="0px") as panel:
         solara.Style(CSS)
         _panel("".join(parts))
+        RunControls(model, month=model.steps, running=model.running)  # new props: redrawn at each step
     return panel
+
+
+@solara.component
+def RunControls(model: EnhancedCooperationModel, month: int, running: bool) -> Element:
+    """Run to end (every run on screen to the last month, one redraw) and the download of the metrics as CSV,
+    for the run at ``month`` (``running``: not yet at the last month)."""
+
+    def run_to_end() -> None:
+        model.run()
+        if force_update is not None:
+            force_update()
+
+    with solara.Row(style={"padding": "0 8px 6px 8px", "flex-wrap": "wrap"}) as row:
+        if force_update is not None:
+            solara.Button(label="Run to end", color="primary", outlined=True, on_click=run_to_end, disabled=not running)
+        solara.FileDownload(
+            lambda: metrics_csv(model),
+            filename=csv_name(model),
+            label="Download metrics (CSV)",
+            mime_type="text/csv",
+        )
+    return row
+
+
+def metrics_csv(model: EnhancedCooperationModel) -> bytes:
+    """The per-month metrics of every run on screen, as CSV: one row per run and month, the run's role
+    (``shown``, ``baseline``, ``comparison``) and regime first, then :meth:`EnhancedCooperationModel.metrics`."""
+    frames = [
+        run.metrics().assign(run=role, regime=run.regime.name, seed=model.seed_sequence.entropy)
+        for role, run in runs_of(model).items()
+    ]
+    table = pd.concat(frames, ignore_index=True)
+    first = ["run", "regime", "seed"]
+    table = table[first + [c for c in table.columns if c not in first]]
+    return table.to_csv(index=False).encode()
+
+
+def csv_name(model: EnhancedCooperationModel) -> str:
+    """The download's file name: regime, seed and month, e.g. ``ecsim_flexible_seed0_month12.csv``."""
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in model.regime.name)
+    return f"ecsim_{name}_seed{model.seed_sequence.entropy}_month{model.steps}.csv"
 
 
 def _built_in(regime: Regime) -> bool:
@@ -432,7 +594,10 @@ def _cli_value(value: Any) -> str:
 
 # ---------------------------------------------------------------------------------- page
 def explorer(
-    regime: str | Regime | Mapping[str, Venue] = "flexible", seed: int | str | None = 0, **params: Any
+    regime: str | Regime | Mapping[str, Venue] = "flexible",
+    seed: int | str | None = 0,
+    compare: str = NO_COMPARISON,
+    **params: Any,
 ) -> Element:
     """The explorer page (a SolaraViz element): the last expression of a Jupyter cell shows it.
 
@@ -440,6 +605,8 @@ def explorer(
         regime: the starting regime: a built-in name, or a Regime / mapping of venues, which is
             added to the regime menu under its name.
         seed: the starting seed (``rng``); blank or None draws a fresh one, shown on the page.
+        compare: a second regime drawn beside the chosen one on the same seed ("none": only the
+            no_cooperation baseline is).
         **params: model parameters: those with a widget start there, the others stay fixed
             for the session (e.g. ``steps=120``, ``n_cso=100``).
 
@@ -450,7 +617,7 @@ def explorer(
         custom = resolve_regime(regime)
         regimes[custom.name] = custom
         regime = custom.name
-    controls = model_params(regime, seed, regimes, **params)
+    controls = model_params(regime, seed, regimes, compare, **params)
     start = {k: (v["value"] if isinstance(v, dict) and "type" in v else v) for k, v in controls.items()}
     model = ExplorerModel(**start)
     return SolaraViz(
