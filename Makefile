@@ -2,7 +2,7 @@
 #   make run    the regime comparison study: sweep, figures, results/REPORT.md
 #   make test   lint (ruff, the layer contract) + the whole test suite (the documentation site's build included)
 # Each creates or refreshes the virtual environment in .venv first: make run with what the package needs
-# only, make test with the test and documentation tools too ([dev] and [docs]).
+# only, make test with the explorer, the test and the documentation tools too ([viz], [dev] and [docs]).
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml src/ecsim/_version.py
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ecsim needs Python >= 3.11, found " + sys.version.split()[0]'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,docs]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,docs,viz]"
 	@touch $(STAMP) $(RUN_STAMP)
 
 # What the package needs and nothing more (no test or documentation tools).

@@ -110,3 +110,16 @@ def test_metrics_prints_every_declared_metric_with_its_unit_and_meaning():
     table = ecsim("metrics", "--markdown").stdout.splitlines()
     assert table[0].startswith("| name | unit |")
     assert [row.split("`")[1] for row in table[2:]] == [*(m.name for m in DECLARED), "harm_reduction"]
+
+
+def test_explore_without_the_viz_extra_says_what_to_install(monkeypatch, capsys):
+    """A plain install lacks the explorer's packages (the [viz] extra): one line, no traceback, nothing served."""
+    import importlib.util
+
+    from ecsim.cli import main
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "solara" else real(name, *a))
+    assert main(["explore"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and 'pip install "ecsim[viz]"' in err and "solara" in err

@@ -6,9 +6,10 @@ one that is absent is skipped with its name), but the one running the tests (its
 environment in a temporary folder, ecsim installed into it from this checkout, non-editable and without
 extras, with the venv's own pip resolving the dependencies from pyproject.toml as a user's would (pip picks
 the newest Mesa the Python allows: 3.3 on 3.11, 3.5 on 3.12 and later); then ``ecsim compare --seed 1`` must
-print the regime table, the same numbers as this interpreter's ecsim prints; the smoke suite
-(``tests/smoke.py``, without pytest) must find the golden numbers, run a tiny sweep and render the explorer
-headless; and ``import ecsim.viz`` (Mesa's SolaraViz, solara) must work.
+print the regime table, the same numbers as this interpreter's ecsim prints, and ``ecsim explore`` must say
+in one line that the explorer is the ``[viz]`` extra; with ``.[viz]`` installed into the same environment,
+the smoke suite (``tests/smoke.py``, without pytest or dev extras) must find the golden numbers, run a tiny
+sweep and render the explorer headless, and ``import ecsim.viz`` (Mesa's SolaraViz, solara) must work.
 
 What is done to keep it fast, and why it stays honest:
 
@@ -198,7 +199,16 @@ def test_plain_install(version: str, workdir: Path, reference_table: list[str]) 
         + "\n".join(reference_table)
     )
 
-    # The smoke suite (tests/smoke.py, no pytest): golden numbers, a tiny sweep, the explorer headless.
+    # Without the [viz] extra the explorer says in one line what to install.
+    done = _run([str(bin_dir / "ecsim"), "explore"], RUN_TIMEOUT, bytecode=True, cwd=workdir)
+    assert done.returncode == 2 and 'pip install "ecsim[viz]"' in done.stderr, _explain("ecsim explore", done)
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr
+
+    # The explorer's extra into the same environment, then the smoke suite (tests/smoke.py, no pytest and no
+    # dev extras): golden numbers, a tiny sweep, the explorer headless.
+    viz_install = [str(bin_dir / "python"), "-m", "pip", "install", "--no-compile", f"{source}[viz]"]
+    done = _run(viz_install, INSTALL_TIMEOUT, tmpdir=workdir / "tmp")
+    assert done.returncode == 0, _explain(f'pip install ".[viz]" (Python {version})', done)
     smoke = [
         str(bin_dir / "python"),
         str(source / "tests" / "smoke.py"),

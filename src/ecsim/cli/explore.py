@@ -20,7 +20,23 @@ def port_number(text: str) -> int:
     return value
 
 
+#: What the explorer imports beyond the package's own dependencies: the [viz] extra.
+VIZ_PACKAGES = ("solara", "ipyvuetify", "reacton", "starlette", "uvicorn")
+
+
+def missing_viz() -> list[str]:
+    """The explorer's packages that are not installed (none after ``pip install "ecsim[viz]"``)."""
+    from importlib.util import find_spec
+
+    return [name for name in VIZ_PACKAGES if find_spec(name) is None]
+
+
 def cmd_explore(args: argparse.Namespace) -> int:
+    missing = missing_viz()
+    if missing:
+        raise UsageError(
+            f'the explorer needs {", ".join(missing)}, which this installation lacks: pip install "ecsim[viz]"'
+        )
     from ecsim.viz.server import PortError, check_port, free_port
 
     try:  # before the slow imports: a busy port or a bad host fails at once
