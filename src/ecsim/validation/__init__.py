@@ -1,4 +1,4 @@
-"""Validation against empirical patterns (issue 15): stylised facts, their statistics, and the model's fit.
+"""Validation against empirical patterns (docs/ODD.md §1.2–1.3): stylised facts, their statistics, and the model's fit.
 
     from ecsim.validation import patterns, validate
     patterns()                       # the table: name, source, target, tolerance, statistic, use

@@ -6,7 +6,7 @@ make the model's venue that institution: ``regime`` and ``fixed``), and the mode
 measures it: a pure function of one run's outputs (:class:`RunOutput`: the run summary row, the
 per-step metrics and the issue log) to a number.  :func:`distance` compares the statistic, averaged
 over runs, with the target: 0 on target, 1 at the edge of the tolerance; :func:`accepts` is
-``distance <= 1``.  Calibration (issue 15, item 5) fits on the patterns marked ``calibration`` and
+``distance <= 1``.  Calibration (ODD §1.3) fits on the patterns marked ``calibration`` and
 leaves the one marked ``held out`` to test the fit.  docs/ODD.md §1.2 gives each pattern's reasoning;
 :func:`patterns` is the table.
 """
@@ -221,7 +221,7 @@ def _clopper_pearson(successes: int, n: int) -> tuple[float, float]:
     return (round(low, 3), round(high, 3))
 
 
-#: The patterns (issue 15, item 4), in the order they are reported.  Acceptance intervals are written out (a test
+#: The patterns (ODD §1.2), in the order they are reported.  Acceptance intervals are written out (a test
 #: checks those from binomial counts against :func:`_clopper_pearson`), so importing this module needs no SciPy.
 PATTERNS: tuple[Pattern, ...] = (
     Pattern(
