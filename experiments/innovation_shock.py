@@ -166,7 +166,7 @@ def report(results: Results, figures: Path) -> Section:
         )
 
     faster = differences("half_recovery", "months", 1, "faster", "slower")
-    less_harm = differences("excess_harm", "units", 0, "less harm", "more harm")
+    less_harm = differences("excess_harm", "issue-months", 0, "less harm", "more harm")
     stuck = [r for r in regimes if row.loc[(r, "excess_resolved"), "low"] <= 0]
     failing = [r for r in regimes if row.loc[(r, "excess_failed"), "low"] > 0]
     hr_change = "; ".join(

@@ -65,8 +65,7 @@ def test_a_calibration_runs_resumes_and_refuses_another_in_its_folder(tmp_path):
         abc.calibrate(out, samples=3, replicates=1, seed=2, params=TINY)
     # The statistics are the patterns' own, measured at each point's parameters on the shared seeds.
     point = first.points.iloc[0]
-    params = {**TINY, **{k: point[k] for k in abc.CALIBRATED}}
-    params = {k: (int(v) if k in PARAMETERS and PARAMETERS[k].kind == "int" else v) for k, v in params.items()}
+    params = {**TINY, **abc.parameter_set({k: point[k] for k in abc.CALIBRATED})}
     measured = run.validate(replicates=1, seed=1, params=params, patterns=CALIBRATION)
     for p in CALIBRATION:
         got = measured.table.set_index("key").loc[p.key, "mean"]

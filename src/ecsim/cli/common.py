@@ -66,6 +66,17 @@ class Version(argparse.Action):
         parser.exit()
 
 
+def count(low: int) -> Callable[[str], int]:
+    """argparse type for a whole number of at least ``low`` (--samples, --replicates, --workers, ...)."""
+
+    def parse(text: str) -> int:
+        if not text.strip().isdigit() or int(text) < low:
+            raise argparse.ArgumentTypeError(f"{text!r} is not allowed: expected a whole number >= {low}")
+        return int(text)
+
+    return parse
+
+
 def seed(text: str) -> int:
     """argparse type for --seed: a non-negative integer."""
     try:

@@ -18,7 +18,7 @@ import argparse
 import textwrap
 from typing import Any
 
-from ecsim.cli.common import Parser, UsageError, parse_sets
+from ecsim.cli.common import Parser, UsageError, count, parse_sets
 from ecsim.params import PARAMETERS, ParameterError, did_you_mean, unknown_parameter
 
 #: The options that define an experiment on the command line (without SCRIPT), by attribute.
@@ -186,15 +186,6 @@ def _name(text: str) -> str:
     return text
 
 
-def _count(low: int) -> Any:
-    def parse(text: str) -> int:
-        if not text.strip().isdigit() or int(text) < low:
-            raise argparse.ArgumentTypeError(f"{text!r} is not allowed: expected a whole number >= {low}")
-        return int(text)
-
-    return parse
-
-
 def cmd_store_repair(args: argparse.Namespace) -> int:
     from ecsim.experiment.store import repair
 
@@ -275,7 +266,7 @@ def register_sweep(sub: Any) -> None:
     )
     define.add_argument(
         "--samples",
-        type=_count(1),
+        type=count(1),
         metavar="N",
         help="size of a sampled design: points for lhs and sobol, trajectories for morris, the base sample for "
         "saltelli (default 16; with SCRIPT, overrides the script's)",
@@ -290,7 +281,7 @@ def register_sweep(sub: Any) -> None:
         "--outputs", metavar="A,B", help="per-step metrics to store (default: all; `ecsim metrics` lists them)"
     )
     define.add_argument(
-        "--step-every", type=_count(1), metavar="K", help="store every K-th month of the per-step table (default 1)"
+        "--step-every", type=count(1), metavar="K", help="store every K-th month of the per-step table (default 1)"
     )
     swp.defer(_sweep_options)
     swp.set_defaults(func=cmd_sweep)

@@ -7,15 +7,8 @@ import argparse
 import time
 from pathlib import Path
 
-from ecsim.cli.common import UsageError, check_out, model_options, model_params
+from ecsim.cli.common import UsageError, check_out, count, model_options, model_params
 from ecsim.params import did_you_mean
-
-
-def positive(text: str) -> int:
-    """argparse type for --replicates, --samples and --workers: a whole number of at least 1."""
-    if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not allowed: expected a whole number of at least 1")
-    return int(text)
 
 
 def _validate_command(args: argparse.Namespace) -> str:
@@ -102,8 +95,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     val.add_argument(
         "--scenario", default="defaults", metavar="NAME", help="named parameter scenario (default: defaults)"
     )
-    val.add_argument("--replicates", type=positive, default=None, metavar="N", help="runs per pattern (default 20)")
-    val.add_argument("--workers", type=positive, default=1, metavar="N", help="local processes (default 1)")
+    val.add_argument("--replicates", type=count(1), default=None, metavar="N", help="runs per pattern (default 20)")
+    val.add_argument("--workers", type=count(1), default=1, metavar="N", help="local processes (default 1)")
     model_options(val)
     val.add_argument("--out", metavar="FILE.md", help="also write the report (Markdown) and its figures")
     val.set_defaults(func=cmd_validate)
@@ -118,9 +111,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "the 'calibrated' scenario of `ecsim validate --scenario calibrated`.",
     )
     cal.add_argument("--quick", action="store_true", help="16 prior points, 1 replicate: a first look")
-    cal.add_argument("--samples", type=positive, default=None, metavar="N", help="prior points (default 400)")
-    cal.add_argument("--replicates", type=positive, default=None, metavar="N", help="runs per point (default 2)")
-    cal.add_argument("--workers", type=positive, default=1, metavar="N", help="local processes (default 1)")
+    cal.add_argument("--samples", type=count(1), default=None, metavar="N", help="prior points (default 400)")
+    cal.add_argument("--replicates", type=count(1), default=None, metavar="N", help="runs per point (default 2)")
+    cal.add_argument("--workers", type=count(1), default=1, metavar="N", help="local processes (default 1)")
     cal.add_argument("--out", metavar="DIR", help="the calibration's folder (default results/calibration)")
     cal.add_argument("--install", action="store_true", help="make the posterior the 'calibrated' scenario")
     cal.add_argument("--quiet", action="store_true", help="no progress bar")

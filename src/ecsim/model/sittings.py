@@ -10,6 +10,7 @@ Nothing here draws but the table's protocol, from the model's ``process`` stream
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,9 +32,15 @@ def session_interval(venue: Venue, interval: int) -> int:
     decide together (the central, a multilateral or a new forum: diplomats meet in sessions, between which
     delegations consult their capitals); every month (1) for a table where firms, technical bodies or civil
     society decide, which works continuously."""
-    governments = CONSTITUENCIES["government"]
-    alone = all(selectors.selectors()[name].constituency == governments.name for name in venue.deciders)
-    return int(interval) if alone and venue.decision_rule != "unilateral" else 1
+    return int(interval) if _governments_alone(venue) else 1
+
+
+@functools.cache
+def _governments_alone(venue: Venue) -> bool:
+    """Whether only governments decide at ``venue``, together (asked at every opening: kept per venue)."""
+    government = CONSTITUENCIES["government"].name
+    table = selectors.selectors()
+    return venue.decision_rule != "unilateral" and all(table[n].constituency == government for n in venue.deciders)
 
 
 class Sittings:

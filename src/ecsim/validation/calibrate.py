@@ -86,6 +86,11 @@ def prior_sample(samples: int, seed: int, names: Sequence[str] = CALIBRATED) -> 
     return frame
 
 
+def parameter_set(point: Mapping[str, Any]) -> dict[str, int | float]:
+    """A point's calibrated parameters as Python numbers of their declared kind (a table holds NumPy floats)."""
+    return {k: (int(v) if PARAMETERS[k].kind == "int" else float(v)) for k, v in point.items()}
+
+
 @dataclass
 class Calibration:
     """What a calibration found: every point (``points``), the accepted ones (``posterior``) and how it ran."""
@@ -213,8 +218,7 @@ def calibrate(
             chunk = todo[first : first + CHUNK]
             jobs = []
             for p in chunk:
-                values = points.loc[p, list(names)].to_dict()
-                values = {k: (int(v) if PARAMETERS[k].kind == "int" else float(v)) for k, v in values.items()}
+                values = parameter_set(points.loc[p, list(names)].to_dict())
                 jobs += [(int(p), run) for run in tasks(patterns, {**params, **values}, replicates, seed)]
             rows = []
             for result in executor.map_unordered(_observe_point, jobs):
@@ -286,10 +290,7 @@ def install(result: Calibration, path: Path = CALIBRATED_FILE) -> Path:
     if post.empty:
         raise CalibrationError("no point was accepted: there is no posterior to install as the calibrated scenario")
     names = list(result.spec["prior"])
-    sets = [
-        {k: (int(v) if PARAMETERS[k].kind == "int" else float(v)) for k, v in row.items()}
-        for row in post[names].to_dict("records")
-    ]
+    sets = [parameter_set(row) for row in post[names].to_dict("records")]
     scenario = {
         "description": (
             f"rejection ABC: {len(post)} of {len(result.points)} prior points accepted, "
