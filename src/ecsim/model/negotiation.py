@@ -89,6 +89,8 @@ class NegotiationTable:
 
     #: Columns of ``meta``.
     KEY, RULE, ANCHOR, PULL, DEADLINE, COST, THRESHOLD, SIZE, ROUNDS, DEADLOCK, OPENED, INTERVAL = range(12)
+    #: With red lines: the one agreeable stretch (-inf, inf when none is or when there are several: SPLIT).
+    AGREE_LOW, AGREE_HIGH, SPLIT = range(12, 15)
     #: Decision rules by their index in the RULE column.
     RULES: tuple[str, ...] = tuple(DECISION_RULES)
     _STRICT = np.array([rule.strict for rule in DECISION_RULES.values()])
@@ -115,14 +117,14 @@ class NegotiationTable:
         self.slot = np.empty(0, dtype=np.int64)
         self.position = np.empty(0)
         self.share = np.empty(0)
-        self.meta = np.empty((0, 12))
+        self.meta = np.empty((0, 15))
         self._offsets: np.ndarray | None = None  # first decider row of each negotiation (and the end)
         self._pending: list[tuple[np.ndarray, np.ndarray, list[float]]] = []
         self.red_lines = red_lines  # deciders' red lines (ecsim.model.deadlock); off: never read or kept
         self.low = np.empty(0)
         self.high = np.empty(0)
         self._pending_lines: list[tuple[np.ndarray, np.ndarray]] = []
-        self._agreeable: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # by key: what can pass within red lines
+        self._agreeable: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # by key: what can pass, if in >1 stretch
 
     def __len__(self) -> int:
         return self.meta.shape[0] + len(self._pending)
@@ -140,6 +142,7 @@ class NegotiationTable:
         reservation: np.ndarray | None = None,
         opened: int = 0,
         interval: int = 1,
+        narrowed: float = 0.0,
     ) -> None:
         """Put a negotiation on the table (it plays its first round at the next :meth:`play_round`).
 
@@ -148,6 +151,9 @@ class NegotiationTable:
         red-line distance from its position (:func:`ecsim.model.deadlock.reservation_distance`; needed
         when the table has red lines, ignored otherwise).  ``interval``: the months between the sessions of
         the negotiation's forum (one round a session, the first in the month it ``opened``; ODD §7.6c).
+        ``narrowed``: the share of the way to their table's centre the deciders have already moved (the IGF's
+        sessions while the issue waited, ODD §7.8b): as :meth:`narrow` on this negotiation alone, done here
+        because it touches only its own rows.
         """
         if rule not in THRESHOLDS:
             raise ValueError(f"rule {rule!r} is not one of {', '.join(THRESHOLDS)}")
@@ -167,16 +173,38 @@ class NegotiationTable:
             0,
             opened,
             interval,
+            -np.inf,
+            np.inf,
+            0,
         ]
         positions = np.array(positions, dtype=float)
         if self.red_lines:
             if reservation is None:
                 raise ValueError("a table with red lines needs each decider's reservation distance")
             low, high = red_lines(positions, np.asarray(reservation, dtype=float))
-            self._agreeable[key] = agreeable(low, high, share, rule)
-            meta[self.DEADLOCK] = self._agreeable[key][0].size == 0 and len(positions) > 0
+            starts, ends = agreeable(low, high, share, rule)
+            meta[self.DEADLOCK] = starts.size == 0 and len(positions) > 0
+            if starts.size == 1:  # the common case: clipped to it with the other negotiations (play_round)
+                meta[self.AGREE_LOW], meta[self.AGREE_HIGH] = float(starts[0]), float(ends[0])
+            elif starts.size > 1:
+                meta[self.SPLIT] = 1
+                self._agreeable[key] = (starts, ends)
             self._pending_lines.append((low, high))
+        if narrowed and positions.size:
+            self._narrow_opening(positions, share, narrowed)
         self._pending.append((positions, share, meta))
+
+    def _narrow_opening(self, positions: np.ndarray, share: np.ndarray, narrowed: float) -> None:
+        """:meth:`narrow` on the negotiation being opened (the same sums, so the same numbers), within its red lines."""
+        slot = np.zeros(positions.size, dtype=np.int64)
+        weight = np.bincount(slot, share, minlength=1)
+        if weight[0] <= 0:
+            return
+        centre = np.bincount(slot, share * positions, minlength=1) / weight
+        positions += narrowed * (centre[slot] - positions)
+        if self.red_lines:
+            low, high = self._pending_lines[-1]
+            np.minimum(np.maximum(positions, low, out=positions), high, out=positions)
 
     @property
     def cost_per_round(self) -> int:
@@ -239,7 +267,7 @@ class NegotiationTable:
         rows = (chosen & (weight > 0))[self.slot]
         self.position[rows] += share * (centre[self.slot[rows]] - self.position[rows])
         if self.red_lines:  # narrowed, but not beyond a red line
-            np.clip(self.position, self.low, self.high, out=self.position)
+            np.minimum(np.maximum(self.position, self.low, out=self.position), self.high, out=self.position)
 
     def _adopted(self, accept: np.ndarray, support: np.ndarray) -> np.ndarray:
         """Which negotiations adopt this round's proposal under their decision rule."""
@@ -272,9 +300,10 @@ class NegotiationTable:
             self._offsets = np.concatenate([[0], meta[:, self.SIZE].astype(np.int64).cumsum()])
         offsets = self._offsets
         proposal = self.protocol.propose(self, offsets)
-        if self.red_lines:  # the chair tables only what can pass within the red lines
-            for s, key in enumerate(meta[:, self.KEY].astype(np.int64).tolist()):
-                proposal[s] = within(float(proposal[s]), *self._agreeable[key])
+        if self.red_lines:  # the chair tables only what can pass within the red lines (the nearest such point)
+            np.minimum(np.maximum(proposal, meta[:, self.AGREE_LOW]), meta[:, self.AGREE_HIGH], out=proposal)
+            for s in meta[:, self.SPLIT].nonzero()[0].tolist():
+                proposal[s] = within(float(proposal[s]), *self._agreeable[int(meta[s, self.KEY])])
         gap = proposal[self.slot] - self.position
         accept = np.abs(gap) <= self.tolerance
         deadlocked = None
@@ -296,7 +325,7 @@ class NegotiationTable:
         going_on[ended] = False
         self.protocol.move(self, going_on if live is None else going_on & live, accept, gap, offsets)
         if self.red_lines:  # no concession beyond a red line
-            np.clip(self.position, self.low, self.high, out=self.position)
+            np.minimum(np.maximum(self.position, self.low, out=self.position), self.high, out=self.position)
         if ended.size == 0:
             return []
         outcomes = [
@@ -316,7 +345,7 @@ class NegotiationTable:
         if self.red_lines:
             self.low, self.high = self.low[rows], self.high[rows]
             for s in ended:
-                del self._agreeable[int(meta[s, self.KEY])]
+                self._agreeable.pop(int(meta[s, self.KEY]), None)
         self.meta = meta[going_on]
         self._offsets = None
         return outcomes

@@ -100,9 +100,8 @@ class Sittings:
                 reservation=reservation,
                 opened=now,
                 interval=session_interval(seat.venue, p["session_interval"]),
+                narrowed=igf.learned(p["igf_learning"], sessions) if sessions else 0.0,  # discussed at the IGF
             )
-            if sessions:  # discussed at the IGF while it waited
-                self.table.narrow(np.array([key]), igf.learned(p["igf_learning"], sessions))
         return int(seat.consulted.size) - consulted_each_round
 
     def legislatures(self, now: int) -> tuple[int, list[Outcome]]:
