@@ -168,8 +168,9 @@ def table_fit(
     total = float(np.add.reduce(weights, dtype=np.float64))
     decided = 0.0
     if total > 0:
-        for constituency, block in pop.slices.items():
-            lo, hi = deciders.searchsorted([block.start, block.stop])
+        edges = deciders.searchsorted([e for block in pop.slices.values() for e in (block.start, block.stop)]).tolist()
+        for k, constituency in enumerate(pop.slices):
+            lo, hi = edges[2 * k], edges[2 * k + 1]
             if hi > lo:
                 decided += float(np.add.reduce(weights[lo:hi], dtype=np.float64)) * fit_of(constituency, category)
         decided /= total

@@ -79,9 +79,7 @@ def mask(names: tuple[str, ...], issue: Issue, population: Population) -> np.nda
     return chosen
 
 
-_plans: weakref.WeakKeyDictionary[Population, dict[tuple[str, ...], tuple[np.ndarray, list]]] = (
-    weakref.WeakKeyDictionary()
-)
+_plans: weakref.WeakKeyDictionary[Population, dict[tuple, object]] = weakref.WeakKeyDictionary()
 
 
 def _plan(names: tuple[str, ...], population: Population) -> tuple[np.ndarray, list[tuple[str, int]]]:
@@ -106,8 +104,16 @@ def _plan(names: tuple[str, ...], population: Population) -> tuple[np.ndarray, l
 
 def involved(issue: Issue, population: Population) -> dict[str, np.ndarray]:
     """The global indices of the issue's relevant stakeholders, one sorted array per constituency (by its name)."""
-    table, names = _derived()
-    return {
-        table[n].constituency: getattr(issue, table[n].field) + population.slices[table[n].constituency].start
-        for n in names
-    }
+    return {name: getattr(issue, field) + start for name, field, start in _relevant_plan(population)}
+
+
+def _relevant_plan(population: Population) -> list[tuple[str, str, int]]:
+    """(constituency, issue field, block start) of each relevant selector, kept like :func:`_plan` (asked per seat)."""
+    plans = _plans.setdefault(population, {})
+    key = ("relevant", len(CONSTITUENCIES))
+    if key not in plans:
+        table, names = _derived()
+        plans[key] = [
+            (table[n].constituency, table[n].field, population.slices[table[n].constituency].start) for n in names
+        ]
+    return plans[key]

@@ -234,7 +234,7 @@ def seat(
     relevant = selectors.involved(issue, pop)  # disjoint blocks, each without repeats
     n_relevant = sum(r.size for r in relevant.values())
     relevant_at_table = sum(np.count_nonzero(at_table[r]) for r in relevant.values())
-    heard = [c for c, r in relevant.items() if consults[r].any()]  # relevant stakeholders consulted at drafting
+    heard = [c for c, r in relevant.items() if np.count_nonzero(consults[r])] if consulted.size else []  # at drafting
     weights = WEIGHTINGS[venue.weighting](decides, deciders, pop)
     return Seat(
         issue=issue,
