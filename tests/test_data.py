@@ -43,7 +43,7 @@ def test_the_table_holds_the_193_un_member_states_once_each_in_iso3_order(table)
     assert list(table["iso3"]) == sorted(table["iso3"])
     assert table["iso3"].str.fullmatch("[A-Z]{3}").all() and table["iso2"].str.fullmatch("[A-Z]{2}").all()
     assert table["cctld"].str.fullmatch(r"\.[a-z]{2}").all()
-    assert list(table.columns) == ["iso3", "iso2", "name", "group", *MEMBERSHIPS, "cctld"]
+    assert list(table.columns) == ["iso3", "iso2", "name", "group", *MEMBERSHIPS, "cctld", "rir"]
     assert all(table[m].dtype == bool for m in MEMBERSHIPS)
 
 

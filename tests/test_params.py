@@ -174,6 +174,11 @@ def test_every_switch_is_declared_once_on_by_default_at_the_centre_of_its_range_
 
     assert [q.name for q in ecsim.params._PARAMETERS].count(name) == 1
     p, (on, off) = PARAMETERS[name], switches()[name]
+    if p.kind == "choice":  # a structural choice (the named technical bodies or the stand-in): on by default,
+        # never an uncertainty of sensitivity analyses, and no parameter acts only through it
+        assert defaults()[name] == p.default == on != off and {on, off} <= set(p.choices) and p.plausible is None
+        assert name not in uncertain() and not p.inert and not [q for q in PARAMETERS.values() if q.switch == name]
+        return
     low, high = p.plausible
     centre = (low + high) / 2
     assert defaults()[name] == p.default == on == (round(centre) if p.kind == "int" else pytest.approx(centre))

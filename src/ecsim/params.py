@@ -166,6 +166,11 @@ class Parameter:
         return self.validate(number)
 
 
+def _value(x: Any) -> str:
+    """A switch's value as text: numbers with ``:g``, a choice as it is."""
+    return x if isinstance(x, str) else f"{x:g}"
+
+
 def _fmt(x: float | None) -> str:
     return "inf" if x == math.inf else f"{x:g}"
 
@@ -265,6 +270,22 @@ _PARAMETERS: tuple[Parameter, ...] = (
         "seed 1c (Internet institutions)",
         min=0,
         max=10_000,
+    ),
+    _p(
+        "technical_community",
+        "choice",
+        "named",
+        "Who the technical organisations are. named: the first ten are ICANN, its GAC, the five RIRs (AFRINIC, "
+        "APNIC, ARIN, LACNIC, RIPE NCC), IETF, W3C and ISOC, the rest the ccTLD registries of real states (chosen "
+        "like governments, by regional group; no draw), and an issue's relevant technical bodies are those whose "
+        "remit covers its category and, for an RIR or a ccTLD registry, that serve one of its jurisdictions. "
+        "stylised: the former stand-in, anonymous organisations of which a random few are relevant to each issue.",
+        "-",
+        "seed 1c (Internet institutions; Tunis §70); ecsim.data.technical_bodies (ICANN Bylaws, RFC 2026, RFC "
+        "3935, W3C Process, ISOC mission, ICP-2 and the NRO's RIR service regions, RFC 1591, IANA root zone "
+        "database); docs/ODD.md §7.1",
+        choices=("named", "stylised"),
+        off="stylised",
     ),
     _p(
         "market_concentration",
@@ -1042,7 +1063,7 @@ def table() -> str:
         else:
             plausible = f"{p.plausible[0]:g}–{p.plausible[1]:g}"
         if p.switched_off:
-            plausible += f" when on (off = {p.off:g}: not varied)"
+            plausible += f" when on (off = {_value(p.off)}: not varied)"
         elif p.inert:
             plausible += f" when {p.switch} is on (not varied while it is off)"
         rows.append(f"| `{p.name}` | {default} | {allowed} | {plausible} | {p.unit} | {p.description} | {p.source} |")

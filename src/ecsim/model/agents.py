@@ -93,7 +93,7 @@ class Stakeholder(mesa.Agent):
 
 
 #: A government beyond the 193 UN member states (``n_governments`` > 193): no code, no group, no membership.
-HYPOTHETICAL = State(iso3="", iso2="", name="", group="", memberships=frozenset(), cctld="")
+HYPOTHETICAL = State(iso3="", iso2="", name="", group="", memberships=frozenset(), cctld="", rir="")
 
 
 class Government(Stakeholder):
@@ -198,13 +198,25 @@ class CivilSocietyOrg(Stakeholder):
 
 
 class TechnicalOrg(Stakeholder):
-    """ICANN, ISOC, an RIR or a standards body (seed 1c): brings technical expertise."""
+    """ICANN, ISOC, an RIR, a standards body or a ccTLD registry (seed 1c): brings technical expertise."""
 
     constituency = "technical"
 
     @property
     def expertise(self) -> float:
         return float(self.model.population.expertise[self.local_index])
+
+    @property
+    def name(self) -> str:
+        """The body's name (``"ICANN"``, ``".de registry (Germany)"``) with technical_community="named"; else ""."""
+        community = self.model.population.technical
+        return community.names[self.local_index] if community is not None else ""
+
+    @property
+    def kind(self) -> str:
+        """What kind of body it is (``ecsim.data.TECHNICAL_KINDS``: ``"icann"``, ``"rir"``, ...), or "" if stylised."""
+        community = self.model.population.technical
+        return community.kinds[self.local_index] if community is not None else ""
 
 
 def create_agents(model: mesa.Model, population: Population) -> None:

@@ -48,7 +48,7 @@ class Issue:
     harm_weights: np.ndarray  # each causer's share of the harm (sums to 1)
     jurisdictions: np.ndarray  # governments whose jurisdictions it spans
     affected_cso: np.ndarray  # CSOs that raise or follow it
-    relevant_technical: np.ndarray  # technical bodies with expertise on it
+    relevant_technical: np.ndarray  # technical bodies with expertise on it (named: whose remit covers it)
     shock: bool = False  # raised in an innovation shock (a burst of novel issues)
 
     @property
@@ -147,6 +147,12 @@ def _issue(rng: np.random.Generator, population: Population, i: int, row: tuple)
     causers = _subset(rng, shares.size, n_causers, shares)
     weights = shares[causers] * population.harm_intensity[causers]
     government = population.slices["government"]
+    jurisdictions = _subset(rng, government.stop - government.start, n_jurisdictions)
+    affected_cso = _subset(rng, population.monitoring_effort.size, n_cso)
+    # Drawn under either setting of technical_community, so the named community leaves every other draw as it is.
+    relevant_technical = _subset(rng, population.expertise.size, n_technical)
+    if population.technical is not None:  # named: the bodies whose remit and region cover it (ODD §7.1)
+        relevant_technical = population.technical.relevant(category, population.state[jurisdictions])
     return Issue(
         id=i,
         arrival=arrival,
@@ -156,9 +162,9 @@ def _issue(rng: np.random.Generator, population: Population, i: int, row: tuple)
         novelty=novelty,
         causers=causers,
         harm_weights=weights / weights.sum(),
-        jurisdictions=_subset(rng, government.stop - government.start, n_jurisdictions),
-        affected_cso=_subset(rng, population.monitoring_effort.size, n_cso),
-        relevant_technical=_subset(rng, population.expertise.size, n_technical),
+        jurisdictions=jurisdictions,
+        affected_cso=affected_cso,
+        relevant_technical=relevant_technical,
         shock=shock,
     )
 

@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from ecsim.data import N_STATES, group_names, state_records
+from ecsim.data import N_STATES
 from ecsim.model.constituencies import CONSTITUENCIES, PREFERENCE_CONCENTRATION
+from ecsim.model.technical import TechnicalCommunity, named_community, systematic_sample
 
 
 def beta_with_mean(rng: np.random.Generator, mean: float, concentration: float, size: int) -> np.ndarray:
@@ -44,6 +45,8 @@ class Population:
     expertise: np.ndarray  # technical organisations
     delegation: np.ndarray  # governments: how many negotiations each can staff at once (at least 1)
     state: np.ndarray  # governments: each one's row of ecsim.data.state_records() (-1: a hypothetical state)
+    #: technical organisations as named bodies with their remits (technical_community="named"); None: stylised
+    technical: TechnicalCommunity | None = None
     _visibility: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -83,6 +86,7 @@ def draw_population(rng: np.random.Generator, p: dict[str, Any]) -> Population:
     raw = rng.random(n_c) ** (-p["market_concentration"])
     market_share = raw / raw.sum()
     enforcement_capacity = beta_with_mean(rng, p["enforcement_capacity"], 4.0, sizes["government"])
+    state = government_states(sizes["government"])
     return Population(
         slices=slices,
         preference=preference,
@@ -96,7 +100,9 @@ def draw_population(rng: np.random.Generator, p: dict[str, Any]) -> Population:
         # Drawn last, so that adding it left every other attribute's draws unchanged.
         vengefulness=rng.random(n_c),  # uniform, like Axelrod's random genes
         delegation=delegations(enforcement_capacity, p["delegation_capacity"]),
-        state=government_states(sizes["government"]),
+        state=state,
+        # No draw: the named bodies are data (ODD §7.1), so either setting draws the same numbers.
+        technical=named_community(sizes["technical"], state) if p["technical_community"] == "named" else None,
     )
 
 
@@ -117,10 +123,6 @@ def government_states(n: int) -> np.ndarray:
     the chosen states are then in ISO3 order.  More than 193 are the 193 states followed by hypothetical ones
     (row -1: no code, no group, no membership), so that thought experiments with more governments still run.
     """
-    records = state_records()
     if n >= N_STATES:
         return np.concatenate([np.arange(N_STATES), np.full(n - N_STATES, -1)]).astype(np.int64)
-    rank = {g: i for i, g in enumerate(group_names())}
-    by_group = sorted(range(N_STATES), key=lambda i: (rank[records[i].group], records[i].iso3))
-    picks = np.floor((np.arange(n) + 0.5) * N_STATES / n).astype(np.int64)
-    return np.sort(np.array(by_group, dtype=np.int64)[picks])
+    return systematic_sample(range(N_STATES), n)
