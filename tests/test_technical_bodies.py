@@ -3,15 +3,13 @@ stylised stand-in kept bit for bit (its golden numbers) with every other draw of
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 import numpy as np
 import pytest
 from conftest import BASE, SMALL
-from golden import KEYS, PATH, SEED
 
-from ecsim import REGIMES, EnhancedCooperationModel
+from ecsim import EnhancedCooperationModel
 from ecsim.data import RIRS, TECHNICAL_KINDS, state_records, states, technical_bodies
 from ecsim.model.agents import TechnicalOrg
 from ecsim.model.regimes import TECHNICAL_COMMUNITY
@@ -67,18 +65,6 @@ def test_the_parameter_is_a_switch_whose_off_value_is_the_stylised_stand_in():
         validate({"technical_community": "nameed"})
     with pytest.raises(ParameterError, match="technical_community"):
         EnhancedCooperationModel(technical_community="named bodies")
-
-
-def test_stylised_reproduces_the_golden_numbers_of_the_defaults():
-    """The model as it ran before the named bodies: the defaults with the stand-in give tests/data/golden.json's
-    'defaults' numbers exactly (its 'metrics', the base model, has the stand-in through conftest.BASE)."""
-    stored = json.loads(PATH.read_text())
-    assert stored["scenario"] == SMALL
-    for regime in REGIMES:
-        last = EnhancedCooperationModel(regime, rng=SEED, **SMALL, technical_community="stylised").run()
-        row = last.metrics().iloc[-1]
-        for key in KEYS:
-            assert float(row[key]) == pytest.approx(stored["defaults"][regime][key], rel=1e-9, nan_ok=True), key
 
 
 def test_named_and_stylised_draw_the_same_numbers_for_everything_else():
