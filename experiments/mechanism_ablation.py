@@ -155,7 +155,7 @@ def report(results: Results, figures: Path) -> Section:
     text = (
         (f"{analysis.few_note(n_rep)}\n\n" if analysis.few_note(n_rep) else "")
         + f"{len(SWITCHES)} mechanisms with a switch ({', '.join(SWITCHES)}); the full model has each on at "
-        + ", ".join(f"{name}={on:g}" for name, (on, _) in SWITCHES.items())
+        + ", ".join(f"{name}={on}" if isinstance(on, str) else f"{name}={on:g}" for name, (on, _) in SWITCHES.items())
         + f". {n_rep} replicates x {months} months, every point of the design on the same seeds; {ci}.\n\n"
         f"Harm reduction with every mechanism on: {_ranking(full)}"
         + (f"; with every mechanism off: {_ranking(none)}" if not none.empty else "")

@@ -10,6 +10,7 @@ number of a run (the issue stream still draws and discards the stylised subset, 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -70,13 +71,17 @@ class TechnicalCommunity:
         of the states ``jurisdiction_states`` (rows; -1, a hypothetical state, is served by no regional body):
         sorted local indices, possibly none."""
         states = jurisdiction_states[jurisdiction_states >= 0]
-        rirs = _STATE_RIR[states]
-        serves = (
-            (self.reach == GLOBAL)
-            | ((self.reach == REGIONAL) & np.isin(self.rir, rirs))
-            | ((self.reach == NATIONAL) & (self.state >= 0) & np.isin(self.state, states))
-        )
+        serves = self.reach == GLOBAL
+        if states.size:
+            serves |= self._serves_state[:, states].any(axis=1)
         return (self.remit[:, category] & serves).nonzero()[0].astype(np.int64)
+
+    @functools.cached_property
+    def _serves_state(self) -> np.ndarray:
+        """Bool, (bodies, states): whether a regional body serves each UN member state (asked for every issue)."""
+        every = np.arange(N_STATES)
+        by_rir = (self.reach == REGIONAL)[:, None] & (self.rir[:, None] == _STATE_RIR[None, :])
+        return by_rir | ((self.reach == NATIONAL)[:, None] & (self.state[:, None] == every[None, :]))
 
 
 def _state_rir() -> np.ndarray:
