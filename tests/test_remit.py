@@ -215,9 +215,12 @@ def test_retiring_a_norm_removes_its_rows_and_moves_the_later_ones_up():
 def test_in_the_flexible_regime_harm_grows_with_the_contested_share():
     """Paired on seeds: a higher share contests a superset of the issues (ODD §7.4a: the fall of the flexible
     regime's harm reduction grows with the share, -0.007 at 0.2, -0.011 at 0.4, -0.028 at 1.0)."""
+    # Twelve technical bodies: the named community's ten international ones (ISOC the only one whose remit takes
+    # international issues) and two registries; SMALL's eight would leave out W3C and ISOC.
+    scenario = LONGER | {"n_technical": 12}
     harm = {
         share: sum(
-            EnhancedCooperationModel("flexible", rng=seed, contested_share=share, **LONGER).run().cumulative_harm
+            EnhancedCooperationModel("flexible", rng=seed, contested_share=share, **scenario).run().cumulative_harm
             for seed in range(3)
         )
         for share in (0.0, ON, 1.0)
