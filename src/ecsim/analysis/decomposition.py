@@ -192,7 +192,7 @@ def changes(table: pd.DataFrame, scenario: str = "scenario", reference: str = "d
     base = ranked(table[table[scenario] == reference])
     rows = []
     for name, part in table[table[scenario] != reference].groupby(scenario, sort=False):
-        mine = ranked(part).join(base[["contribution", "ci_low", "ci_high", "rank"]], rsuffix="_reference")
+        mine = ranked(part).join(base[["contribution", "ci_low", "ci_high", "rank"]].add_suffix("_reference"))
         opposite = np.sign(mine["contribution"]) * np.sign(mine["contribution_reference"]) < 0
         clear = (np.sign(mine["ci_low"]) == np.sign(mine["ci_high"])) & (
             np.sign(mine["ci_low_reference"]) == np.sign(mine["ci_high_reference"])
