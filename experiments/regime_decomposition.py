@@ -20,31 +20,16 @@ import pandas as pd
 
 from ecsim import analysis, plots
 from ecsim.analysis import Section
-from ecsim.analysis.decomposition import JOIN, decompose, differing, subsets
-from ecsim.dimensions import DIMENSIONS
+from ecsim.analysis.decomposition import factorial, gap_table
 from ecsim.experiment import Experiment, Results
-from ecsim.model.regimes import BASELINE, REGIMES
+from ecsim.model.regimes import BASELINE
 from ecsim.study import main
 
 REFERENCE = "flexible"
 OTHERS = ("centralised", "self_regulatory")
 
 
-def _factorial() -> tuple[dict[str, list[tuple[str, str]]], dict]:
-    """The factorial regimes by name, and for each the (comparison, switched dimensions) cells it stands for."""
-    cells: dict[str, list[tuple[str, str]]] = {}
-    regimes = {}
-    a = REGIMES[REFERENCE]
-    for other in OTHERS:
-        b = REGIMES[other]
-        for subset in subsets(differing(a.dimensions, b.dimensions, DIMENSIONS)):
-            regime = a.with_dimensions(**{d: b.dimensions[d] for d in subset})
-            regimes[regime.name] = regime
-            cells.setdefault(regime.name, []).append((f"{REFERENCE} vs {other}", JOIN.join(subset)))
-    return cells, regimes
-
-
-CELLS, _FACTORIAL = _factorial()
+CELLS, _FACTORIAL = factorial(REFERENCE, OTHERS)
 
 EXPERIMENT = Experiment(
     name="regime_decomposition",
@@ -61,24 +46,7 @@ ORDER = 15  # right after the regime comparison
 def decomposition_table(runs: pd.DataFrame) -> pd.DataFrame:
     """decomposition.csv: per comparison, each dimension's Shapley contribution to the reference regime's
     advantage in harm reduction over the other (and the whole advantage, ``dimension == "total"``)."""
-    rows = []
-    for regime, cells in CELLS.items():
-        mine = runs[(runs["regime"] == regime) & (runs["status"] == "ok")]
-        for comparison, switched in cells:
-            rows.append(
-                mine.assign(comparison=comparison, switched=switched)[
-                    ["comparison", "switched", "seed", "harm_reduction"]
-                ]
-            )
-    table = pd.concat(rows, ignore_index=True)
-    parts = []
-    for other in OTHERS:
-        comparison = f"{REFERENCE} vs {other}"
-        dims = differing(REGIMES[REFERENCE].dimensions, REGIMES[other].dimensions, DIMENSIONS)
-        mine = table[table["comparison"] == comparison]
-        advantage = mine.assign(advantage=-mine["harm_reduction"])
-        parts.append(decompose(advantage, dims, "advantage", comparison=comparison))
-    return pd.concat(parts, ignore_index=True)
+    return gap_table(runs, CELLS, REFERENCE, OTHERS)
 
 
 def _with_interval(row: pd.Series) -> str:

@@ -16,10 +16,8 @@ peeling_trajectories.png, boxes.png, cart_rules.txt, report.md).
 """
 
 import itertools
-import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ecsim import analysis, plots
@@ -71,17 +69,8 @@ def report(results: Results, figures: Path) -> Section:
     plausible = sd.bounds_of(spec["factors"])
     n_rep, months = int(runs["replicate"].nunique()), int(runs["steps"].iloc[0])
 
-    found, carts, noise, spread = [], {}, {}, {}
-    for a, b in PAIRS:
-        table = sd.point_table(runs, factors, a, b)
-        x = sd.design_matrix(table, factors)
-        noise[(a, b)] = float(np.sqrt(np.nanmean(table["sd"] ** 2) / n_rep)) if n_rep > 1 else math.nan
-        spread[(a, b)] = table["difference"].quantile([0.1, 0.5, 0.9]).to_numpy()
-        for winner, loser, sign in ((a, b, 1.0), (b, a, -1.0)):
-            wins = (sign * table["difference"] >= MARGIN).to_numpy()
-            searched = list(sd.informative(x, wins, seed=int(spec["seed"])).index[:SEARCHED])
-            found.append((winner, loser, MARGIN, sd.prim_box(x[searched], wins)))
-            carts[(winner, loser)] = sd.cart_rules(x, wins, seed=int(spec["seed"]))
+    discovery = sd.discover(runs, factors, PAIRS, MARGIN, SEARCHED, seed=int(spec["seed"]))
+    found, carts, noise, spread = discovery.found, discovery.carts, discovery.noise, discovery.spread
 
     boxes = sd.boxes_table(found, plausible)
     tables = analysis.export(

@@ -467,6 +467,44 @@ def decomposition(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
+def decomposition_beside(
+    table: pd.DataFrame, scenarios: Sequence[str], ax: Axes | None = None, scenario: str = "scenario"
+) -> Axes:
+    """One comparison's gap and each dimension's contribution to it in several scenarios side by side (rows of
+    ``analysis.decomposition.gap_table`` stacked with a ``scenario`` column), each scenario a marker and shade
+    with its interval, rows in the order of the first scenario's contributions: where a share moved, and how far."""
+    ax = _axes(ax)
+    first = table[table[scenario] == scenarios[0]]
+    parts = first[first["dimension"] != "total"].sort_values("contribution", key=abs, ascending=False)
+    order = ["total", *parts["dimension"]]
+    looks = (NEUTRAL, *SPARE_STYLES[1:])  # dark grey, then sky blue, green, ...: no regime's colour
+    offsets = np.linspace(-0.18, 0.18, len(scenarios)) if len(scenarios) > 1 else np.zeros(1)
+    with plt.rc_context(STYLE):
+        for k, name in enumerate(scenarios):
+            mine = table[table[scenario] == name].set_index("dimension").reindex(order)
+            y = np.arange(len(order)) + offsets[k]
+            look = looks[k % len(looks)]
+            ax.errorbar(
+                mine["contribution"],
+                y,
+                xerr=[mine["contribution"] - mine["ci_low"], mine["ci_high"] - mine["contribution"]],
+                fmt=look.marker,
+                color=look.colour,
+                ecolor=look.colour,
+                markersize=4,
+                capsize=2,
+                linewidth=0.9,
+                label=name,
+            )
+        ax.axvline(0, color="0.6", linewidth=0.8)
+        ax.set_yticks(range(len(order)), ["whole gap" if d == "total" else d for d in order])
+        ax.invert_yaxis()
+        first_regime, _, second = str(table["comparison"].iloc[0]).partition(" vs ")
+        ax.set_title(f"{display(first_regime)} vs {display(second)}")
+        ax.set_xlabel(f"Advantage of {display(first_regime)} in harm reduction")
+    return ax
+
+
 def factor_lines(
     summary: pd.DataFrame,
     factor: str,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -113,3 +114,106 @@ def decompose(
 def differing(a: Mapping[str, str], b: Mapping[str, str], among: Iterable[str]) -> list[str]:
     """The dimensions (in the order of ``among``) on which coordinates ``a`` and ``b`` differ."""
     return [d for d in among if a[d] != b[d]]
+
+
+def factorial(reference: str, others: Sequence[str]) -> tuple[dict[str, list[tuple[str, str]]], dict[str, Any]]:
+    """The full factorial of regimes between ``reference`` and each of ``others``, for :func:`gap_table`.
+
+    Returns the factorial's regimes by name and, for each, the (comparison, switched dimensions) cells it
+    stands for (a regime shared by two comparisons, the reference itself among them, runs once).  Shared by
+    the regime decomposition on the defaults and on the calibrated scenario, so both split the same gaps.
+    """
+    from ecsim.dimensions import DIMENSIONS
+    from ecsim.model.regimes import REGIMES
+
+    cells: dict[str, list[tuple[str, str]]] = {}
+    regimes: dict[str, Any] = {}
+    a = REGIMES[reference]
+    for other in others:
+        b = REGIMES[other]
+        for subset in subsets(differing(a.dimensions, b.dimensions, DIMENSIONS)):
+            regime = a.with_dimensions(**{d: b.dimensions[d] for d in subset})
+            regimes[regime.name] = regime
+            cells.setdefault(regime.name, []).append((f"{reference} vs {other}", JOIN.join(subset)))
+    return cells, regimes
+
+
+def gap_table(
+    runs: pd.DataFrame,
+    cells: Mapping[str, Sequence[tuple[str, str]]],
+    reference: str,
+    others: Sequence[str],
+    outcome: str = "harm_reduction",
+) -> pd.DataFrame:
+    """Per comparison, each dimension's Shapley contribution to the ``reference`` regime's advantage in
+    ``outcome`` over the other (and the whole advantage, ``dimension == "total"``), from paired ``runs`` of
+    the :func:`factorial`'s regimes; a row per seed pairs the regimes, whatever parameter set it ran on."""
+    from ecsim.dimensions import DIMENSIONS
+    from ecsim.model.regimes import REGIMES
+
+    rows = []
+    for regime, regime_cells in cells.items():
+        mine = runs[(runs["regime"] == regime) & (runs["status"] == "ok")]
+        for comparison, switched in regime_cells:
+            rows.append(
+                mine.assign(comparison=comparison, switched=switched)[["comparison", "switched", "seed", outcome]]
+            )
+    table = pd.concat(rows, ignore_index=True)
+    parts = []
+    for other in others:
+        comparison = f"{reference} vs {other}"
+        dims = differing(REGIMES[reference].dimensions, REGIMES[other].dimensions, DIMENSIONS)
+        mine = table[table["comparison"] == comparison]
+        advantage = mine.assign(advantage=-mine[outcome])
+        parts.append(decompose(advantage, dims, "advantage", comparison=comparison))
+    return pd.concat(parts, ignore_index=True)
+
+
+def changes(table: pd.DataFrame, scenario: str = "scenario", reference: str = "defaults") -> pd.DataFrame:
+    """What changed between the ``reference`` scenario's decomposition and each other scenario's.
+
+    ``table`` stacks :func:`gap_table`'s for several scenarios (a ``scenario`` column).  One row per other
+    scenario, comparison and dimension (the total included): both contributions (the reference's with its
+    interval: ``reference``, ``reference_low``, ``reference_high``), ``sign_changed`` (their signs
+    differ and each interval lies on its own side of 0), ``rank`` and ``reference_rank`` (the dimension's rank
+    by the size of its contribution within the comparison, 1 the largest; 0 for the total), ``rank_changed``
+    and ``excludes_reference`` (the scenario's interval leaves out the reference's contribution).
+    """
+
+    def ranked(part: pd.DataFrame) -> pd.DataFrame:
+        part = part.copy()
+        dims = part["dimension"] != "total"
+        part["rank"] = 0
+        part.loc[dims, "rank"] = (
+            part.loc[dims].groupby("comparison")["contribution"].transform(lambda c: c.abs().rank(ascending=False))
+        ).astype(int)
+        return part.set_index(["comparison", "dimension"])
+
+    base = ranked(table[table[scenario] == reference])
+    rows = []
+    for name, part in table[table[scenario] != reference].groupby(scenario, sort=False):
+        mine = ranked(part).join(base[["contribution", "ci_low", "ci_high", "rank"]].add_suffix("_reference"))
+        opposite = np.sign(mine["contribution"]) * np.sign(mine["contribution_reference"]) < 0
+        clear = (np.sign(mine["ci_low"]) == np.sign(mine["ci_high"])) & (
+            np.sign(mine["ci_low_reference"]) == np.sign(mine["ci_high_reference"])
+        )
+        rows.append(
+            pd.DataFrame(
+                {
+                    scenario: name,
+                    "contribution": mine["contribution"],
+                    "ci_low": mine["ci_low"],
+                    "ci_high": mine["ci_high"],
+                    "reference": mine["contribution_reference"],
+                    "reference_low": mine["ci_low_reference"],
+                    "reference_high": mine["ci_high_reference"],
+                    "sign_changed": opposite & clear,
+                    "rank": mine["rank"],
+                    "reference_rank": mine["rank_reference"],
+                    "rank_changed": mine["rank"] != mine["rank_reference"],
+                    "excludes_reference": (mine["contribution_reference"] < mine["ci_low"])
+                    | (mine["contribution_reference"] > mine["ci_high"]),
+                }
+            ).reset_index()
+        )
+    return pd.concat(rows, ignore_index=True)

@@ -695,3 +695,42 @@ __all__ = [
     "quasi_p",
     "restriction_words",
 ]
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """Every PRIM search of a scenario-discovery study: ``found`` holds (winner, loser, margin, PrimResult) per
+    pair and direction (for :func:`boxes_table`), ``carts`` the CART cross-check per (winner, loser), ``noise``
+    the pooled standard error of a point's mean difference per pair (NaN with one replicate), ``spread`` the
+    10th, 50th and 90th percentiles of the pair's difference over the points."""
+
+    found: list[tuple[str, str, float, PrimResult]]
+    carts: dict[tuple[str, str], CartResult]
+    noise: dict[tuple[str, str], float]
+    spread: dict[tuple[str, str], np.ndarray]
+
+
+def discover(
+    runs: pd.DataFrame,
+    factors: Sequence[str],
+    pairs: Sequence[tuple[str, str]],
+    margin: float = MARGIN,
+    searched: int = 6,
+    seed: int = 0,
+) -> Discovery:
+    """PRIM (in the ``searched`` dimensions most informative of the wins) and CART for each pair and direction
+    of paired ``runs``: a point is a win when the winner's mean harm reduction beats the loser's by ``margin``.
+    The scenario-discovery studies (defaults and calibrated) share it, so their boxes are found alike."""
+    n_rep = int(runs["replicate"].nunique())
+    found, carts, noise, spread = [], {}, {}, {}
+    for a, b in pairs:
+        table = point_table(runs, factors, a, b)
+        x = design_matrix(table, factors)
+        noise[(a, b)] = float(np.sqrt(np.nanmean(table["sd"] ** 2) / n_rep)) if n_rep > 1 else math.nan
+        spread[(a, b)] = table["difference"].quantile([0.1, 0.5, 0.9]).to_numpy()
+        for winner, loser, sign in ((a, b, 1.0), (b, a, -1.0)):
+            wins = (sign * table["difference"] >= margin).to_numpy()
+            dims = list(informative(x, wins, seed=seed).index[:searched])
+            found.append((winner, loser, margin, prim_box(x[dims], wins)))
+            carts[(winner, loser)] = cart_rules(x, wins, seed=seed)
+    return Discovery(found, carts, noise, spread)

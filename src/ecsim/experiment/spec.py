@@ -237,12 +237,24 @@ class Experiment:
 
     # ------------------------------------------------------------------ identity
     def with_sizes(
-        self, replicates: int | None = None, steps: int | None = None, samples: int | None = None
+        self,
+        replicates: int | None = None,
+        steps: int | None = None,
+        samples: int | None = None,
+        points: Sequence[Mapping[str, Any]] | None = None,
     ) -> Experiment:
-        """A copy with other sizes (the scripts' ``--replicates`` / ``--steps``; a study's quick size)."""
-        changes = {
+        """A copy with other sizes (the scripts' ``--replicates`` / ``--steps``; a study's quick size).
+
+        ``points`` replaces the explicit points of a ``points`` design: its size is its number of points,
+        so a study whose points are built (say from a Latin hypercube) gives its quick size a smaller list.
+        """
+        changes: dict[str, Any] = {
             k: v for k, v in (("replicates", replicates), ("steps", steps), ("samples", samples)) if v is not None
         }
+        if points is not None:
+            if self.design != "points":
+                raise ExperimentError(f"points: only design='points' takes explicit points, not design={self.design!r}")
+            changes["points"] = tuple(points)
         if not changes:
             return self
         sized = replace(self, **changes)
