@@ -1,7 +1,7 @@
 """Copy the tables and figures that the README's and the ODD's findings quote from a paper-size reproduction.
 
     ecsim reproduce --only regime_comparison,regime_decomposition,mechanism_ablation,calibrated_comparison,\
-        scenario_discovery,delegation_capacity,outside_option
+        calibrated_decomposition,scenario_discovery,calibrated_discovery,delegation_capacity,outside_option
     python docs/findings/snapshot.py results     # copies their tables and figures into docs/findings/
 
 The findings in README.md ("What the model says") and docs/ODD.md (§1.1) quote numbers from these
@@ -34,6 +34,8 @@ FILES: dict[str, tuple[str, ...]] = {
     "mechanism_ablation": ("ablation.csv", "harm_reduction.csv", "ablation.png"),
     "calibrated_comparison": ("harm_reduction.csv", "paired.csv", "calibrated_comparison.png"),
     "outside_option": ("harm_reduction.csv", "paired.csv", "outside_option.png"),
+    "calibrated_decomposition": ("decomposition.csv", "changes.csv", "calibrated_decomposition.png"),
+    "calibrated_discovery": ("boxes.csv", "box_summary.csv", "boxes.png"),
 }
 
 
