@@ -90,16 +90,6 @@ def _dims(result: sd.PrimResult) -> list[str]:
     return list(result.restrictions["dimension"]) if result.worth_reporting() else []
 
 
-def _box(result: sd.PrimResult) -> str:
-    if result.worth_reporting():
-        return " and ".join(sd.restriction_words(x) for _, x in result.restrictions.iterrows())
-    if result.n_interest == 0:
-        return "(never)"
-    if result.restrictions.empty and result.base_rate >= sd.DENSITY:
-        return "(most of the space)"
-    return "(no box worth reporting)"
-
-
 def report(results: Results, figures: Path) -> Section:
     runs = analysis.paired_runs(results)
     points = results.manifest["spec"]["points"]
@@ -124,22 +114,7 @@ def report(results: Results, figures: Path) -> Section:
         "defaults and on the calibrated scenario: coverage, density, mass and each restricted dimension's limits.",
         label="tab:calibrated-boxes",
     )
-    summary = pd.DataFrame(
-        [
-            {
-                "scenario": s,
-                "winner": w,
-                "loser": lo,
-                "base rate": r.base_rate,
-                "coverage": r.coverage,
-                "density": r.density,
-                "mass": r.mass,
-                "box": _box(r),
-            }
-            for s in present
-            for w, lo, _, r in found[s].found
-        ]
-    )
+    summary = pd.concat([sd.box_summary(found[s].found, scenario=s) for s in present], ignore_index=True)
     tables += analysis.export(
         summary.set_index(["winner", "loser", "scenario"]).sort_index(),
         figures / "box_summary",
@@ -172,7 +147,7 @@ def report(results: Results, figures: Path) -> Section:
         for s, r in by.items():
             key[f"{s}:base_rate[{name}]"] = r.base_rate
             key[f"{s}:res_dim[{name}]"] = float(len(_dims(r)))
-        words = "; ".join(f"{s}: base rate {r.base_rate:.2f}, box {_box(r)}" for s, r in by.items())
+        words = "; ".join(f"{s}: base rate {r.base_rate:.2f}, box {sd.box_words(r)}" for s, r in by.items())
         if len(by) == 2:
             before, after = set(_dims(by["defaults"])), set(_dims(by["calibrated"]))
             moved = []

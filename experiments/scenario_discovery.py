@@ -18,8 +18,6 @@ peeling_trajectories.png, boxes.png, cart_rules.txt, report.md).
 import itertools
 from pathlib import Path
 
-import pandas as pd
-
 from ecsim import analysis, plots
 from ecsim.analysis import Section
 from ecsim.analysis import scenarios as sd
@@ -54,14 +52,6 @@ def _title(winner: str, loser: str) -> str:
     return f"{winner} beats {loser}".replace("_", " ")
 
 
-def _no_box(result: sd.PrimResult) -> str:
-    if result.n_interest == 0:
-        return "(never)"
-    if result.restrictions.empty and result.base_rate >= sd.DENSITY:
-        return "(most of the space)"
-    return "(no box worth reporting)"
-
-
 def report(results: Results, figures: Path) -> Section:
     runs = analysis.paired_runs(results)
     spec = results.manifest["spec"]
@@ -80,22 +70,7 @@ def report(results: Results, figures: Path) -> Section:
         "replicates, paired on seeds): coverage, density, mass and each restricted dimension's limits.",
         label="tab:scenario-boxes",
     )
-    summary = pd.DataFrame(
-        [
-            {
-                "winner": w,
-                "loser": lo,
-                "base rate": r.base_rate,
-                "coverage": r.coverage,
-                "density": r.density,
-                "mass": r.mass,
-                "box": " and ".join(sd.restriction_words(x) for _, x in r.restrictions.iterrows())
-                if r.worth_reporting()
-                else _no_box(r),
-            }
-            for w, lo, _, r in found
-        ]
-    )
+    summary = sd.box_summary(found)
     tables += analysis.export(
         summary.set_index(["winner", "loser"]),
         figures / "box_summary",

@@ -697,6 +697,37 @@ __all__ = [
 ]
 
 
+def box_words(result: PrimResult) -> str:
+    """The box of one direction in words: its restrictions where it is worth reporting, else why there is none."""
+    if result.worth_reporting():
+        return " and ".join(restriction_words(x) for _, x in result.restrictions.iterrows())
+    if result.n_interest == 0:
+        return "(never)"
+    if result.restrictions.empty and result.base_rate >= DENSITY:
+        return "(most of the space)"
+    return "(no box worth reporting)"
+
+
+def box_summary(discoveries: Sequence[tuple[str, str, float, PrimResult]], **labels: str) -> pd.DataFrame:
+    """box_summary.csv: one row per direction (winner, loser, ``labels`` such as ``scenario=...``), with its base
+    rate, coverage, density, mass and the box in words (:func:`box_words`)."""
+    return pd.DataFrame(
+        [
+            {
+                "winner": w,
+                "loser": lo,
+                **labels,
+                "base rate": r.base_rate,
+                "coverage": r.coverage,
+                "density": r.density,
+                "mass": r.mass,
+                "box": box_words(r),
+            }
+            for w, lo, _, r in discoveries
+        ]
+    )
+
+
 @dataclass(frozen=True)
 class Discovery:
     """Every PRIM search of a scenario-discovery study: ``found`` holds (winner, loser, margin, PrimResult) per
