@@ -167,7 +167,7 @@ def report(results: Results, figures: Path) -> Section:
     n_rank = int(moved.loc[moved["dimension"] != "total", "rank_changed"].sum())
     verdict = (
         f"**What changed against the defaults.** {n_changed} of {len(moved)} contributions (the whole gaps "
-        f"included) flip sign or move outside the calibrated interval, and {n_rank} of "
+        f"included) change sign or have a calibrated interval that leaves out the defaults' value, and {n_rank} of "
         f"{int((moved['dimension'] != 'total').sum())} dimensions change rank. The defaults' values are estimates "
         "too (their intervals are beside them): a calibrated interval that leaves one out is a difference worth a "
         "look, not a test of two independent samples."

@@ -159,6 +159,7 @@ def report(results: Results, figures: Path) -> Section:
             if posterior_dims:
                 moved.append("the posterior matters here: " + ", ".join(posterior_dims) + " bound the calibrated box")
             change = by["calibrated"].base_rate - by["defaults"].base_rate
+            change = 0.0 if round(change, 2) == 0 else change  # no "-0.00"
             words += f". Base rate {change:+.2f}; " + (
                 "; ".join(moved)
                 if moved
@@ -179,8 +180,8 @@ def report(results: Results, figures: Path) -> Section:
                 "Calibrated parameters bound some calibrated win region (" + ", ".join(bounded) + "): where in the "
                 "posterior a run lies matters for which regime wins."
                 if bounded
-                else "No calibrated parameter bounds a calibrated win region: within the posterior, which regime wins "
-                "depends on the parameters left free."
+                else "No calibrated parameter bounds a calibrated win region: where in the posterior a run lies does "
+                "not decide which regime wins (any box found is bounded by the parameters left free)."
             )
             + " Per direction, the base rate (share of points won) and the dimensions bounding the box are above."
         )
