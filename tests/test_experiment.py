@@ -240,7 +240,8 @@ def test_store_round_trip_and_paired_harm_reduction(tmp_path):
     assert again.metrics()["cumulative_harm"].iloc[-1] == row["cumulative_harm"]
     manifest = json.loads((tmp_path / "s" / "manifest.json").read_text())
     assert manifest["spec_hash"] == exp.hash and manifest["status"] == "complete"
-    assert manifest["runs_ok"] == len(runs) and set(manifest["runs"]) == set(runs["run_id"])
+    assert manifest["runs_ok"] == len(runs) and manifest["runs_failed"] == 0
+    assert "runs" not in manifest  # each run's status, seed and wall time are in the runs table only
     for key in ("ecsim", "git_commit", "git_dirty", "python", "numpy", "mesa", "platform"):
         assert key in manifest["provenance"]
     files = {p.suffix or p.name for p in (tmp_path / "s").rglob("*") if p.is_file()}

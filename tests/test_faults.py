@@ -20,6 +20,7 @@ import pytest
 
 from ecsim.experiment import load_results, plan
 from ecsim.experiment.cli import load_experiment
+from ecsim.experiment.store import Store
 
 FAULTS = Path(__file__).parent / "faults"
 TINY = {"n_governments": 12, "n_companies": 30, "n_cso": 10, "n_technical": 4}
@@ -202,7 +203,8 @@ def test_a_second_ctrl_c_stops_a_hung_sweep_at_once(tmp_path):
     assert _gone(children) == []
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "interrupted"
-    assert victim.run_id not in manifest["runs"]  # abandoned, not recorded: a resume runs it
+    stored = set(Store(out).read_runs(["status"])["run_id"])
+    assert victim.run_id not in stored  # abandoned, not recorded: a resume runs it
 
 
 MEMORY_CHILD = """

@@ -195,6 +195,17 @@ def test_a_part_copied_in_from_another_study_is_refused(stored, tmp_path):
     one_line_error(ecsim("sweep", str(study), "--serial", "--out", str(out)), str(alien), "another specification")
 
 
+def test_a_run_stored_twice_is_named_with_its_part(stored):
+    """A batch copied again under a new name (as a second writer would store it) holds runs already stored ok."""
+    study, out, _ = stored
+    for kind in ("steps", "runs"):  # steps first: the runs part commits the batch
+        shutil.copy(_part(out, kind, 1), out / kind / "part-000900.parquet")
+    first = pq.read_table(_part(out, "runs", 1)).column("run_id")[0].as_py()
+    with pytest.raises(StoreError, match=f"part-000900.parquet: run {first} is stored twice"):
+        load_results(out)
+    one_line_error(ecsim("sweep", str(study), "--serial", "--out", str(out)), "part-000900.parquet", "stored twice")
+
+
 def test_a_run_id_outside_the_plan_is_refused(stored):
     _, out, _ = stored
     part = _part(out, "runs", 0)

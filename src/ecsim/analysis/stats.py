@@ -20,7 +20,7 @@ from ecsim.experiment.steps import StepTable, ident, number
 PAIR = ["point", "replicate"]
 #: Values a bootstrap holds at once (resamples x sample size; BCa's jackknife is n x n otherwise: 5 GB for
 #: 25,000 pairs).  Batches draw the same resamples in the same order: the interval does not change.
-BATCH_VALUES = 4_000_000
+BATCH_VALUES = 500_000
 
 
 def mean_ci(
@@ -105,18 +105,16 @@ def paired_differences(runs: pd.DataFrame, metric: str, a: str, b: str) -> pd.Da
     ``difference``.  Pairs where either run failed are dropped.
     """
     ok = runs["status"] == "ok" if "status" in runs else pd.Series(True, index=runs.index)
-    left = runs[ok & (runs["regime"] == a)]  # only regime a's rows are copied, not the whole table
+    mine = ok & (runs["regime"] == a)
     right = runs.loc[ok & (runs["regime"] == b), [*PAIR, metric]].set_index(PAIR)[metric]
-    if left.empty or right.empty:
+    if not mine.any() or right.empty:
         raise ValueError(f"paired_differences: need runs of both regimes {a!r} and {b!r}")
-    # An inner join on the pair that keeps a's order (as DataFrame.join does), without copying a's rows again.
-    keys = pd.MultiIndex.from_frame(left[PAIR])
+    # An inner join on the pair that keeps a's order (as DataFrame.join does), copying a's rows once.
+    keys = pd.MultiIndex.from_frame(runs.loc[mine, PAIR])
     present = keys.isin(right.index)
-    if not present.all():
-        left, keys = left[present], keys[present]
-    partner = right.reindex(keys).to_numpy()
-    out = left[[*PAIR, *(c for c in left.columns if c not in PAIR)]].reset_index(drop=True)
-    out["difference"] = left[metric].to_numpy() - partner
+    mine[mine] = present
+    out = runs.loc[mine, [*PAIR, *(c for c in runs.columns if c not in PAIR)]].reset_index(drop=True)
+    out["difference"] = out[metric].to_numpy() - right.reindex(keys[present]).to_numpy()
     out["comparison"] = f"{a} - {b}"
     return out
 
@@ -131,6 +129,8 @@ def paired_summary(
 ) -> pd.DataFrame:
     """Mean paired difference with a bootstrap CI for each (a, b), optionally per group of ``by`` columns."""
     rows = []
+    needed = [c for c in (*PAIR, "regime", "status", metric, *by) if c in runs]
+    runs = runs[list(dict.fromkeys(needed))]  # the other columns are not copied with the pairs (lazily: no copy)
     for a, b in pairs:
         diffs = paired_differences(runs, metric, a, b)
         groups = diffs.groupby(list(by), sort=False) if by else [((), diffs)]
