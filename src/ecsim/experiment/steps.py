@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -134,18 +135,30 @@ class StepTable:
     @property
     def connection(self) -> Any:
         """The DuckDB connection holding the views ``steps`` and ``runs`` (opened on first use)."""
+        return self._connect(runs=True)
+
+    def _connect(self, runs: bool) -> Any:
+        """The connection; with the view ``runs`` if ``runs``.  Registering the runs table costs memory in
+        proportion to the runs (9 MB at 10^5), so queries that do not read it do without."""
         owner = self._owner
         if owner._con is None:
             owner._con = owner._open()
+        if runs and not owner._runs_registered:
+            owner._con.register("runs", owner._runs_table())
+            owner._runs_registered = True
         return owner._con
 
-    def _open(self, con: Any = None) -> Any:
-        con = connect(self._memory_limit, self._threads) if con is None else con
+    def _runs_table(self) -> pd.DataFrame:
         runs = self._runs
         if runs.empty or "run_id" not in runs:
             empty = {k: pd.Series(dtype="int64" if k in ("point", "replicate", "seed") else object) for k in RUN_KEYS}
             runs = pd.DataFrame({**empty, "status": pd.Series(dtype=object)})
-        con.register("runs", runs)
+        return runs
+
+    def _open(self, con: Any = None) -> Any:
+        con = connect(self._memory_limit, self._threads) if con is None else con
+        self._runs_registered = False
+        runs = self._runs_table()
         if self._frame is not None:
             con.register("_step_frame", self._frame)
             con.execute("CREATE VIEW steps AS SELECT * FROM _step_frame")
@@ -179,7 +192,7 @@ class StepTable:
         """The columns of :meth:`frame`: the run's keys, ``step`` and the stored metrics."""
         if self._frame is not None:
             return [c for c in self._frame.columns if c != "_rank"]
-        names = self.connection.sql("SELECT * FROM steps LIMIT 0").columns
+        names = self._connect(runs=False).sql("SELECT * FROM steps LIMIT 0").columns
         return [c for c in names if c != "_rank"]
 
     @property
@@ -188,7 +201,7 @@ class StepTable:
         return [c for c in self.columns if c not in (*RUN_KEYS, "step")]
 
     def __len__(self) -> int:
-        return int(self.connection.execute(f"SELECT count(*) FROM {self.source}").fetchall()[0][0])
+        return int(self._connect(runs=False).execute(f"SELECT count(*) FROM {self.source}").fetchall()[0][0])
 
     def __repr__(self) -> str:
         where = f"{len(self._parts)} Parquet parts" if self._frame is None else "a DataFrame"
@@ -203,13 +216,15 @@ class StepTable:
         regime")``.
         """
         query = query.replace("{steps}", self.source)
-        relation = self.connection.sql(query, params=list(params)) if params else self.connection.sql(query)
+        con = self._connect(runs=_reads_runs(query))
+        relation = con.sql(query, params=list(params)) if params else con.sql(query)
         table = relation.to_arrow_table()
         return table.to_pandas()  # through Arrow: the same column types as a Parquet part read by pyarrow
 
     def relation(self, query: str = "SELECT * FROM {steps}") -> Any:
         """A DuckDB relation (lazy) for ``query`` (as in :meth:`sql`): chain, aggregate, export."""
-        return self.connection.sql(query.replace("{steps}", self.source))
+        query = query.replace("{steps}", self.source)
+        return self._connect(runs=_reads_runs(query)).sql(query)
 
     def frame(
         self,
@@ -235,6 +250,11 @@ class StepTable:
         if not names:
             out = out.drop(columns="_none")
         return out
+
+
+def _reads_runs(query: str) -> bool:
+    """Whether ``query`` may read the view ``runs`` (the word appears in it)."""
+    return re.search(r"\bruns\b", query, re.IGNORECASE) is not None
 
 
 def _conditions(where: str | None, regimes: Sequence[str] | None, steps: Sequence[int] | None) -> list[str]:
