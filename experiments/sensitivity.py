@@ -4,7 +4,7 @@ First-order and total Sobol' indices of each regime's harm reduction and of the
 paired difference flexible minus centralised, over every uncertain parameter
 (the plausible ranges declared in ``ecsim params``; decision_rule over its choices).
 
-    python experiments/sensitivity.py          # paper size: N = 128 (128 x 46 design points)
+    python experiments/sensitivity.py          # paper size: N = 128 (128 x 47 design points)
     python experiments/sensitivity.py --quick  # N = 8, 36 months: a smoke run, not a result
 """
 
@@ -22,6 +22,7 @@ EXPERIMENT = Experiment(
     regimes=("centralised", "flexible", "no_cooperation"),
     factors=uncertain(),
     design="saltelli",  # stores no per-step table (the report reads run summaries only; outputs= keeps some)
+    second_order=False,  # the report reads S1 and ST only: N(k+2) points, the full design's runs for them
     samples=128,
     replicates=1,
     steps=240,

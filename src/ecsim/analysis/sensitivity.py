@@ -74,7 +74,8 @@ def sobol_indices(
         raise ValueError(f"sobol_indices: {int(Y.isna().sum())} design points lack {output} (failed runs?)")
     # SALib's sobol.analyze draws its bootstrap unseeded when seed is 0 ("if seed:"): shift by one so that
     # every seed, 0 included, gives the same confidence intervals every time.
-    res = sobol.analyze(problem, Y.to_numpy(), calc_second_order=True, seed=seed + 1)
+    second_order = bool(manifest["spec"].get("second_order", True))  # stored only when False
+    res = sobol.analyze(problem, Y.to_numpy(), calc_second_order=second_order, seed=seed + 1)
     table = pd.DataFrame(
         {
             "factor": problem["names"],

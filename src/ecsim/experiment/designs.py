@@ -46,7 +46,7 @@ def unit_sample(experiment: Experiment) -> np.ndarray:
         warnings.simplefilter("ignore")
         if experiment.design == "morris":
             return morris.sample(problem, n, num_levels=experiment.morris_levels, seed=rng)
-        return sobol.sample(problem, n, calc_second_order=True, seed=rng)
+        return sobol.sample(problem, n, calc_second_order=experiment.second_order, seed=rng)
     raise AssertionError(experiment.design)  # pragma: no cover - validated in Experiment
 
 
@@ -97,7 +97,7 @@ def count_points(experiment: Experiment) -> int:
     if experiment.design == "morris":
         return n * (k + 1)
     if experiment.design == "saltelli":
-        return n * (2 * k + 2)
+        return n * (2 * k + 2 if experiment.second_order else k + 2)
     return n
 
 
@@ -117,6 +117,23 @@ def ablation(levels: dict[str, list[Any]]) -> list[dict[str, Any]]:
     moved = [{**reference, name: value} for name, values in levels.items() for value in values[1:]]
     corner = {name: values[-1] for name, values in levels.items()}
     return [reference, *moved, *([corner] if corner not in [reference, *moved] else [])]
+
+
+def seed_point(experiment: Experiment, point: int) -> int:
+    """The point index a design point's seeds derive from (:func:`ecsim.rng.run_seed`).
+
+    Its own index, but 0 for every point of a design whose points run on the same seeds, and, for a
+    first-order Saltelli design, the index the same row has in the full design (SALib builds the
+    rows A, AB_1..AB_k, B of each base sample identically in both): the first-order design runs
+    exactly the runs of the full design that S1 and ST read.
+    """
+    if experiment.paired_points:
+        return 0
+    if experiment.design == "saltelli" and not experiment.second_order:
+        k = len(experiment.factors)
+        base, row = divmod(point, k + 2)
+        return base * (2 * k + 2) + (row if row <= k else 2 * k + 1)
+    return point
 
 
 def design_points(experiment: Experiment) -> list[dict[str, Any]]:

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ecsim.dimensions import DIMENSIONS
-from ecsim.experiment.designs import count_points, design_points
+from ecsim.experiment.designs import count_points, design_points, seed_point
 from ecsim.experiment.executors import Executor, SerialExecutor, WorkerLost
 from ecsim.experiment.schema import to_arrow
 from ecsim.experiment.spec import Experiment, ExperimentError
@@ -95,7 +95,7 @@ def plan(experiment: Experiment) -> list[RunTask]:
         params = {**experiment.fixed, **values, "steps": experiment.steps}
         baseline_params = {k: v for k, v in params.items() if k not in DIMENSIONS}
         for r in range(experiment.replicates):
-            seed = run_seed(experiment.seed, 0 if experiment.paired_points else p, r)
+            seed = run_seed(experiment.seed, seed_point(experiment, p), r)
             for regime in experiment.regimes:
                 name = regime.name  # type: ignore[union-attr]
                 own = baseline_params if name == BASELINE else params

@@ -83,6 +83,9 @@ class Experiment:
             ``saltelli`` (Sobol' indices) from SALib.  Without factors: one design point.
         samples: the design's size N (points for lhs/sobol; trajectories for morris; the
             base sample for saltelli, which makes N(2k+2) points with second-order terms).
+        second_order: for ``saltelli``, whether the design supports second-order indices (S2).
+            ``False`` makes N(k+2) points, all that first-order and total indices (S1, ST) read:
+            the rows A, AB_i and B of the full design, run on the same seeds as there.
         replicates: runs per (design point, regime), each with its own seed.
         steps: run length (months).
         seed: root seed; every run's seed derives from it and its (point, replicate).
@@ -108,6 +111,7 @@ class Experiment:
     seed: int = 0
     outputs: tuple[str, ...] | None = None
     morris_levels: int = 4
+    second_order: bool = True
     step_every: int = 1
     points: tuple[Mapping[str, Any], ...] = ()
     #: Whether ``no_cooperation`` was added because ``regimes`` lacked it (said in the sweep's plan and summary).
@@ -150,6 +154,10 @@ class Experiment:
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ExperimentError(f"{label}={value!r}: expected an integer >= {low}")
+        if not isinstance(self.second_order, bool):
+            raise ExperimentError(f"second_order={self.second_order!r}: expected True or False")
+        if not self.second_order and self.design != "saltelli":
+            raise ExperimentError(f"second_order=False applies to the saltelli design only, not {self.design!r}")
         if self.design not in DESIGNS:
             raise ExperimentError(
                 f"design={self.design!r} is not allowed: expected one of {', '.join(DESIGNS)}"
@@ -296,6 +304,7 @@ class Experiment:
             "outputs": list(self.outputs),
             # Added after stores existed: only when it differs from the default, so their hashes stay.
             **({"step_every": self.step_every} if self.step_every != 1 else {}),
+            **({"second_order": False} if not self.second_order else {}),
             **({"points": [_jsonable(p) for p in self.points]} if self.design == "points" else {}),
         }
 
