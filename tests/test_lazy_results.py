@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -247,3 +248,24 @@ def test_the_report_ends_with_each_studys_wall_time(tmp_path):
     assert "| regime_comparison | 61.2 | 3.5 | 64.8 |" in table and "| all | 63.2 | 3.5 | 66.8 |" in table
     path = write_report([Section("A", "text"), Section("B", "more")], tmp_path / "REPORT.md", appendix=table)
     assert path.read_text().rstrip().endswith("| all | 63.2 | 3.5 | 66.8 |")
+
+
+def test_runs_read_from_many_parts_equal_one_table():
+    """More parts than are joined into one chunk of strings (with nulls in an integer and a string column)."""
+    from ecsim.experiment import store
+
+    schema = pa.schema([("run_id", pa.string()), ("point", pa.int64()), ("harm", pa.float64()), ("error", pa.string())])
+    batches = [
+        pa.record_batch(
+            [
+                pa.array([f"p{i:05d}-r{r:04d}-flexible" for r in range(3)]),
+                pa.array([i, None if i % 7 == 0 else i, i]),
+                pa.array([0.5 * i, float("nan"), 1.0]),
+                pa.array(["", None, f"failed {i}"]),
+            ],
+            schema=schema,
+        )
+        for i in range(2 * store._STRING_CHUNKS + 5)
+    ]
+    got = store._batches_to_pandas(iter(batches), schema, 3 * len(batches))
+    pd.testing.assert_frame_equal(got, store._to_pandas(pa.Table.from_batches(batches)))
