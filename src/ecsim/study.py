@@ -245,6 +245,14 @@ def wall_times(times: Sequence[tuple[str, dict[str, float]]]) -> str:
     )
 
 
+def _other_stores(folder: Path) -> list[Path]:
+    """The stores beside a study's results folder (other studies' of the same size): their identical runs are
+    copied, not run again (:mod:`ecsim.experiment.reuse`)."""
+    if not folder.parent.is_dir():
+        return []
+    return sorted(p for p in folder.parent.iterdir() if p != folder and (p / "manifest.json").is_file())
+
+
 def reproduce(args: argparse.Namespace) -> int:
     """Run every study in ``args.experiments`` (or those of ``--only``) and write ``REPORT.md`` (``ecsim reproduce``).
 
@@ -275,6 +283,7 @@ def reproduce(args: argparse.Namespace) -> int:
             print(f"== {name}")
         study_args = argparse.Namespace(**vars(args))
         study_args.out = None
+        study_args.reuse = [*args.reuse, *_other_stores(study.folder(results, args.quick))]
         timings: dict[str, float] = {}
         code, section = run_study(
             study, study_args, results, f"ecsim reproduce ({name})", by="ecsim reproduce", timings=timings

@@ -76,6 +76,14 @@ def add_sweep_options(parser: argparse.ArgumentParser, out: bool = True) -> None
     else:
         fresh = "discard each study's stored runs (results/NAME) and start over"
     store.add_argument("--fresh", action="store_true", help=fresh)
+    store.add_argument(
+        "--reuse",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="copy the runs this sweep shares with the store DIR (same model code, regime, parameters, seed and "
+        "outputs) instead of running them again (repeatable)",
+    )
     store.add_argument("--quiet", action="store_true", help="no progress bar and no summary line")
     faults = parser.add_argument_group("limits")
     faults.add_argument(
@@ -122,6 +130,7 @@ def run_from_args(experiment: Experiment, args: argparse.Namespace, prog: str = 
             run_timeout=args.run_timeout,
             max_runs=args.max_runs,
             command=_command(prog),
+            reuse=getattr(args, "reuse", ()),
         )
     except (ExperimentError, StoreError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)

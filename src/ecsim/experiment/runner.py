@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ecsim.dimensions import DIMENSIONS
+from ecsim.experiment import reuse
 from ecsim.experiment.designs import count_points, design_points, seed_point
 from ecsim.experiment.executors import Executor, SerialExecutor, WorkerLost
 from ecsim.experiment.schema import to_arrow
@@ -59,7 +60,9 @@ class SweepReport:
     out: Path
     planned: int
     skipped: int  # already stored when the sweep started
-    completed: int = 0
+    completed: int = 0  # run in this session (copies included)
+    reused: int = 0  # of them, copied from other stores (``reuse``)
+    reused_from: dict[str, int] = field(default_factory=dict)  # how many from each store
     failed: int = 0
     interrupted: bool = False
     signal: str = ""  # what interrupted it: SIGINT (Ctrl-C) or SIGTERM
@@ -73,6 +76,8 @@ class SweepReport:
             f"{state}: {self.completed} runs completed, {self.failed} failed, {self.skipped} already stored "
             f"(of {self.plan or self.planned}) in {self.seconds:.1f} s -> {self.out}"
         )
+        if self.reused:
+            text += f"\n{self.reused} of the completed runs were copied from stores that hold them already"
         if self.interrupted:
             text += "\nre-run the same command to resume"
         for f in self.failures[:5]:
@@ -257,6 +262,7 @@ def run_experiment(
     run_timeout: float | None = None,
     max_runs: int = MAX_RUNS,
     command: str | None = None,
+    reuse: Sequence[str | Path] = (),
 ) -> SweepReport:
     """Run (or resume) ``experiment`` into the store folder ``out`` (default ``results/NAME``).
 
@@ -269,6 +275,8 @@ def run_experiment(
         max_runs: refuse, before anything is built or written, a design of more runs than this.
         command: the command line that started the sweep, recorded with the session in the manifest
             (how to resume it: the same command).
+        reuse: other stores whose identical runs are copied instead of run (:mod:`ecsim.experiment.reuse`);
+            the manifest's session says how many came from each.
     """
     out = Path(out) if out is not None else Path("results") / experiment.name
     executor = executor or SerialExecutor()
@@ -312,10 +320,14 @@ def run_experiment(
             store.write_manifest(manifest)
             sweep = _Sweep(experiment, store, identity, executor, {t.run_id: t for t in tasks}, points, report)
             try:
+                if reuse and pending:
+                    pending = sweep.copy(pending, reuse)
                 sweep.run(pending, progress, run_timeout, signals)
             finally:
                 manifest = store.read_manifest() or manifest
                 manifest["sessions"][-1]["end"] = dt.datetime.now(dt.UTC).isoformat()
+                if report.reused_from:
+                    manifest["sessions"][-1]["reused"] = report.reused_from
                 finish_manifest(store, manifest, interrupted=report.interrupted)
     finally:
         executor.close()
@@ -400,6 +412,7 @@ class _Sweep:
         self.in_flight: dict[Any, _Batch] = {}
         self.suspects: deque[_Batch] = deque()  # runs lost with a dead worker, to run again one by one
         self.stopping = False
+        self.bar: Any = None  # the progress bar, while runs run
 
     def run(self, pending: list[RunTask], progress: bool | None, run_timeout: float | None, signals: _Signals) -> None:
         from tqdm.auto import tqdm
@@ -408,7 +421,7 @@ class _Sweep:
         show = (sys.stderr.isatty() or in_jupyter) if progress is None else progress
         self.bar = tqdm(
             total=self.report.planned,
-            initial=self.report.skipped,
+            initial=self.report.skipped + self.report.reused,
             disable=not show,
             unit="run",
             desc=self.experiment.name,
@@ -431,7 +444,7 @@ class _Sweep:
                         break
         finally:
             self.bar.close()
-            self.report.seconds = time.perf_counter() - start
+            self.report.seconds += time.perf_counter() - start
 
     def _submit(self, work: Any, queue: deque[_Batch]) -> None:
         if self.stopping or any(b.alone for b in self.in_flight.values()):
@@ -459,6 +472,21 @@ class _Sweep:
             rows, steps = [failed_row(batch.tasks[0], f"WorkerLost: {lost}")], None
         self._store(rows, steps)
 
+    def copy(self, pending: list[RunTask], donors: Sequence[str | Path]) -> list[RunTask]:
+        """Store the runs of ``pending`` that a store among ``donors`` holds identically; return the others."""
+        copied: set[str] = set()
+        counts = self.report.reused_from
+        start = time.perf_counter()
+        for donor, rows, steps in reuse.copies(
+            pending, donors, self.experiment, self.identity.model_fingerprint, self.store.path
+        ):
+            self._store(rows, steps)
+            copied.update(r["run_id"] for r in rows)
+            counts[str(donor)] = counts.get(str(donor), 0) + len(rows)
+        self.report.reused += len(copied)
+        self.report.seconds += time.perf_counter() - start
+        return [t for t in pending if t.run_id not in copied]
+
     def _store(self, rows: list[dict[str, Any]], steps: pd.DataFrame | None) -> None:
         runs = to_arrow(_rows_frame(rows, self.by_id, self.points))
         steps = stored_steps(steps, self.experiment)
@@ -467,8 +495,9 @@ class _Sweep:
         self.report.completed += len(rows) - len(failed)
         self.report.failed += len(failed)
         self.report.failures.extend({k: r[k] for k in ("run_id", "seed", "error")} for r in failed)
-        self.bar.update(len(rows))
-        self.bar.set_postfix(failed=self.report.failed, refresh=False)
+        if self.bar is not None:
+            self.bar.update(len(rows))
+            self.bar.set_postfix(failed=self.report.failed, refresh=False)
 
     def _interrupt(self, exc: KeyboardInterrupt) -> bool:
         """First interrupt: finish what is in flight, start nothing new.  Second: stop at once.  True to stop."""
