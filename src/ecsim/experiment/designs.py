@@ -120,19 +120,24 @@ def ablation(levels: dict[str, list[Any]]) -> list[dict[str, Any]]:
 
 
 def seed_point(experiment: Experiment, point: int) -> int:
-    """The point index a design point's seeds derive from (:func:`ecsim.rng.run_seed`).
+    """The index a design point's seeds derive from (:func:`ecsim.rng.run_seed`): common random numbers
+    wherever the analysis differences points.
 
-    Its own index, but 0 for every point of a design whose points run on the same seeds, and, for a
-    first-order Saltelli design, the index the same row has in the full design (SALib builds the
-    rows A, AB_1..AB_k, B of each base sample identically in both): the first-order design runs
-    exactly the runs of the full design that S1 and ST read.
+    Its own index, except: 0 for every point of a design whose points run on the same seeds
+    (``ablation``); for ``morris``, the trajectory's index, so that an elementary effect (one factor
+    moved along a trajectory) is not also a change of seed; for ``saltelli``, the base sample's index,
+    so that the rows A, AB_i (BA_i) and B of one base sample share their seeds and A - AB_i measures
+    factor i, not the model's noise (with a seed per point, every factor's total index had a floor of
+    the noise's share of the variance: 0.3 for the flexible regime at paper size).  A first-order
+    design (``second_order=False``) numbers its base samples as the full design does: same seeds.
     """
     if experiment.paired_points:
         return 0
-    if experiment.design == "saltelli" and not experiment.second_order:
-        k = len(experiment.factors)
-        base, row = divmod(point, k + 2)
-        return base * (2 * k + 2) + (row if row <= k else 2 * k + 1)
+    k = len(experiment.factors)
+    if experiment.design == "morris":
+        return point // (k + 1)
+    if experiment.design == "saltelli":
+        return point // (2 * k + 2 if experiment.second_order else k + 2)
     return point
 
 
