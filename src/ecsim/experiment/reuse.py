@@ -8,8 +8,9 @@ runs the rest; ``ecsim reproduce`` offers every study it has already run, so a s
 whose design repeats another's points (the calibrated scenario discovery repeats the
 scenario discovery's hypercube) runs only what is new.
 
-A store is used only if it was written by the same model code (its fingerprint), keeps the
-same per-step metrics (``outputs``) at the same ``step_every``, and passes every check of
+A store is used only if it was written by the same model code (its fingerprint) from the same
+root seed (every run's seed derives from it), keeps the same per-step metrics (``outputs``) at
+the same ``step_every``, and passes every check of
 :func:`ecsim.experiment.load_results`; otherwise it is passed over and its runs are run.
 Only runs stored ``ok`` are copied.
 """
@@ -64,8 +65,10 @@ def _donor(path: Path, experiment: Experiment, fingerprint: str) -> Results | No
         if manifest is None or manifest.get("model_fingerprint") != fingerprint:
             return None
         spec = manifest.get("spec", {})
-        if list(spec.get("outputs", ())) != list(experiment.outputs) or spec.get("step_every", 1) != (
-            experiment.step_every
+        if (
+            spec.get("seed") != experiment.seed  # a run's seed derives from the root seed: no run can match
+            or list(spec.get("outputs", ())) != list(experiment.outputs)
+            or spec.get("step_every", 1) != experiment.step_every
         ):
             return None
         results = load_results(path)
@@ -79,14 +82,16 @@ def copies(
 ) -> Iterator[tuple[Path, list[dict[str, Any]], pd.DataFrame | None]]:
     """For runs of ``pending`` that a store among ``donors`` holds: (that store, their summary rows under this
     sweep's run ids, their per-step rows or None), in batches of :data:`BATCH` runs."""
-    wanted = {task_key(t): t for t in pending}
+    wanted: dict[tuple[Any, ...], RunTask] | None = None  # keyed by what determines a run; built if a store fits
     names = sorted(parameter_columns(validate(pending[0].params))) if pending else []
     for path in map(Path, donors):
-        if not wanted or path.resolve() == out.resolve() or not path.is_dir():
+        if not pending or wanted == {} or path.resolve() == out.resolve() or not path.is_dir():
             continue
         results = _donor(path, experiment, fingerprint)
         if results is None:
             continue
+        if wanted is None:
+            wanted = {task_key(t): t for t in pending}
         runs = results.runs[results.runs["status"] == "ok"]
         if runs.empty or not set(names) <= set(runs.columns):
             continue

@@ -154,15 +154,15 @@ class Experiment:
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ExperimentError(f"{label}={value!r}: expected an integer >= {low}")
-        if not isinstance(self.second_order, bool):
-            raise ExperimentError(f"second_order={self.second_order!r}: expected True or False")
-        if not self.second_order and self.design != "saltelli":
-            raise ExperimentError(f"second_order=False applies to the saltelli design only, not {self.design!r}")
         if self.design not in DESIGNS:
             raise ExperimentError(
                 f"design={self.design!r} is not allowed: expected one of {', '.join(DESIGNS)}"
                 + did_you_mean(self.design, DESIGNS)
             )
+        if not isinstance(self.second_order, bool):
+            raise ExperimentError(f"second_order={self.second_order!r}: expected True or False")
+        if not self.second_order and self.design != "saltelli":
+            raise ExperimentError(f"second_order=False applies to the saltelli design only, not {self.design!r}")
         try:  # 24.0 is 24: the same run length, so the same specification and hash
             object.__setattr__(self, "steps", PARAMETERS["steps"].validate(self.steps))
         except ParameterError as exc:

@@ -98,6 +98,7 @@ class StepTable:
         self._frame: pd.DataFrame | None = None
         self._runs = runs
         self._memory_limit, self._threads = memory_limit, threads
+        self._runs_registered = False  # the view ``runs`` exists (registered on the first query that reads it)
         self._con: Any = None if connection is None else self._open(connection)
         self._owner: StepTable = self  # the table whose connection a subset shares
         self._conditions: tuple[str, ...] = ()

@@ -75,9 +75,6 @@ class Plan:
     def size(self) -> int:
         return self.points * self.replicates * len(self.regimes)
 
-    def contains(self, run: str) -> bool:
-        return self.index(run) >= 0
-
     def index(self, run: str) -> int:
         """The run's position in the plan (point, then replicate, then regime), or -1 if it is not a run of it."""
         m = _RUN_ID.match(run)
@@ -198,6 +195,11 @@ def _read_part(path: Path, columns: list[str] | None = None) -> pa.Table:
     file read (55 MB over the 1,000 parts of a 10^5-run store)."""
     with pq.ParquetFile(path) as part:
         return part.read(columns=columns).replace_schema_metadata(None)
+
+
+def _stored_twice(path: Path, run: str) -> StoreError:
+    """The error for a run stored ok in ``path`` although an earlier part holds it ok already."""
+    return StoreError(f"{path}: run {run} is stored twice (a second writer?)")
 
 
 def _column_names(meta: pq.FileMetaData) -> tuple[str, ...]:
@@ -384,10 +386,7 @@ class Store:
         if len(twice):
             first = int(twice.min())
             part = int(np.searchsorted(np.cumsum([len(b[0]) for b in batches]), first, side="right"))
-            raise StoreError(
-                f"{list(runs_parts.values())[part]}: run {self._plan.run_at(self._runs[first])} is stored twice "
-                "(a second writer?)"
-            )
+            raise _stored_twice(list(runs_parts.values())[part], self._plan.run_at(self._runs[first]))
 
     def _check_batch(self, runs: Path, steps: Path | None, identity: Identity) -> tuple[np.ndarray, np.ndarray]:
         """Check one committed batch (its runs part and its steps part) against ``identity``; return its runs'
@@ -695,9 +694,7 @@ def repair(path: str | os.PathLike) -> RepairReport:
                 batch = dict(zip(index.tolist(), ok.tolist(), strict=True))
                 twice = next((i for i, good in batch.items() if good and status.get(i)), None)
                 if twice is not None:
-                    raise StoreError(
-                        f"{runs_path}: run {identity.plan.run_at(twice)} is stored twice (a second writer?)"
-                    )
+                    raise _stored_twice(runs_path, identity.plan.run_at(twice))
             except StoreError as exc:
                 _set_aside(report, store, [runs_path, steps_path], str(exc))
                 continue
