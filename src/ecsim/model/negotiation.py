@@ -181,18 +181,25 @@ class NegotiationTable:
         if self.red_lines:
             if reservation is None:
                 raise ValueError("a table with red lines needs each decider's reservation distance")
-            low, high = red_lines(positions, np.asarray(reservation, dtype=float))
-            starts, ends = agreeable(low, high, share, rule)
-            meta[self.DEADLOCK] = starts.size == 0 and len(positions) > 0
-            if starts.size == 1:  # the common case: clipped to it with the other negotiations (play_round)
-                meta[self.AGREE_LOW], meta[self.AGREE_HIGH] = float(starts[0]), float(ends[0])
-            elif starts.size > 1:
-                meta[self.SPLIT] = 1
-                self._agreeable[key] = (starts, ends)
-            self._pending_lines.append((low, high))
+            self._open_red_lines(meta, positions, np.asarray(reservation, dtype=float), share, rule)
         if narrowed and positions.size:
             self._narrow_opening(positions, share, narrowed)
         self._pending.append((positions, share, meta))
+
+    def _open_red_lines(
+        self, meta: list, positions: np.ndarray, reservation: np.ndarray, share: np.ndarray, rule: str
+    ) -> None:
+        """The red lines of a negotiation being opened, and what can pass within them (written into ``meta``):
+        deadlocked when nothing can; its one agreeable stretch, or SPLIT when there are several."""
+        low, high = red_lines(positions, reservation)
+        starts, ends = agreeable(low, high, share, rule)
+        meta[self.DEADLOCK] = starts.size == 0 and len(positions) > 0
+        if starts.size == 1:  # the common case: clipped to it with the other negotiations (play_round)
+            meta[self.AGREE_LOW], meta[self.AGREE_HIGH] = float(starts[0]), float(ends[0])
+        elif starts.size > 1:
+            meta[self.SPLIT] = 1
+            self._agreeable[int(meta[self.KEY])] = (starts, ends)
+        self._pending_lines.append((low, high))
 
     def _narrow_opening(self, positions: np.ndarray, share: np.ndarray, narrowed: float) -> None:
         """:meth:`narrow` on the negotiation being opened (the same sums, so the same numbers), within its red lines."""
@@ -291,37 +298,19 @@ class NegotiationTable:
         if self._pending:
             self._admit_pending()
         meta = self.meta
-        n = meta.shape[0]
-        if n == 0:
+        if meta.shape[0] == 0:
             return []
         live = self.in_session(now)
         meta[:, self.ROUNDS] += 1 if live is None else live
         if self._offsets is None:  # negotiations joined or left since the last round
             self._offsets = np.concatenate([[0], meta[:, self.SIZE].astype(np.int64).cumsum()])
         offsets = self._offsets
-        proposal = self.protocol.propose(self, offsets)
-        if self.red_lines:  # the chair tables only what can pass within the red lines (the nearest such point)
-            np.minimum(np.maximum(proposal, meta[:, self.AGREE_LOW]), meta[:, self.AGREE_HIGH], out=proposal)
-            for s in meta[:, self.SPLIT].nonzero()[0].tolist():
-                proposal[s] = within(float(proposal[s]), *self._agreeable[int(meta[s, self.KEY])])
+        proposal = self._tabled(offsets)
         gap = proposal[self.slot] - self.position
-        accept = np.abs(gap) <= self.tolerance
-        deadlocked = None
-        if self.red_lines:  # a proposal beyond a decider's red line is worse than its alternative
-            tabled = proposal[self.slot]
-            accept &= (tabled >= self.low - _EPS) & (tabled <= self.high + _EPS)
-            deadlocked = meta[:, self.DEADLOCK] > 0
-        support = np.bincount(self.slot, self.share * accept, minlength=n)
-        adopted = self._adopted(accept, support)
-        failed = ~adopted & ((meta[:, self.ROUNDS] >= meta[:, self.DEADLINE]) | (meta[:, self.SIZE] == 0))
-        if deadlocked is not None:
-            adopted &= ~deadlocked
-            failed |= deadlocked
-        if live is not None:  # out of session: no vote, no end
-            adopted &= live
-            failed &= live
+        accept = self._accepted(proposal, gap)
+        adopted, failed = self._ends(accept, live)
         ended = (adopted | failed).nonzero()[0]
-        going_on = np.ones(n, dtype=bool)
+        going_on = np.ones(meta.shape[0], dtype=bool)
         going_on[ended] = False
         self.protocol.move(self, going_on if live is None else going_on & live, accept, gap, offsets)
         if self.red_lines:  # no concession beyond a red line
@@ -339,6 +328,48 @@ class NegotiationTable:
             )
             for s in ended
         ]
+        self._leave(going_on, ended)
+        return outcomes
+
+    def _tabled(self, offsets: np.ndarray) -> np.ndarray:
+        """Each negotiation's proposal this round: the protocol's; with red lines, the nearest point that can pass."""
+        meta = self.meta
+        proposal = self.protocol.propose(self, offsets)
+        if self.red_lines:
+            np.minimum(np.maximum(proposal, meta[:, self.AGREE_LOW]), meta[:, self.AGREE_HIGH], out=proposal)
+            for s in meta[:, self.SPLIT].nonzero()[0].tolist():
+                proposal[s] = within(float(proposal[s]), *self._agreeable[int(meta[s, self.KEY])])
+        return proposal
+
+    def _accepted(self, proposal: np.ndarray, gap: np.ndarray) -> np.ndarray:
+        """Which deciders accept: the proposal is within their tolerance (and, with red lines, within those)."""
+        accept = np.abs(gap) <= self.tolerance
+        if self.red_lines:  # a proposal beyond a decider's red line is worse than its alternative
+            tabled = proposal[self.slot]
+            accept &= (tabled >= self.low - _EPS) & (tabled <= self.high + _EPS)
+        return accept
+
+    def _ends(self, accept: np.ndarray, live: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """(adopted, failed) per negotiation: the rule met; or the deadline reached, no decider, or deadlocked.
+
+        Out of session (``live`` False) a negotiation neither adopts nor fails.
+        """
+        meta, n = self.meta, self.meta.shape[0]
+        support = np.bincount(self.slot, self.share * accept, minlength=n)
+        adopted = self._adopted(accept, support)
+        failed = ~adopted & ((meta[:, self.ROUNDS] >= meta[:, self.DEADLINE]) | (meta[:, self.SIZE] == 0))
+        if self.red_lines:
+            deadlocked = meta[:, self.DEADLOCK] > 0
+            adopted &= ~deadlocked
+            failed |= deadlocked
+        if live is not None:
+            adopted &= live
+            failed &= live
+        return adopted, failed
+
+    def _leave(self, going_on: np.ndarray, ended: np.ndarray) -> None:
+        """The ``ended`` negotiations leave the table: their rows go, the others' slots close up."""
+        meta = self.meta
         rows = going_on[self.slot]
         self.slot = (going_on.cumsum() - 1)[self.slot[rows]]
         self.position, self.share = self.position[rows], self.share[rows]
@@ -348,4 +379,3 @@ class NegotiationTable:
                 self._agreeable.pop(int(meta[s, self.KEY]), None)
         self.meta = meta[going_on]
         self._offsets = None
-        return outcomes
