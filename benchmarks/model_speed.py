@@ -14,6 +14,11 @@ each measurement's best round is kept, so both sides of a ratio see the same mac
    Target: >= 10 (ecsim at least ten times cheaper per agent-step).
 4. Time per run at 1x, 3x and 10x the default population (all four constituencies scaled) and the growth
    exponent log(t10/t1) / log(10).  Target: t(10x) / t(1x) <= 10 (no worse than linear in population).
+5. Where a run's time goes, at the default population: the share of construction and of each stage of the
+   step (docs/ODD.md §3), timed by wrapping the model's stage methods on the instance (the model is not
+   changed); the Python-level and C-level calls a run makes (``sys.setprofile``, in a separate run); the time
+   per run the ratio target allows; and the ratio if the two negotiating stages cost nothing at all (an
+   upper bound on what speeding them up can give).
 
 Run it with ``make bench`` (= ``python benchmarks/model_speed.py``).  Options: ``--repeats N``, ``--quick``
 (a smoke run: fewer repeats and one seed), ``--check`` (exit 1 if a target is missed; otherwise the script
@@ -88,6 +93,62 @@ def interleaved(regimes: list[str], seeds: tuple[int, ...], repeats: int) -> tup
         r: {f: (float(np.mean([best[(r, f, s)] for s in seeds])), *shape[(r, f)]) for f in FACTORS} for r in regimes
     }
     return bw, times
+
+
+STAGES = ("raise_issues", "fill_agendas", "negotiate", "comply", "review", "discuss", "account")
+
+
+def stage_seconds(regime: str, seed: int) -> dict[str, float]:
+    """Seconds of one default run in construction, in each step stage, in collecting the metrics, and in all
+    (``total``: construction + run)."""
+    spent = dict.fromkeys(("construction", *STAGES, "collect", "total"), 0.0)
+
+    def timed(name: str, method):  # a thin wrapper around a bound method
+        def wrapper(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - t0
+
+        return wrapper
+
+    gc.collect()
+    t0 = time.perf_counter()
+    model = ecsim.EnhancedCooperationModel(regime=regime, rng=seed)
+    spent["construction"] = time.perf_counter() - t0
+    for name in STAGES:  # the instance attribute shadows the method: step() calls the wrapper
+        setattr(model, name, timed(name, getattr(model, name)))
+    model.datacollector.collect = timed("collect", model.datacollector.collect)
+    model.run()
+    spent["total"] = time.perf_counter() - t0
+    return spent
+
+
+def calls_per_run(regime: str, seed: int) -> tuple[int, int]:
+    """(Python-level function calls, calls of C functions and methods) of one default run, construction included."""
+    counts = {"call": 0, "c_call": 0}
+
+    def count(frame, event, arg) -> None:  # sys.setprofile's signature
+        if event in counts:
+            counts[event] += 1
+
+    sys.setprofile(count)
+    try:
+        ecsim.EnhancedCooperationModel(regime=regime, rng=seed).run()
+    finally:
+        sys.setprofile(None)
+    return counts["call"], counts["c_call"]
+
+
+def where_time_goes(regimes: list[str], seeds: tuple[int, ...], repeats: int) -> dict[str, dict[str, float]]:
+    """Each regime's seconds per stage: for each seed the quickest of ``repeats`` runs, then the mean over seeds."""
+    spent: dict[str, dict[str, float]] = {}
+    for regime in regimes:
+        runs = [[stage_seconds(regime, seed) for _ in range(repeats)] for seed in seeds]
+        quickest = [min(rounds, key=lambda r: r["total"]) for rounds in runs]
+        spent[regime] = {k: float(np.mean([q[k] for q in quickest])) for k in quickest[0]}
+    return spent
 
 
 def verdict(ok: bool) -> str:
@@ -166,6 +227,34 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{line}  {verdict(growth <= GROWTH_TARGET)}")
     agents = [times[regimes[0]][f][1] for f in FACTORS]
     print(f"   agents: {', '.join(f'{f}x = {a:,}' for f, a in zip(FACTORS, agents, strict=True))}")
+    print()
+
+    print("5. Where a run's time goes (default population; share of construction + run, in separate timed runs)")
+    spent = where_time_goes(regimes, seeds, repeats)
+    columns = ("construction", *STAGES, "collect")
+    short = {"construction": "build", "raise_issues": "raise", "fill_agendas": "open", "negotiate": "negot."}
+    print(f"   {'regime':<16}" + "".join(f"{short.get(c, c):>8}" for c in columns) + f"{'other':>8}")
+    for regime in regimes:
+        row = [spent[regime][c] / spent[regime]["total"] for c in columns]
+        print(f"   {regime:<16}" + "".join(f"{100 * x:>7.1f}%" for x in row) + f"{100 * (1 - sum(row)):>7.1f}%")
+    print("   (open = filling the agendas: seating, positions and red lines; negot. = the round at every table and")
+    print("   what its outcomes start: norms adopted, failures recorded; other = the step's own bookkeeping)")
+    print()
+    header = f"{'calls/run':>11}{'C calls/run':>13}{'us/call':>9}{'ms/run':>8}{'10x allows':>12}"
+    print(f"   {'regime':<16}{header}{'ratio if open+negot. free':>27}")
+    budget = bw / RATIO_TARGET
+    for regime in regimes:
+        seconds, agents, steps = times[regime][1]
+        calls, c_calls = calls_per_run(regime, seeds[0])
+        allowed = budget * agents * steps / 1e6
+        negotiating = (spent[regime]["fill_agendas"] + spent[regime]["negotiate"]) / spent[regime]["total"]
+        ceiling = bw / (seconds * (1 - negotiating) / (agents * steps) * 1e6)
+        print(
+            f"   {regime:<16}{calls:>11,}{c_calls:>13,}{seconds / (calls + c_calls) * 1e6:>9.2f}"
+            f"{seconds * 1e3:>8.1f}{allowed * 1e3:>10.1f}ms{ceiling:>26.1f}x"
+        )
+    print("   (ms/run: section 3; calls counted in another run of the first seed; us/call = ms/run / all its calls;")
+    print("   the last column applies the shares above to ms/run: the ratio if opening and negotiating took no time)")
     print()
 
     print(f"Overall: {verdict(ok)}" + ("" if args.check else " (informational; use --check to fail on a miss)"))
